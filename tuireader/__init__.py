@@ -1,0 +1,3 @@
+"""tuireader: a terminal newspaper reader."""
+
+__version__ = "0.1.0"

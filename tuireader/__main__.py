@@ -1,0 +1,5 @@
+import sys
+
+from tuireader.cli import main
+
+sys.exit(main())

@@ -1,0 +1,142 @@
+"""Command line: ``tuireader [OPTIONS] [PATH...]`` opens the reader; a first
+argument that names a subcommand runs it instead.
+
+Textual is imported only when the reader opens, so ``dump``, ``check``,
+``search`` and friends start fast and work without a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tuireader import __version__, paths
+
+#: Subcommand name -> module with ``configure(parser)`` and ``run(args) -> int``.
+SUBCOMMANDS: dict[str, str] = {
+    "dump": "tuireader.commands.dump",
+    "check": "tuireader.commands.check",
+    "search": "tuireader.commands.search",
+    "index": "tuireader.commands.index",
+    "bookmarks": "tuireader.commands.bookmarks",
+}
+
+#: Global options that take a value (so the dispatcher can skip the value).
+_VALUE_OPTIONS = {"--config", "--bookmarks", "--reader", "--theme"}
+
+
+class UsageError(Exception):
+    """Bad command-line input: one line on stderr, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one clear line, not a usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action="version", version=f"tuireader {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="use this config file")
+    parser.add_argument("--bookmarks", metavar="FILE", help="use this bookmarks file")
+    parser.add_argument("--reader", metavar="NAME", help="keep this reader's data apart (shared accounts)")
+    parser.add_argument("--restricted", action="store_true", help="read-only, no escapes (forced SSH command)")
+    parser.add_argument("--no-mouse", action="store_true", help="do not turn on mouse tracking")
+    parser.add_argument("--theme", metavar="NAME", help="start with this theme")
+
+
+def make_parser(prog: str, description: str | None = None) -> Parser:
+    parser = Parser(prog=prog, description=description)
+    add_common_options(parser)
+    return parser
+
+
+def find_subcommand(argv: Sequence[str]) -> str | None:
+    """The subcommand named by the first non-option argument, if any."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            return None
+        if arg.startswith("-"):
+            if arg in _VALUE_OPTIONS:
+                skip = True
+            continue
+        return arg if arg in SUBCOMMANDS else None
+    return None
+
+
+def apply_common(args: argparse.Namespace) -> None:
+    """Act on the global options every command shares."""
+    if getattr(args, "reader", None) is not None:
+        try:
+            paths.set_reader(args.reader)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    config_path = getattr(args, "config", None)
+    if config_path is not None and not Path(config_path).is_file():
+        raise UsageError(f"config file not found: {config_path}")
+
+
+def resolve_library_paths(args: argparse.Namespace) -> list[Path]:
+    """PATHs as given, else the configured library, else the bundled seeds."""
+    given = [Path(p) for p in (getattr(args, "paths", None) or [])]
+    for p in given:
+        if not p.exists():
+            raise UsageError(f"no such file or folder: {p}")
+    if given:
+        return given
+    from tuireader.store.config import load_config
+
+    config = load_config(getattr(args, "config", None))
+    if config.library:
+        missing = [p for p in config.library if not p.exists()]
+        if missing:
+            raise UsageError(f"configured library path not found: {missing[0]}")
+        return list(config.library)
+    return [paths.bundled_seeds()]
+
+
+def _run_app(argv: list[str]) -> int:
+    parser = make_parser("tuireader", "Read newspapers in the terminal.")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of issues")
+    args = parser.parse_intermixed_args(argv)
+    apply_common(args)
+    library_paths = resolve_library_paths(args)
+    from tuireader.ui.app import run_app  # Textual only from here on
+
+    return run_app(library_paths, args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from tuireader.store.config import ConfigError
+
+    try:
+        name = find_subcommand(argv)
+        if name is None:
+            return _run_app(argv)
+        rest = list(argv)
+        rest.remove(name)
+        module = importlib.import_module(SUBCOMMANDS[name])
+        parser = make_parser(f"tuireader {name}")
+        module.configure(parser)
+        args = module.parse(parser, rest) if hasattr(module, "parse") else parser.parse_intermixed_args(rest)
+        apply_common(args)
+        return int(module.run(args) or 0)
+    except UsageError as exc:
+        print(f"tuireader: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"tuireader: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,201 @@
+"""The newspaper model: Library -> Issue -> Section -> Article -> Block.
+
+Plain dataclasses, no Textual, no I/O. Parsers (``tuireader.ingest``) build
+``Article`` objects; the library (``tuireader.library``) groups lightweight
+``ArticleRef`` summaries into issues and sections and parses a file again
+when a body is needed, so a large archive never holds every body in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ArticleKind = Literal["article", "photo", "brief"]
+BlockType = Literal["paragraph", "subhead", "caption", "jump"]
+
+#: Block types, in the order the JSON documents them.
+BLOCK_TYPES: tuple[str, ...] = ("paragraph", "subhead", "caption", "jump")
+
+
+@dataclass(slots=True)
+class Block:
+    """One piece of an article body.
+
+    ``text`` holds the words as printed. For a ``caption`` the credit
+    (``于江 摄``) is in ``credit``; for a ``jump`` ``text`` is the marker as
+    printed (``(下转2版)``), ``direction`` is ``next`` or ``prev`` and
+    ``page`` the target page number.
+    """
+
+    type: str
+    text: str = ""
+    credit: str | None = None
+    direction: str | None = None
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type, "text": self.text}
+        if self.type == "caption":
+            out["credit"] = self.credit
+        if self.type == "jump":
+            out["direction"] = self.direction
+            out["page"] = self.page
+        return out
+
+
+@dataclass(slots=True)
+class Article:
+    """A parsed article with its full body."""
+
+    headline: str
+    kind: str = "article"
+    kicker: str | None = None
+    subheadlines: list[str] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+    dateline: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+    #: The edition tail, e.g. ``《人民日报》（2026年01月02日第 01 版）``.
+    edition: str | None = None
+    #: Front-matter values the model has no field for.
+    meta: dict[str, Any] = field(default_factory=dict)
+    #: Copies merged on purpose (a duplicate file, a caption written twice).
+    merged: list[str] = field(default_factory=list)
+    #: Filled in by the library.
+    id: str = ""
+    source: str = ""
+    paper: str | None = None
+    date: str | None = None
+    page: int | None = None
+    section_name: str | None = None
+    continues_at: str | None = None
+    continued_from: str | None = None
+
+    @property
+    def paragraphs(self) -> list[Block]:
+        return [b for b in self.blocks if b.type == "paragraph"]
+
+    @property
+    def jumps(self) -> list[Block]:
+        return [b for b in self.blocks if b.type == "jump"]
+
+    @property
+    def title(self) -> str:
+        """What a list shows for the article: kicker or headline."""
+        return self.headline or self.kicker or ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "kicker": self.kicker,
+            "headline": self.headline,
+            "subheadlines": list(self.subheadlines),
+            "bylines": list(self.bylines),
+            "dateline": self.dateline,
+            "edition": self.edition,
+            "blocks": [b.to_dict() for b in self.blocks],
+            "continues_at": self.continues_at,
+            "continued_from": self.continued_from,
+            "source": self.source,
+            "meta": dict(self.meta),
+            "merged": list(self.merged),
+        }
+
+
+@dataclass(slots=True)
+class ArticleRef:
+    """What the library keeps of an article without its body."""
+
+    id: str
+    headline: str
+    kind: str = "article"
+    kicker: str | None = None
+    #: Path of the source file relative to its library root.
+    source: str = ""
+    #: Position of the article within its source file (0-based).
+    index: int = 0
+    #: Jumps as (direction, page) pairs, enough to link continuations.
+    jumps: tuple[tuple[str, int], ...] = ()
+    continues_at: str | None = None
+    continued_from: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.headline or self.kicker or ""
+
+
+@dataclass(slots=True)
+class Section:
+    """A page (版面) of an issue."""
+
+    number: int
+    name: str | None = None
+    sources: list[str] = field(default_factory=list)
+    articles: list[ArticleRef] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"第{self.number}版" + (f" {self.name}" if self.name else "")
+
+
+@dataclass(slots=True)
+class Issue:
+    """One issue of one paper on one date."""
+
+    paper: str | None
+    date: str | None  # ISO yyyy-mm-dd, or None when unknown
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.paper or "", self.date or "")
+
+    @property
+    def label(self) -> str:
+        parts = [p for p in (self.paper, self.date) if p]
+        return " ".join(parts) or "(undated)"
+
+    def section(self, number: int) -> Section | None:
+        for s in self.sections:
+            if s.number == number:
+                return s
+        return None
+
+
+@dataclass(slots=True)
+class Problem:
+    """A file that could not be read or yielded nothing."""
+
+    path: str
+    reason: str
+
+
+# ---------------------------------------------------------------- identity
+
+_ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: easy to type
+_STRIP_RE = re.compile(r"[\s\u3000\W_]+", re.UNICODE)
+
+
+def normalise_headline(text: str) -> str:
+    """Fold a headline to what identifies it: NFKC, no spaces or punctuation."""
+    return _STRIP_RE.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+
+
+def article_id(paper: str | None, date: str | None, page: int | None, headline: str) -> str:
+    """A short typeable id derived from what the article is, not where it lies.
+
+    Renaming, moving or reordering files keeps it; the library appends a
+    deterministic suffix (``-2``, ``-3``…) when two articles would collide.
+    """
+    key = "\x1f".join([paper or "", date or "", str(page or 0), normalise_headline(headline)])
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    n = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(8):
+        n, r = divmod(n, len(_ID_ALPHABET))
+        chars.append(_ID_ALPHABET[r])
+    return "".join(chars)

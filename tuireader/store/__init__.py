@@ -1,0 +1,1 @@
+"""Stores for a reader's own data: config, state, bookmarks. No Textual."""

@@ -1,0 +1,117 @@
+"""The reader's config file: ``<config dir>/config.yaml`` or ``--config FILE``.
+
+Read only (the app never rewrites it). An invalid file raises ``ConfigError``
+with one line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tuireader import paths
+
+MAX_CONFIG_BYTES = 1 << 20
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message is one line."""
+
+
+@dataclass(slots=True)
+class Config:
+    path: Path | None = None
+    #: Library folders or files opened when no PATH is given.
+    library: list[Path] = field(default_factory=list)
+    theme: str | None = None
+    #: Binding id -> keys, as Textual's ``App.set_keymap`` takes them.
+    keymap: dict[str, str] = field(default_factory=dict)
+    #: Widest article column, in cells (about 40 Chinese characters).
+    measure: int = 80
+    #: None: on unless over SSH.
+    animations: bool | None = None
+    mouse: bool = True
+    bookmarks: Path | None = None
+
+
+def default_config_path() -> Path:
+    return paths.config_dir() / "config.yaml"
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load ``path`` (or the default file, which may be absent)."""
+    explicit = path is not None
+    file = Path(path) if explicit else default_config_path()
+    if not file.exists():
+        if explicit:
+            raise ConfigError(f"{file}: config file not found")
+        return Config()
+    try:
+        raw = file.read_bytes()
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{file}: config file is larger than 1 MiB")
+        data = yaml.safe_load(raw.decode("utf-8-sig"))
+    except ConfigError:
+        raise
+    except UnicodeDecodeError:
+        raise ConfigError(f"{file}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{file}:{where}: {problem}") from None
+    except OSError as exc:
+        raise ConfigError(f"{file}: {exc.strerror or exc}") from None
+    if data is None:
+        return Config(path=file)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}: expected a mapping of keys at the top level")
+    return _from_mapping(file, data)
+
+
+def _from_mapping(file: Path, data: dict[str, Any]) -> Config:
+    config = Config(path=file)
+    base = file.parent
+
+    def fail(key: str, what: str) -> ConfigError:
+        return ConfigError(f"{file}: key '{key}': {what}")
+
+    for key, value in data.items():
+        if key == "library":
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+                raise fail(key, "expected a path or a list of paths")
+            config.library = [(base / Path(v).expanduser()) for v in items]
+        elif key == "theme":
+            if not isinstance(value, str):
+                raise fail(key, "expected a theme name")
+            config.theme = value
+        elif key == "keymap":
+            if not isinstance(value, dict):
+                raise fail(key, "expected a mapping of binding id to keys")
+            for k, v in value.items():
+                if not isinstance(k, str) or not isinstance(v, str) or not v.strip():
+                    raise fail(f"keymap.{k}", "expected keys as a string, e.g. 'j,down'")
+            config.keymap = dict(value)
+        elif key == "measure":
+            if not isinstance(value, int) or isinstance(value, bool) or not 20 <= value <= 400:
+                raise fail(key, "expected a whole number of cells from 20 to 400")
+            config.measure = value
+        elif key == "animations":
+            if not isinstance(value, bool):
+                raise fail(key, "expected true or false")
+            config.animations = value
+        elif key == "mouse":
+            if not isinstance(value, bool):
+                raise fail(key, "expected true or false")
+            config.mouse = value
+        elif key == "bookmarks":
+            if not isinstance(value, str):
+                raise fail(key, "expected a file path")
+            config.bookmarks = base / Path(value).expanduser()
+        else:
+            raise fail(str(key), "unknown key")
+    return config
