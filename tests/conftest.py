@@ -1,0 +1,42 @@
+"""Shared test set-up: every test gets its own config, data, state and cache folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path_factory, monkeypatch):
+    """Point platformdirs at a fresh folder so no test touches the user's files."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
+        (home / sub).mkdir()
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.delenv("SSH_ORIGINAL_COMMAND", raising=False)
+    from tuireader import paths
+
+    paths.set_reader(None)
+    yield home
+
+
+def needs_corpus():
+    """Skip marker for tests over ../shared (present in CI and on developer machines)."""
+    return pytest.mark.skipif(
+        not CORPUS.is_dir() and os.environ.get("CI") != "true",
+        reason="../shared/corpus is not beside this checkout",
+    )
