@@ -1,0 +1,327 @@
+"""Themes: YAML files in the top-level ``themes/`` folder and ``<config dir>/themes/``.
+
+For the app (how to use this module)
+------------------------------------
+::
+
+    from tuireader.ui.themes import DEFAULT_THEME, THEME_VARIABLE_DEFAULTS, load_themes
+
+    class ReaderApp(App):
+        def get_theme_variable_defaults(self) -> dict[str, str]:
+            # Textual falls back to these for any theme (built-in or a user's)
+            # that does not set our variables; without them the .tcss fails to parse.
+            return dict(THEME_VARIABLE_DEFAULTS)
+
+        # at start-up, before setting self.theme:
+        themes, problems = load_themes()
+        for theme in themes:
+            self.register_theme(theme)
+        # problems: one line each ("<file>: key 'x': ...") -> one notice; the theme
+        # is skipped, so an unknown saved theme name falls back to DEFAULT_THEME.
+
+Variables our ``.tcss`` may use (every bundled theme sets all of them; a user theme
+may omit any, and ``THEME_VARIABLE_DEFAULTS`` fills the gap). Textual variables
+cannot refer to other variables, so each is a plain value:
+
+===========================  ===============  ======================================
+variable                     kind             used for
+===========================  ===============  ======================================
+``$headline-color``          colour           ``article--headline`` (the strongest)
+``$headline-style``          text-style       ``article--headline`` (e.g. ``bold``)
+``$kicker-color``            colour           ``article--kicker`` (引题, muted, above)
+``$kicker-style``            text-style       ``article--kicker``
+``$subheadline-color``       colour           ``article--subheadline`` (副题)
+``$subheadline-style``       text-style       ``article--subheadline``
+``$byline-color``            colour           ``article--byline`` and the dateline
+``$byline-style``            text-style       ``article--byline``
+``$paragraph-color``         colour           ``article--paragraph``
+``$subhead-color``           colour           ``article--subhead`` (in-text 小标题)
+``$subhead-style``           text-style       ``article--subhead``
+``$caption-color``           colour           ``article--caption``
+``$caption-background``      colour (no auto) the caption block's background
+``$caption-border-color``    colour (no auto) the caption block's frame or rule
+``$credit-color``            colour           ``article--credit`` (``于江 摄``)
+``$jump-color``              colour           ``article--jump`` (下转第2版 →)
+``$jump-style``              text-style       ``article--jump`` (e.g. ``underline``)
+``$match-color``             colour           ``article--match`` (search hits)
+``$match-background``        colour (no auto) ``article--match``
+``$read-color``              colour           navigation rows of articles already read
+``$section-color``           colour           navigation rows 第N版 + name
+===========================  ===============  ======================================
+
+"colour" accepts what Textual's ``color:`` accepts (``#rrggbb``, ``ansi_red``,
+``auto 80%``, ``red 50%``); "colour (no auto)" is for ``background:`` and borders,
+where Textual has no ``auto``; "text-style" is ``bold``, ``italic``, ``underline``,
+``reverse``, ``dim``, ``strike`` or ``none``, alone or combined.
+
+A theme file is a mapping with the fields of ``textual.theme.Theme`` (``name``,
+``primary``, ``secondary``, ``accent``, ``foreground``, ``background``, ``surface``,
+``panel``, ``boost``, ``warning``, ``error``, ``success``, ``dark``, ``ansi``,
+``luminosity_spread``, ``text_alpha``), ``variables:`` (ours above, and any of
+Textual's own such as ``block-cursor-background``), and the notes ``description``
+and ``author``. ``name`` defaults to the file name without ``.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+from tuireader import paths
+
+DEFAULT_THEME = "newsprint-dark"
+MAX_THEME_BYTES = 64 * 1024
+
+#: Our variables and the fallback used when a theme omits one. ``auto N%`` picks a
+#: text colour that contrasts with whatever lies beneath, so these read on light and
+#: dark themes alike; backgrounds are translucent greys for the same reason.
+THEME_VARIABLE_DEFAULTS: dict[str, str] = {
+    "headline-color": "auto 95%",
+    "headline-style": "bold",
+    "kicker-color": "auto 70%",
+    "kicker-style": "none",
+    "subheadline-color": "auto 85%",
+    "subheadline-style": "none",
+    "byline-color": "auto 60%",
+    "byline-style": "none",
+    "paragraph-color": "auto 87%",
+    "subhead-color": "auto 95%",
+    "subhead-style": "bold",
+    "caption-color": "auto 80%",
+    "caption-background": "#80808018",
+    "caption-border-color": "#808080",
+    "credit-color": "auto 60%",
+    "jump-color": "auto 85%",
+    "jump-style": "underline",
+    "match-color": "#000000",
+    "match-background": "#ffd54f",
+    "read-color": "auto 50%",
+    "section-color": "auto 75%",
+}
+
+_COLOR_FIELDS = (
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
+_BOOL_FIELDS = ("dark", "ansi")
+_FLOAT_FIELDS = ("luminosity_spread", "text_alpha")
+_NOTE_FIELDS = ("description", "author")
+_KNOWN_KEYS = frozenset(("name", "variables", *_COLOR_FIELDS, *_BOOL_FIELDS, *_FLOAT_FIELDS, *_NOTE_FIELDS))
+
+_VARIABLE_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# A declaration value only: no ';', braces or newlines that could smuggle in more CSS.
+_SAFE_VALUE_RE = re.compile(r"^[A-Za-z0-9_#%., ()-]{1,64}$")
+
+
+class ThemeError(Exception):
+    """A theme file that cannot be used; the message is one line naming the file and key."""
+
+
+def bundled_themes_dir() -> Path:
+    return paths.bundled_seeds().parent / "themes"
+
+
+def user_themes_dir() -> Path:
+    return paths.config_dir() / "themes"
+
+
+def load_themes(extra_dirs: Iterable[Path] | None = None) -> tuple[list[Theme], list[str]]:
+    """Every usable theme (bundled, then the user's, then ``extra_dirs``) and the problems.
+
+    A later theme with the same name replaces an earlier one, so a user can restyle
+    ``newsprint`` by saving their own ``newsprint.yaml``. Bad files are skipped and
+    each gives one line in the problems; nothing here raises.
+    """
+    by_name: dict[str, Theme] = {}
+    problems: list[str] = []
+    for folder in (bundled_themes_dir(), user_themes_dir(), *(extra_dirs or ())):
+        for file in _theme_files(folder, problems):
+            try:
+                theme = load_theme_file(file)
+            except ThemeError as exc:
+                problems.append(str(exc))
+                continue
+            by_name.pop(theme.name, None)
+            by_name[theme.name] = theme
+    return list(by_name.values()), problems
+
+
+def _theme_files(folder: Path, problems: list[str]) -> list[Path]:
+    try:
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    except OSError as exc:
+        problems.append(f"{folder}: cannot list themes: {exc.strerror or exc}")
+        return []
+
+
+def load_theme_file(file: Path) -> Theme:
+    """Read one theme file; ``ThemeError`` (one line) if it cannot be used."""
+    file = Path(file)
+    try:
+        if file.stat().st_size > MAX_THEME_BYTES:
+            raise ThemeError(f"{file}: theme file is larger than 64 KiB")
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise ThemeError(f"{file}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_THEME_BYTES:  # grew after stat
+        raise ThemeError(f"{file}: theme file is larger than 64 KiB")
+    try:
+        if b"\x00" in raw:
+            raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL byte")
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ThemeError(f"{file}: not a UTF-8 text file") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ThemeError(f"{file}:{where} not valid YAML: {problem}") from None
+    except RecursionError:
+        raise ThemeError(f"{file}: not valid YAML: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ThemeError(f"{file}: expected a mapping of theme keys, got {_kind(data)}")
+    return theme_from_mapping(data, file)
+
+
+def theme_from_mapping(data: dict[Any, Any], file: Path) -> Theme:
+    def fail(key: object, what: str) -> ThemeError:
+        return ThemeError(f"{file}: key '{_short(key)}': {what}")
+
+    for key in data:
+        if key not in _KNOWN_KEYS:
+            raise fail(key, "unknown key")
+
+    name = data.get("name", file.stem)
+    # Textual reads "a,b" as a list of names to try, so no commas.
+    if not isinstance(name, str) or not name.strip() or not name.isprintable() or "," in name or len(name) > 64:
+        raise fail("name", "expected a short name without commas")
+
+    fields: dict[str, Any] = {}
+    for key in _COLOR_FIELDS:
+        if key in data and data[key] is not None:
+            value = data[key]
+            if not isinstance(value, str) or not _is_theme_color(value):
+                raise fail(key, f"not a colour: {_short(value)!r}")
+            fields[key] = value
+    if "primary" not in fields:
+        raise fail("primary", "missing (every theme needs a primary colour)")
+    for key in _BOOL_FIELDS:
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise fail(key, "expected true or false")
+            fields[key] = data[key]
+    for key in _FLOAT_FIELDS:
+        if key in data:
+            value = data[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise fail(key, "expected a number from 0 to 1")
+            fields[key] = float(value)
+    for key in _NOTE_FIELDS:
+        if key in data and not isinstance(data[key], str):
+            raise fail(key, "expected text")
+
+    variables = data.get("variables") or {}
+    if not isinstance(variables, dict):
+        raise fail("variables", "expected a mapping of variable name to value")
+    checked: dict[str, str] = {}
+    for var, value in variables.items():
+        key = f"variables.{_short(var)}"
+        if not isinstance(var, str) or not _VARIABLE_NAME_RE.match(var) or len(var) > 64:
+            raise fail(key, "expected a variable name such as headline-color")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise fail(key, "expected a colour or text style")
+        value = str(value).strip()
+        problem = variable_problem(var, value)
+        if problem:
+            raise fail(key, problem)
+        checked[var] = value
+
+    if fields.get("ansi"):
+        # Textual's own CSS uses these with ANSI themes and fails to parse without them.
+        checked.setdefault("ansi-background", "ansi_default")
+        checked.setdefault("ansi-foreground", "ansi_default")
+    theme = Theme(name=name, variables=checked, **fields)
+    try:  # what Textual will do on registration: catch anything the checks above missed
+        theme.to_color_system().generate()
+    except Exception as exc:  # noqa: BLE001 - any failure here is a bad file, not a crash
+        raise ThemeError(f"{file}: not a usable theme: {_short(exc)}") from None
+    return theme
+
+
+def variable_problem(name: str, value: str) -> str | None:
+    """Why ``value`` cannot be used for variable ``name``, or None if it can."""
+    if not _SAFE_VALUE_RE.match(value):
+        return f"not a colour or text style: {_short(value)!r}"
+    kind = _variable_kind(name)
+    if kind == "style":
+        return None if _parses("text-style", value) else f"not a text style: {_short(value)!r}"
+    if kind == "color":
+        return None if _parses("color", value) else f"not a colour: {_short(value)!r}"
+    if kind == "background":
+        return None if _parses("background", value) else f"not a colour: {_short(value)!r}"
+    # One of Textual's own variables, or a user's extra: any colour or text style.
+    if any(_parses(prop, value) for prop in ("color", "text-style")):
+        return None
+    return f"not a colour or text style: {_short(value)!r}"
+
+
+def _variable_kind(name: str) -> str | None:
+    if name not in THEME_VARIABLE_DEFAULTS:
+        return None
+    if name.endswith("-style"):
+        return "style"
+    if name.endswith("-background") or name.endswith("-border-color"):
+        return "background"
+    return "color"
+
+
+def _parses(prop: str, value: str) -> bool:
+    from textual.css.styles import Styles  # part of Textual's CSS parser, already loaded by the app
+
+    try:
+        rules = Styles.parse(f"{prop}: {value};", ("theme", "")).get_rules()
+    except Exception:  # noqa: BLE001 - the parser raises several kinds of error
+        return False
+    return bool(rules)
+
+
+def _is_theme_color(value: str) -> bool:
+    # Theme fields go through Color.parse (no "auto", no "50%" suffix).
+    try:
+        Color.parse(value)
+    except (ColorParseError, ValueError):
+        return False
+    return True
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "an empty file"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _short(value: object, limit: int = 40) -> str:
+    text = str(value).replace("\n", " ")
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
