@@ -1,0 +1,255 @@
+"""``tuireader bookmarks list|add|remove|export|import``: the bookmarks file from the shell.
+
+The file is the one the app uses (``--bookmarks FILE``, the config's
+``bookmarks:``, else ``<data dir>/bookmarks.yaml``). A broken file is never
+written: the command prints the same one-line message as the app (file and
+line) and exits 1. An unknown article id, or a bookmark that is not there,
+is a usage error: exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tuireader import cli
+from tuireader.store.bookmarks import (
+    Bookmark,
+    BookmarkFileError,
+    BookmarkStore,
+    TERMINAL_UNSAFE_RE,
+    UnknownBookmark,
+    read_bookmarks_file,
+)
+
+ACTIONS = ("list", "add", "remove", "export", "import")
+#: Options of the actions that take a value (so finding the action can skip it).
+_ACTION_VALUE_OPTIONS = {"--note", "--tag", "--format", "-o", "--output"}
+FORMATS = ("md", "yaml", "json")
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=ACTIONS, help="what to do with the bookmarks")
+
+
+def _action_parser(action: str) -> argparse.ArgumentParser:
+    parser = cli.make_parser(f"tuireader bookmarks {action}")
+    if action in ("add", "remove"):
+        parser.add_argument("article_id", metavar="ARTICLE_ID")
+    if action in ("list", "add", "remove", "export"):
+        parser.add_argument("paths", nargs="*", metavar="PATH", help="the library (default: configured, else seeds)")
+    if action == "list":
+        parser.add_argument("--json", action="store_true", help="print a JSON list")
+    elif action == "add":
+        parser.add_argument("--note", default="", metavar="TEXT")
+        parser.add_argument("--tag", action="append", default=[], metavar="TAG", dest="tags")
+    elif action == "export":
+        parser.add_argument("--format", required=True, choices=FORMATS)
+        parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    elif action == "import":
+        parser.add_argument("source", metavar="FILE|-", help="a bookmarks file (YAML or JSON export), or - for stdin")
+    return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """The action is the first word that is not an option (or an option's value)."""
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            break
+        if arg.startswith("-") and arg != "-":
+            skip = arg in cli._VALUE_OPTIONS or arg in _ACTION_VALUE_OPTIONS
+            continue
+        if arg not in ACTIONS:
+            raise cli.UsageError(f"bookmarks: unknown action {arg!r} (choose from {', '.join(ACTIONS)})")
+        args = _action_parser(arg).parse_intermixed_args(argv[:i] + argv[i + 1 :])
+        args.action = arg
+        return args
+    raise cli.UsageError(f"bookmarks: name an action: {', '.join(ACTIONS)}")
+
+
+def open_store(args: argparse.Namespace) -> BookmarkStore:
+    """The store the app would use, for these options."""
+    configured = None
+    if not getattr(args, "bookmarks", None):
+        from tuireader.store.config import load_config
+
+        configured = load_config(getattr(args, "config", None)).bookmarks
+    return BookmarkStore.for_options(getattr(args, "bookmarks", None), configured)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _ACTION_RUNNERS[args.action](args)
+    except BookmarkFileError as exc:
+        print(f"tuireader: {exc}", file=sys.stderr)
+        return 1
+
+
+def _need_store(args: argparse.Namespace) -> BookmarkStore:
+    store = open_store(args)
+    if store.error is not None:
+        raise store.error
+    return store
+
+
+def _open_library(args: argparse.Namespace) -> Any:
+    from tuireader.library import Library
+
+    return Library.open(cli.resolve_library_paths(args))
+
+
+def _clean(text: Any) -> str:
+    from tuireader.text.sanitize import clean
+
+    return clean("" if text is None else str(text))
+
+
+def _json(data: Any) -> str:
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return TERMINAL_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _where(b: Bookmark) -> str:
+    page = f"第{b.page}版" if b.page is not None else ""
+    return " ".join(p for p in (b.paper, b.date, page, b.section) if p)
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    store = _need_store(args)
+    library = _open_library(args)
+    missing = store.reconcile(library, persist=False)
+    bookmarks = store.newest_first()
+    if args.json:
+        print(_json([{**b.to_dict(), "missing": b.article_id in missing} for b in bookmarks]))
+        return 0
+    for b in bookmarks:
+        flag = "  [missing]" if b.article_id in missing else ""
+        print(_clean(f"{b.article_id}  {b.title}{flag}"))
+        print(_clean(f"    {_where(b)}  saved {b.saved}"))
+        if b.note:
+            print("    note: " + _clean(b.note))
+        if b.tags:
+            print("    tags: " + _clean(", ".join(b.tags)))
+    if not bookmarks:
+        print(f"no bookmarks in {store.path}", file=sys.stderr)
+    return 0
+
+
+def _first_paragraph(article: Any) -> str:
+    for block in article.blocks:
+        if block.type == "paragraph" and block.text.strip():
+            return block.text
+    return ""
+
+
+def _anchor_at(article: Any, index: int) -> str | None:
+    if 0 <= index < len(article.blocks):
+        return article.blocks[index].text or None
+    return None
+
+
+def _run_add(args: argparse.Namespace) -> int:
+    store = _need_store(args)
+    library = _open_library(args)
+    try:
+        article = library.article(args.article_id)
+    except KeyError:
+        raise cli.UsageError(f"unknown article id: {args.article_id} (see 'tuireader dump' or 'tuireader search')") from None
+    first = next((i for i, b in enumerate(article.blocks) if b.type == "paragraph"), 0)
+    bookmark = Bookmark.from_article(
+        article, paragraph=first, anchor=_anchor_at(article, first), note=args.note, tags=args.tags
+    )
+    stored, new = store.add(bookmark)
+    verb = "bookmarked" if new else "already bookmarked, updated"
+    print(_clean(f"{verb} {stored.article_id}: {stored.title}"))
+    return 0
+
+
+def _run_remove(args: argparse.Namespace) -> int:
+    cli.resolve_library_paths(args)  # a PATH that does not exist is still a usage error
+    store = _need_store(args)
+    try:
+        removed = store.remove(args.article_id)
+    except UnknownBookmark:
+        raise cli.UsageError(f"no bookmark for article id: {args.article_id} (see 'tuireader bookmarks list')") from None
+    for _, b in removed:
+        print(_clean(f"removed {b.article_id}: {b.title}"))
+    return 0
+
+
+def export_markdown(bookmarks: list[Bookmark], library: Any) -> str:
+    """A reading list: headline, paper, date, page, note and the article's first paragraph."""
+    lines = ["# Reading list", ""]
+    for b in bookmarks:
+        lines.append(f"## {_clean(b.title) or b.article_id}")
+        lines.append("")
+        if b.kicker and b.headline:
+            lines += [f"*{_clean(b.kicker)}*", ""]
+        lines += [f"{_clean(_where(b))} · id `{b.article_id}` · saved {_clean(b.saved)}", ""]
+        if b.note:
+            lines += [f"> {_clean(line)}" for line in b.note.splitlines()] + [""]
+        if b.tags:
+            lines += ["Tags: " + _clean(", ".join(b.tags)), ""]
+        try:
+            first = _first_paragraph(library.article(b.article_id)) if library is not None else ""
+        except KeyError:
+            lines += ["(The article is not in the library.)", ""]
+        else:
+            if first:
+                lines += [_clean(first), ""]
+    return "\n".join(lines)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    if args.output and getattr(args, "restricted", False):
+        raise cli.UsageError("export -o is not available in restricted mode; export to standard output")
+    store = _need_store(args)
+    bookmarks = store.newest_first()
+    if args.format == "yaml":
+        text = store.dump()
+    elif args.format == "json":
+        text = _json([b.to_dict() for b in bookmarks]) + "\n"
+    else:
+        library = _open_library(args)
+        store.reconcile(library, persist=False)
+        text = export_markdown(store.newest_first(), library)
+    if args.output:
+        from tuireader.store.atomic import atomic_write_text
+
+        atomic_write_text(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    if args.source != "-" and getattr(args, "restricted", False):
+        raise cli.UsageError("import reads only standard input (-) in restricted mode")
+    if args.source == "-":
+        name, raw = "<stdin>", sys.stdin.buffer.read()
+    else:
+        source = Path(args.source)
+        try:
+            name, raw = str(source), source.read_bytes()
+        except OSError as exc:
+            raise cli.UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+    incoming = read_bookmarks_file(name, raw)
+    store = _need_store(args)
+    added, updated = store.merge(incoming)
+    print(f"imported {len(incoming)} bookmarks into {store.path}: {added} added, {updated} updated")
+    return 0
+
+
+_ACTION_RUNNERS = {
+    "list": _run_list,
+    "add": _run_add,
+    "remove": _run_remove,
+    "export": _run_export,
+    "import": _run_import,
+}

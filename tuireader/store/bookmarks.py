@@ -1,0 +1,718 @@
+"""Bookmarks: a plain YAML file a reader can read, edit, carry and merge. No Textual.
+
+The file (``<data dir>/bookmarks.yaml``, the ``bookmarks:`` path in the config,
+or ``--bookmarks FILE``) is the only truth. Every change is made under a lock
+on ``<file>.lock``: the file is read again, just this change (add, remove,
+edit) is applied to what is there now, and the result is written atomically.
+So two sessions of one reader never lose each other's changes, and a crash
+leaves the old file or the new one, whole.
+
+A file that does not parse, or holds an entry of the wrong shape, is never
+written: every method that would write raises :class:`BookmarkFileError`,
+whose one-line message names the file and the line, and the store stays
+read-only until the file is fixed. Keys this version does not know (written
+by a newer version, or by hand) are kept on rewrite. Comments are not.
+
+Loading uses PyYAML's ``SafeLoader`` (through ``compose``, to know which line
+a wrong entry is on) and refuses aliases, so a YAML bomb is refused at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from tuireader import paths
+from tuireader.model import normalise_headline
+from tuireader.store.atomic import atomic_write_text, file_lock
+
+FORMAT_VERSION = 1
+FILE_NAME = "bookmarks.yaml"
+#: Far above any real reading list (about 300 bytes a bookmark); refuses a huge file fast.
+MAX_FILE_BYTES = 32 << 20
+MAX_NODES = 2_000_000
+#: Characters of the saved paragraph kept to find it again if paragraphs shift.
+ANCHOR_CHARS = 24
+
+HEADER = (
+    "# tuireader bookmarks: see docs/bookmarks.md for the fields.\n"
+    "# You may edit this file by hand; tuireader keeps unknown keys but not comments.\n"
+)
+
+T = TypeVar("T")
+
+
+class BookmarkFileError(Exception):
+    """A bookmarks file that cannot be used. ``str()`` is one line naming file and line."""
+
+    def __init__(self, path: Path | str, line: int | None, problem: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.problem = problem
+        where = f" line {line}:" if line else ""
+        super().__init__(f"{self.path}:{where} {problem}")
+
+
+class UnknownBookmark(KeyError):
+    """No bookmark for this article id."""
+
+
+def now_iso() -> str:
+    """The current local time, ISO 8601 with its UTC offset, to the second."""
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def parse_time(value: str | None) -> dt.datetime | None:
+    """An aware datetime for a stored time (naive times are taken as UTC), or None."""
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def default_path() -> Path:
+    return paths.data_dir() / FILE_NAME
+
+
+def resolve_path(option: str | Path | None = None, configured: Path | None = None) -> Path:
+    """``--bookmarks FILE``, else the config's ``bookmarks:``, else the data dir's file."""
+    if option:
+        return Path(option).expanduser()
+    if configured:
+        return Path(configured)
+    return default_path()
+
+
+# ------------------------------------------------------------------ model
+
+
+@dataclass(slots=True)
+class Bookmark:
+    """One saved article, with enough stored to show it when the article is gone."""
+
+    article_id: str
+    headline: str = ""
+    kicker: str | None = None
+    paper: str | None = None
+    date: str | None = None
+    #: The section's (page's) number and name.
+    page: int | None = None
+    section: str | None = None
+    #: Source file, relative to its library root.
+    source: str | None = None
+    #: Index of the paragraph that was in view, and its first characters.
+    paragraph: int = 0
+    anchor: str | None = None
+    saved: str = ""
+    #: When the note or tags last changed (decides which note wins on import).
+    updated: str | None = None
+    note: str = ""
+    tags: list[str] = field(default_factory=list)
+    #: Keys this version does not know, kept as they were.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.headline or self.kicker or ""
+
+    @property
+    def identity(self) -> tuple[str, str, str] | None:
+        """Paper, date and folded headline: how a moved or re-identified article is found."""
+        folded = normalise_headline(self.title)
+        return (self.paper or "", self.date or "", folded) if folded else None
+
+    @property
+    def saved_at(self) -> dt.datetime | None:
+        return parse_time(self.saved)
+
+    @property
+    def changed_at(self) -> dt.datetime | None:
+        return parse_time(self.updated) or self.saved_at
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "article_id": self.article_id,
+            "headline": self.headline,
+            "kicker": self.kicker,
+            "paper": self.paper,
+            "date": self.date,
+            "page": self.page,
+            "section": self.section,
+            "source": self.source,
+            "paragraph": self.paragraph,
+            "anchor": self.anchor,
+            "saved": self.saved,
+            "updated": self.updated,
+            "note": self.note,
+            "tags": list(self.tags),
+        }
+        if self.updated is None:
+            del out["updated"]
+        for key, value in self.extra.items():
+            out.setdefault(key, value)
+        return out
+
+    @classmethod
+    def from_article(
+        cls,
+        article: Any,
+        *,
+        paragraph: int = 0,
+        anchor: str | None = None,
+        note: str = "",
+        tags: Iterable[str] = (),
+    ) -> Bookmark:
+        """A bookmark for a ``model.Article`` as the library returns it."""
+        return cls(
+            article_id=article.id,
+            headline=article.headline or "",
+            kicker=article.kicker,
+            paper=article.paper,
+            date=article.date,
+            page=article.page,
+            section=article.section_name,
+            source=article.source or None,
+            paragraph=max(0, int(paragraph)),
+            anchor=(anchor or "")[:ANCHOR_CHARS] or None,
+            saved=now_iso(),
+            note=note,
+            tags=unique_tags(tags),
+        )
+
+
+def unique_tags(tags: Iterable[str]) -> list[str]:
+    """Tags stripped, empty ones dropped, each once, in first-seen order."""
+    seen: dict[str, None] = {}
+    for tag in tags:
+        tag = str(tag).strip()
+        if tag:
+            seen.setdefault(tag, None)
+    return list(seen)
+
+
+def split_tags(text: str) -> list[str]:
+    """Tags as a person types them: separated by commas (, ，、) or spaces."""
+    for sep in ("，", "、", ","):
+        text = text.replace(sep, " ")
+    return unique_tags(text.split())
+
+
+@dataclass(slots=True)
+class Document:
+    """The whole file: its version, its bookmarks, and top-level keys we do not know."""
+
+    version: int = FORMAT_VERSION
+    bookmarks: list[Bookmark] = field(default_factory=list)
+    #: Unknown top-level keys in file order, and where they stood relative to ours.
+    extra: dict[str, Any] = field(default_factory=dict)
+    key_order: list[str] = field(default_factory=lambda: ["version", "bookmarks"])
+
+    def find(self, article_id: str) -> int | None:
+        for i, b in enumerate(self.bookmarks):
+            if b.article_id == article_id:
+                return i
+        return None
+
+    def to_data(self) -> dict[str, Any]:
+        ours = {"version": max(self.version, FORMAT_VERSION), "bookmarks": [b.to_dict() for b in self.bookmarks]}
+        order = list(self.key_order)
+        for key in ("version", "bookmarks"):
+            if key not in order:
+                order.insert(0 if key == "version" else 1, key)
+        data: dict[str, Any] = {}
+        for key in order:
+            if key in ours:
+                data[key] = ours[key]
+            elif key in self.extra:
+                data[key] = self.extra[key]
+        for key, value in self.extra.items():
+            data.setdefault(key, value)
+        return data
+
+    def dump(self) -> str:
+        return HEADER + dump_yaml(self.to_data())
+
+
+# ------------------------------------------------------------------ YAML
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumper that writes multi-line notes as readable literal blocks."""
+
+
+# Characters YAML would write raw (it counts them printable) that a terminal acts on:
+# C1 controls, bidi controls, line/paragraph separators.
+TERMINAL_UNSAFE_RE = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    if TERMINAL_UNSAFE_RE.search(text):
+        style = '"'  # so dump_yaml can escape them (only double quotes can)
+    else:
+        style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML with Chinese as Chinese, and nothing a terminal would act on left raw."""
+    text = yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=4096
+    )
+    # Every such character sits in a double-quoted scalar (see _represent_str): escape it.
+    return TERMINAL_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _Refused(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """``SafeLoader`` that refuses aliases (the stuff of YAML bombs) and caps the node count."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(problem="aliases (*name) are not allowed in a bookmarks file", problem_mark=event.start_mark)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(problem="too many YAML nodes", problem_mark=self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def read_text(path: Path, raw: bytes) -> str:
+    """Decode a bookmarks file, refusing binary data with the line it is on."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise BookmarkFileError(path, None, f"file is larger than {MAX_FILE_BYTES >> 20} MiB; not a bookmarks file")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise BookmarkFileError(path, raw.count(b"\n", 0, nul) + 1, "binary data (a NUL byte); not a YAML text file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise BookmarkFileError(path, line, "not UTF-8 text (binary data?)") from None
+
+
+def parse_document(text: str, path: Path | str, *, allow_list: bool = False) -> Document:
+    """Parse and check a bookmarks file; ``BookmarkFileError`` names the line of the first fault.
+
+    ``allow_list`` accepts a bare list of bookmarks (what ``export --format json`` writes),
+    for ``import``.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Document()
+        if allow_list and isinstance(node, yaml.SequenceNode):
+            return Document(bookmarks=_bookmarks(loader, node, path))
+        return _document(loader, node, path)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "unreadable"
+        if not isinstance(exc, _Refused):
+            problem = f"invalid YAML: {problem}"
+        raise BookmarkFileError(path, mark.line + 1 if mark else None, problem) from None
+    except yaml.YAMLError as exc:
+        raise BookmarkFileError(path, None, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise BookmarkFileError(path, None, "YAML nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def _document(loader: _Loader, node: yaml.Node, path: Path | str) -> Document:
+    if not isinstance(node, yaml.MappingNode):
+        raise BookmarkFileError(path, _line(node), "expected a mapping with 'version:' and 'bookmarks:' at the top")
+    doc = Document(key_order=[])
+    for key_node, value_node in node.value:
+        key = _key(key_node, path)
+        doc.key_order.append(key)
+        if key == "version":
+            value = loader.construct_object(value_node, deep=True)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise BookmarkFileError(path, _line(value_node), "'version' should be a whole number such as 1")
+            doc.version = value
+        elif key == "bookmarks":
+            if _is_null(value_node):
+                continue
+            if not isinstance(value_node, yaml.SequenceNode):
+                raise BookmarkFileError(path, _line(value_node), "'bookmarks' should be a list of bookmarks")
+            doc.bookmarks = _bookmarks(loader, value_node, path)
+        else:
+            doc.extra[key] = loader.construct_object(value_node, deep=True)
+    return doc
+
+
+def _bookmarks(loader: _Loader, seq: yaml.SequenceNode, path: Path | str) -> list[Bookmark]:
+    return [_bookmark(loader, item, n, path) for n, item in enumerate(seq.value, 1)]
+
+
+def _key(node: yaml.Node, path: Path | str) -> str:
+    if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+        raise BookmarkFileError(path, _line(node), "keys should be plain words")
+    return node.value
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+_TEXT_FIELDS = ("headline", "kicker", "paper", "date", "section", "source", "anchor", "saved", "updated", "note")
+_INT_FIELDS = ("page", "paragraph")
+
+
+def _bookmark(loader: _Loader, node: yaml.Node, number: int, path: Path | str) -> Bookmark:
+    def fail(at: yaml.Node, what: str) -> BookmarkFileError:
+        return BookmarkFileError(path, _line(at), f"bookmark {number}: {what}")
+
+    if not isinstance(node, yaml.MappingNode):
+        raise fail(node, "expected a mapping of fields (article_id:, headline:, ...)")
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = _key(key_node, path)
+        if key == "article_id":
+            # The scalar as written: an all-digit id stays a string.
+            if not isinstance(value_node, yaml.ScalarNode) or _is_null(value_node) or not value_node.value.strip():
+                raise fail(value_node, "'article_id' should be an article id such as 'k3vq8zta'")
+            values[key] = value_node.value.strip()
+        elif key in _TEXT_FIELDS:
+            # Text as written, so `note: yes` stays "yes" and dates stay strings.
+            if _is_null(value_node):
+                values[key] = None
+            elif isinstance(value_node, yaml.ScalarNode):
+                values[key] = value_node.value
+            else:
+                raise fail(value_node, f"'{key}' should be text")
+        elif key in _INT_FIELDS:
+            value = None if _is_null(value_node) else loader.construct_object(value_node, deep=True)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                raise fail(value_node, f"'{key}' should be a whole number")
+            values[key] = value
+        elif key == "tags":
+            if _is_null(value_node):
+                values[key] = []
+            elif isinstance(value_node, yaml.SequenceNode) and all(
+                isinstance(t, yaml.ScalarNode) and not _is_null(t) for t in value_node.value
+            ):
+                values[key] = unique_tags(t.value for t in value_node.value)
+            else:
+                raise fail(value_node, "'tags' should be a list of words, e.g. [待读, 法治]")
+        else:
+            extra[key] = loader.construct_object(value_node, deep=True)
+    if "article_id" not in values:
+        raise fail(node, "missing 'article_id'")
+    for key in ("saved", "updated"):
+        if values.get(key) and parse_time(values[key]) is None:
+            at = next(v for k, v in node.value if k.value == key)
+            raise fail(at, f"'{key}' should be a time such as 2026-01-02T08:30:00+08:00")
+    return Bookmark(
+        article_id=values["article_id"],
+        headline=values.get("headline") or "",
+        kicker=values.get("kicker"),
+        paper=values.get("paper"),
+        date=values.get("date"),
+        page=values.get("page"),
+        section=values.get("section"),
+        source=values.get("source"),
+        paragraph=values.get("paragraph") or 0,
+        anchor=values.get("anchor"),
+        saved=values.get("saved") or "",
+        updated=values.get("updated"),
+        note=values.get("note") or "",
+        tags=values.get("tags") or [],
+        extra=extra,
+    )
+
+
+def read_document(path: Path) -> Document:
+    """The file's document; an absent file is an empty one."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Document()
+    except IsADirectoryError:
+        raise BookmarkFileError(path, None, "is a folder, not a bookmarks file") from None
+    except OSError as exc:
+        raise BookmarkFileError(path, None, exc.strerror or str(exc)) from None
+    return parse_document(read_text(path, raw), path)
+
+
+def read_bookmarks_file(path: Path | str, raw: bytes) -> list[Bookmark]:
+    """Bookmarks from another file (``import``): the file format or a JSON export list."""
+    return parse_document(read_text(Path(path), raw), path, allow_list=True).bookmarks
+
+
+# ------------------------------------------------------------------ merge
+
+
+def merge_into(doc: Document, incoming: Iterable[Bookmark]) -> tuple[int, int]:
+    """Merge bookmarks from elsewhere: new articles are added; for one already here,
+    the newer note (and its paragraph) and the union of tags win. Returns (added, updated)."""
+    added = updated = 0
+    for theirs in incoming:
+        i = doc.find(theirs.article_id)
+        if i is None:
+            doc.bookmarks.append(replace(theirs, tags=list(theirs.tags), extra=dict(theirs.extra)))
+            added += 1
+            continue
+        ours = doc.bookmarks[i]
+        merged = replace(ours, tags=unique_tags([*ours.tags, *theirs.tags]), extra={**theirs.extra, **ours.extra})
+        ours_when, theirs_when = ours.changed_at, theirs.changed_at
+        if theirs_when and (ours_when is None or theirs_when > ours_when):
+            merged.note = theirs.note
+            merged.updated = theirs.updated or theirs.saved
+            merged.paragraph, merged.anchor = theirs.paragraph, theirs.anchor
+        if merged != ours:
+            doc.bookmarks[i] = merged
+            updated += 1
+    return added, updated
+
+
+# ------------------------------------------------------------------ the store
+
+
+class BookmarkStore:
+    """The reader's bookmarks file and a snapshot of it.
+
+    Reads never fail: a broken file sets ``error`` (and ``read_only``) and an
+    empty snapshot. Every change re-reads the file under the lock, so it
+    raises ``BookmarkFileError`` (and writes nothing) while the file is broken.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.error: BookmarkFileError | None = None
+        #: Article ids of bookmarks whose article is not in the library (see ``reconcile``).
+        self.missing: set[str] = set()
+        self._doc = Document()
+        self._ids: set[str] = set()
+        self._stamp: tuple[int, int, int] | None = None
+        self.reload()
+
+    @classmethod
+    def for_options(cls, option: str | Path | None = None, configured: Path | None = None) -> BookmarkStore:
+        return cls(resolve_path(option, configured))
+
+    # -- reading
+
+    @property
+    def read_only(self) -> bool:
+        return self.error is not None
+
+    @property
+    def bookmarks(self) -> list[Bookmark]:
+        """In file order."""
+        return list(self._doc.bookmarks)
+
+    def dump(self) -> str:
+        """The file as tuireader writes it (what ``export --format yaml`` prints)."""
+        return self._doc.dump()
+
+    def newest_first(self) -> list[Bookmark]:
+        epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        return sorted(self._doc.bookmarks, key=lambda b: b.saved_at or epoch, reverse=True)
+
+    def is_bookmarked(self, article_id: str) -> bool:
+        return article_id in self._ids
+
+    def get(self, article_id: str) -> Bookmark | None:
+        i = self._doc.find(article_id)
+        return None if i is None else self._doc.bookmarks[i]
+
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def reload(self) -> None:
+        stamp = self._file_stamp()
+        try:
+            doc = read_document(self.path)
+        except BookmarkFileError as exc:
+            self.error = exc
+            self._set(Document())
+        else:
+            self.error = None
+            self._set(doc)
+        self._stamp = stamp
+
+    def refresh(self) -> bool:
+        """Re-read the file if it changed on disk (another session, a hand edit). True if re-read."""
+        if self._file_stamp() == self._stamp:
+            return False
+        self.reload()
+        return True
+
+    def _set(self, doc: Document) -> None:
+        self._doc = doc
+        self._ids = {b.article_id for b in doc.bookmarks}
+
+    # -- changing
+
+    def _change(self, apply: Callable[[Document], tuple[T, bool]]) -> T:
+        """Under the lock: read the file as it is now, apply one change, write it if changed."""
+        with file_lock(self.path):
+            try:
+                doc = read_document(self.path)
+            except BookmarkFileError as exc:
+                self.error = exc
+                raise
+            result, changed = apply(doc)
+            if changed:
+                atomic_write_text(self.path, doc.dump())
+            self.error = None
+            self._set(doc)
+            self._stamp = self._file_stamp()
+        return result
+
+    def add(self, bookmark: Bookmark) -> tuple[Bookmark, bool]:
+        """Add a bookmark; if the article is already bookmarked, update its place
+        (and note and tags, where given) instead. Returns (stored bookmark, was new)."""
+
+        def apply(doc: Document) -> tuple[tuple[Bookmark, bool], bool]:
+            i = doc.find(bookmark.article_id)
+            if i is None:
+                doc.bookmarks.append(bookmark)
+                return (bookmark, True), True
+            old = doc.bookmarks[i]
+            new = replace(
+                old,
+                paragraph=bookmark.paragraph,
+                anchor=bookmark.anchor or old.anchor,
+                note=bookmark.note or old.note,
+                tags=unique_tags([*old.tags, *bookmark.tags]),
+            )
+            if new.note != old.note or new.tags != old.tags:
+                new.updated = now_iso()
+            doc.bookmarks[i] = new
+            return (new, False), new != old
+
+        return self._change(apply)
+
+    def remove(self, article_id: str) -> list[tuple[int, Bookmark]]:
+        """Remove every bookmark of this article; returns them with their places (for undo).
+        Raises ``UnknownBookmark`` if there is none."""
+
+        def apply(doc: Document) -> tuple[list[tuple[int, Bookmark]], bool]:
+            removed = [(i, b) for i, b in enumerate(doc.bookmarks) if b.article_id == article_id]
+            if not removed:
+                raise UnknownBookmark(article_id)
+            doc.bookmarks = [b for b in doc.bookmarks if b.article_id != article_id]
+            return removed, True
+
+        return self._change(apply)
+
+    def restore(self, removed: list[tuple[int, Bookmark]]) -> None:
+        """Undo a ``remove``: put the bookmarks back where they were, unless the article
+        was bookmarked again meanwhile."""
+
+        def apply(doc: Document) -> tuple[None, bool]:
+            changed = False
+            for i, b in removed:
+                if doc.find(b.article_id) is None:
+                    doc.bookmarks.insert(min(i, len(doc.bookmarks)), b)
+                    changed = True
+            return None, changed
+
+        self._change(apply)
+
+    def edit(
+        self, article_id: str, *, note: str | None = None, tags: Iterable[str] | None = None
+    ) -> Bookmark:
+        """Set the note and/or the tags of a bookmark. Raises ``UnknownBookmark``."""
+
+        def apply(doc: Document) -> tuple[Bookmark, bool]:
+            i = doc.find(article_id)
+            if i is None:
+                raise UnknownBookmark(article_id)
+            old = doc.bookmarks[i]
+            new = replace(
+                old,
+                note=old.note if note is None else note,
+                tags=old.tags if tags is None else unique_tags(tags),
+            )
+            if new == old:
+                return old, False
+            new.updated = now_iso()
+            doc.bookmarks[i] = new
+            return new, True
+
+        return self._change(apply)
+
+    def merge(self, incoming: Iterable[Bookmark]) -> tuple[int, int]:
+        """Merge bookmarks from another file (see ``merge_into``). Returns (added, updated)."""
+        incoming = list(incoming)
+
+        def apply(doc: Document) -> tuple[tuple[int, int], bool]:
+            counts = merge_into(doc, incoming)
+            return counts, any(counts)
+
+        return self._change(apply)
+
+    # -- the library
+
+    def reconcile(self, library: Any, *, persist: bool = True) -> set[str]:
+        """Mark bookmarks whose article is not in ``library`` as missing, and re-attach
+        those whose article turned up again under another id (same paper, date and
+        headline). Re-attachments are written to the file when ``persist`` and the file
+        is writable; nothing is ever dropped. Returns the missing article ids."""
+        absent = [b for b in self._doc.bookmarks if library.locate(b.article_id) is None]
+        found: dict[str, tuple[Any, Any, Any]] = {}
+        if any(b.identity for b in absent):
+            wanted = {b.identity for b in absent if b.identity}
+            for issue, section, ref in library.refs():
+                key = (issue.paper or "", issue.date or "", normalise_headline(ref.title))
+                if key in wanted:
+                    for b in absent:
+                        if b.identity == key and b.article_id not in found:
+                            found[b.article_id] = (issue, section, ref)
+
+        def reattach(doc: Document) -> tuple[None, bool]:
+            changed = False
+            for i, b in enumerate(doc.bookmarks):
+                hit = found.get(b.article_id)
+                if hit is not None:
+                    issue, section, ref = hit
+                    doc.bookmarks[i] = replace(
+                        b, article_id=ref.id, page=section.number, section=section.name, source=ref.source or b.source
+                    )
+                    changed = True
+            return None, changed
+
+        if found:
+            if persist and not self.read_only:
+                try:
+                    self._change(reattach)
+                except BookmarkFileError:
+                    reattach(self._doc)
+                    self._set(self._doc)
+            else:
+                reattach(self._doc)
+                self._set(self._doc)
+        self.missing = {b.article_id for b in self._doc.bookmarks if library.locate(b.article_id) is None}
+        return set(self.missing)
