@@ -1,0 +1,182 @@
+"""Reading state: articles read, the last article and where in it, the chosen theme.
+
+Kept in ``<state dir>/state.yaml`` (platformdirs; per reader with ``--reader``).
+No Textual here: the app calls these methods and decides when to save.
+
+A file that cannot be parsed, or holds values of the wrong shape, is never
+overwritten: the store keeps a fresh state in memory, sets ``problem`` to a
+one-line message and refuses to save until the file is fixed by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tuireader import paths
+from tuireader.store.atomic import atomic_write_text
+
+STATE_VERSION = 1
+#: A state file is small; a huge one is someone else's file, not ours.
+MAX_STATE_BYTES = 64 << 20
+
+try:  # the C emitter/loader, when PyYAML has it, is ~10x faster on 100,000 read ids
+    _Loader: Any = yaml.CSafeLoader
+    _Dumper: Any = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+    _Dumper = yaml.SafeDumper
+
+
+def default_state_path() -> Path:
+    return paths.state_dir() / "state.yaml"
+
+
+@dataclass(slots=True)
+class ReadingState:
+    read: set[str] = field(default_factory=set)
+    last_article: str | None = None
+    #: Index into the last article's ``blocks`` of the block at the top of the view.
+    last_paragraph: int = 0
+    theme: str | None = None
+    #: Keys written by a newer version, kept on rewrite.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class StateError(Exception):
+    """A state file that cannot be used; the message is one line naming the file."""
+
+
+def parse_state(text: str, file: Path) -> ReadingState:
+    """Parse the text of a state file; raise ``StateError`` on anything unexpected."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a *safe* loader, C or Python
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark is not None else ""
+        raise StateError(f"{file}:{where} {getattr(exc, 'problem', None) or 'invalid YAML'}") from None
+    state = ReadingState()
+    if data is None:
+        return state
+    if not isinstance(data, dict):
+        raise StateError(f"{file}: expected a mapping at the top level")
+    for key, value in data.items():
+        if key == "version":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise StateError(f"{file}: key 'version': expected a whole number")
+        elif key == "read":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise StateError(f"{file}: key 'read': expected a list of article ids")
+            state.read = set(value)
+        elif key == "last":
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise StateError(f"{file}: key 'last': expected a mapping with 'article' and 'paragraph'")
+            article = value.get("article")
+            paragraph = value.get("paragraph", 0)
+            if article is not None and not isinstance(article, str):
+                raise StateError(f"{file}: key 'last.article': expected an article id")
+            if not isinstance(paragraph, int) or isinstance(paragraph, bool) or paragraph < 0:
+                raise StateError(f"{file}: key 'last.paragraph': expected a whole number")
+            state.last_article = article
+            state.last_paragraph = paragraph
+        elif key == "theme":
+            if value is not None and not isinstance(value, str):
+                raise StateError(f"{file}: key 'theme': expected a theme name")
+            state.theme = value
+        else:
+            state.extra[str(key)] = value
+    return state
+
+
+def dump_state(state: ReadingState) -> str:
+    data: dict[str, Any] = {"version": STATE_VERSION}
+    if state.theme:
+        data["theme"] = state.theme
+    if state.last_article:
+        data["last"] = {"article": state.last_article, "paragraph": state.last_paragraph}
+    data["read"] = sorted(state.read)
+    for key, value in state.extra.items():
+        data.setdefault(key, value)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+class StateStore:
+    """The reading state of one reader, loaded once and saved when it changed."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_state_path()
+        self.state = ReadingState()
+        #: One line saying why the file on disk is not used (and not overwritten).
+        self.problem: str | None = None
+        self.dirty = False
+
+    @property
+    def writable(self) -> bool:
+        return self.problem is None
+
+    def load(self) -> StateStore:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return self
+        except OSError as exc:
+            self.problem = f"{self.path}: {exc.strerror or exc}"
+            return self
+        try:
+            if len(raw) > MAX_STATE_BYTES:
+                raise StateError(f"{self.path}: larger than {MAX_STATE_BYTES >> 20} MiB")
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise StateError(f"{self.path}: not UTF-8 text") from None
+            self.state = parse_state(text, self.path)
+        except StateError as exc:
+            self.problem = str(exc)
+            self.state = ReadingState()
+        return self
+
+    def save(self) -> bool:
+        """Write the state if it changed and the file on disk is ours to replace."""
+        if not self.dirty or not self.writable:
+            return False
+        atomic_write_text(self.path, dump_state(self.state))
+        self.dirty = False
+        return True
+
+    # -- changes -----------------------------------------------------------
+
+    def is_read(self, article_id: str) -> bool:
+        return article_id in self.state.read
+
+    def mark_read(self, article_id: str) -> None:
+        if article_id not in self.state.read:
+            self.state.read.add(article_id)
+            self.dirty = True
+
+    def mark_unread(self, article_id: str) -> None:
+        if article_id in self.state.read:
+            self.state.read.discard(article_id)
+            self.dirty = True
+
+    def mark_all_read(self, article_ids: list[str]) -> int:
+        new = set(article_ids) - self.state.read
+        if new:
+            self.state.read |= new
+            self.dirty = True
+        return len(new)
+
+    def set_position(self, article_id: str | None, paragraph: int) -> None:
+        if (article_id, paragraph) != (self.state.last_article, self.state.last_paragraph):
+            self.state.last_article = article_id
+            self.state.last_paragraph = max(0, paragraph)
+            self.dirty = True
+
+    def set_theme(self, name: str) -> None:
+        if name != self.state.theme:
+            self.state.theme = name
+            self.dirty = True

@@ -1,0 +1,1 @@
+"""The Textual reader. Imported only when the app opens (see ``tuireader.cli``)."""

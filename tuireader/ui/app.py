@@ -1,0 +1,703 @@
+"""The reader: a keyboard-first Textual app that lays out an issue the way the paper does.
+
+``run_app(library_paths, args)`` is what ``tuireader [PATH...]`` calls. The
+library is opened in a worker thread after the first paint; nothing slow
+(and never jieba) sits on the way to the first screen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tuireader.model import Article, Issue, Section
+from tuireader.store.config import Config, load_config
+from tuireader.store.state import StateStore
+from tuireader.text.sanitize import clean
+from tuireader.ui.messages import OpenRequest
+from tuireader.ui.widgets.article_view import ArticleView
+from tuireader.ui.widgets.nav import ArticleChosen, LibraryNav
+
+if TYPE_CHECKING:
+    from tuireader.library import Library
+
+#: Below this many columns the navigation pane folds away.
+NARROW_WIDTH = 100
+#: Seconds between checks that save the reading state when it changed.
+SAVE_INTERVAL = 2.0
+#: Theme used when neither --theme, the state nor the config names one that exists.
+FALLBACK_THEME = "textual-dark"
+
+APP_BINDINGS = [
+    Binding("q", "quit", "Quit", id="quit"),
+    Binding("question_mark", "help", "Keys", id="help"),
+    Binding("backslash", "toggle_nav", "Contents", id="toggle_nav"),
+    Binding("slash", "search", "Search", id="search"),
+    Binding("f", "find", "Find in article", id="find", show=False),
+    Binding("left_square_bracket", "prev_article", "Previous article", id="prev_article", show=False),
+    Binding("right_square_bracket", "next_article", "Next article", id="next_article"),
+    Binding("left_curly_bracket", "prev_section", "Previous section", id="prev_section", show=False),
+    Binding("right_curly_bracket", "next_section", "Next section", id="next_section", show=False),
+    Binding("J", "follow_jump", "Follow jump", id="follow_jump", show=False),
+    Binding("backspace", "back", "Back", id="back", show=False),
+    Binding("u", "next_unread", "Next unread", id="next_unread", show=False),
+    Binding("x", "toggle_read", "Mark unread / read", id="toggle_read", show=False),
+    Binding("A", "mark_all_read", "Mark issue read", id="mark_all_read", show=False),
+    Binding("o", "outline", "Outline", id="outline", show=False),
+    Binding("y", "copy", "Copy headline and source", id="copy", show=False),
+    Binding("t", "next_theme", "Next theme", id="next_theme", show=False),
+    Binding("m", "toggle_bookmark", "Bookmark", id="toggle_bookmark", show=False),
+    Binding("apostrophe", "bookmarks", "Bookmarks", id="bookmarks", show=False),
+    Binding("exclamation_mark", "problems", "Problems", id="problems", show=False),
+]
+
+#: Longer help for the palette, by action.
+ACTION_HELP = {
+    "quit": "Leave the reader (reading state is saved)",
+    "help": "Every key, with the binding id to remap it in config.yaml",
+    "toggle_nav": "Show or hide the list of issues, sections and articles",
+    "search": "Search every article",
+    "find": "Find in the open article",
+    "prev_article": "Open the previous article in reading order",
+    "next_article": "Open the next article in reading order",
+    "prev_section": "Open the first article of the previous page (版面)",
+    "next_section": "Open the first article of the next page (版面)",
+    "follow_jump": "Follow 下转/上接 to the continuation on another page",
+    "back": "Go back to the article you came from",
+    "next_unread": "Open the next article not read yet",
+    "toggle_read": "Mark the open article unread (or read again)",
+    "mark_all_read": "Mark every article of this issue read",
+    "outline": "List the in-text subheads of the article to jump between",
+    "copy": "Copy the headline and source to the clipboard (OSC 52)",
+    "next_theme": "Switch to the next of the reader's themes",
+    "toggle_bookmark": "Bookmark the open article",
+    "bookmarks": "List your bookmarks",
+    "problems": "Files that could not be read while loading the library",
+    "page_down": "Scroll the article down a page",
+    "page_up": "Scroll the article up a page",
+}
+
+
+@dataclass(slots=True)
+class Place:
+    """Where an article lies in reading order."""
+
+    index: int  # position in the whole library
+    section: int  # position of its section in the list of all sections
+
+
+class ReaderScreen(Screen[None]):
+    """The main screen: masthead, navigation pane, article view, footer."""
+
+    def __init__(self, measure: int) -> None:
+        super().__init__()
+        self.measure = measure
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("tuireader"), id="masthead")
+        with Horizontal(id="main"):
+            yield LibraryNav(id="nav")
+            yield ArticleView(measure=self.measure, id="article")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app._main_screen_ready()  # type: ignore[attr-defined]
+
+    def on_resize(self, event: Any) -> None:
+        self.app._update_narrow(event.size.width)  # type: ignore[attr-defined]
+
+
+class ReaderApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "tuireader"
+    BINDINGS = APP_BINDINGS
+
+    def __init__(
+        self,
+        library_paths: list[Path],
+        *,
+        config: Config | None = None,
+        theme: str | None = None,
+        restricted: bool = False,
+        state_path: Path | None = None,
+        library: Library | None = None,
+    ) -> None:
+        super().__init__()
+        self.library_paths = [Path(p) for p in library_paths]
+        self.config = config or Config()
+        self.restricted = restricted
+        self.library: Library | None = library
+        #: The bookmark store (wired by the bookmarks feature); None until then.
+        self.bookmarks: Any = None
+        self.store = StateStore(state_path).load()
+        self.notices: list[str] = []  # notices raised before the screen exists
+        self._pending_notices: list[tuple[str, str]] = []
+        self.extra_problems: list[str] = []
+        self.current_id: str | None = None
+        self.history: list[tuple[str, int]] = []
+        self._order: list[str] = []
+        self._places: dict[str, Place] = {}
+        self._sections: list[tuple[Issue, Section]] = []
+        self._our_themes: list[str] = []
+        self._nav_visible: bool | None = None
+        self._setup_themes(theme)
+        self._apply_keymap()
+        if os.environ.get("SSH_CONNECTION") and self.config.animations is None:
+            # Smooth scrolling costs ~15x the bytes per page over the wire.
+            self.animation_level = "none"
+        elif self.config.animations is False:
+            self.animation_level = "none"
+        if self.store.problem:
+            self._notice_later(f"Reading state not used (file left as it is): {self.store.problem}")
+
+    # -- set-up ---------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        from tuireader.ui.themes import THEME_VARIABLE_DEFAULTS
+
+        return dict(THEME_VARIABLE_DEFAULTS)
+
+    def _setup_themes(self, requested: str | None) -> None:
+        from tuireader.ui.themes import DEFAULT_THEME, load_themes
+
+        try:
+            themes, problems = load_themes()
+        except Exception as exc:  # a broken theme folder must not stop the reader
+            themes, problems = [], [f"themes: {exc}"]
+        for theme in themes:
+            self.register_theme(theme)
+            self._our_themes.append(theme.name)
+        for problem in problems:
+            self.extra_problems.append(problem)
+        if problems:
+            self._notice_later(f"{len(problems)} theme problem(s): {problems[0]}", severity="warning")
+        wanted = [
+            ("--theme", requested),
+            ("state", self.store.state.theme),
+            ("config", self.config.theme),
+            ("default", DEFAULT_THEME),
+            ("fallback", FALLBACK_THEME),
+        ]
+        for source, name in wanted:
+            if not name:
+                continue
+            if name in self.available_themes:
+                self.theme = name
+                break
+            if source in ("--theme", "config"):
+                self._notice_later(f"Unknown theme {name!r} ({source}); using the default", severity="warning")
+
+    def _apply_keymap(self) -> None:
+        keymap = dict(self.config.keymap)
+        known = {b.id for b in self._all_bindings_flat() if b.id}
+        unknown = sorted(set(keymap) - known)
+        if unknown:
+            self._notice_later(f"keymap: unknown binding id(s): {', '.join(unknown)} (see '?')", severity="warning")
+        self.set_keymap({k: v for k, v in keymap.items() if k in known})
+
+    def _notice_later(self, message: str, severity: str = "information") -> None:
+        self.notices.append(message)
+        self._pending_notices.append((message, severity))
+
+    def get_default_screen(self) -> Screen:
+        return ReaderScreen(self.config.measure)
+
+    def on_mount(self) -> None:
+        for message, severity in self._pending_notices:
+            self.notify(clean(message), severity=severity, markup=False, timeout=8)  # type: ignore[arg-type]
+        self._pending_notices = []
+        self.theme_changed_signal.subscribe(self, self._on_theme_changed)
+
+    def _main_screen_ready(self) -> None:
+        self._update_narrow(self.size.width)
+        self.article_view.show_placeholder("Opening the library…")
+        self.set_interval(SAVE_INTERVAL, self._remember_position)
+        if self.library is not None:
+            self._library_ready(self.library)
+        else:
+            self._load_library()
+
+    @work(thread=True, exclusive=True, group="library")
+    def _load_library(self) -> None:
+        from tuireader.library import Library
+
+        try:
+            library = Library.open(self.library_paths)
+        except Exception as exc:  # any failure becomes a notice, never a traceback
+            self.call_from_thread(self._library_failed, f"{type(exc).__name__}: {exc}")
+            return
+        self.call_from_thread(self._library_ready, library)
+
+    def _library_failed(self, message: str) -> None:
+        self.article_view.show_placeholder("The library could not be opened.")
+        self.notify(f"Could not open the library: {clean(message)}", severity="error", markup=False, timeout=15)
+
+    def _library_ready(self, library: Library) -> None:
+        self.library = library
+        self._order = []
+        self._places = {}
+        self._sections = []
+        for issue in library.issues:
+            for section in issue.sections:
+                if not section.articles:
+                    continue
+                self._sections.append((issue, section))
+                for ref in section.articles:
+                    self._places[ref.id] = Place(len(self._order), len(self._sections) - 1)
+                    self._order.append(ref.id)
+        self.nav.load(library.issues, self._marks)
+        if library.problems:
+            count = len(library.problems)
+            first = library.problems[0]
+            self.notify(
+                f"{count} file(s) skipped: {clean(first.path)}: {clean(first.reason)}"
+                + (" … press ! to list them" if count > 1 else ""),
+                title="Problems",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+        if not self._order:
+            self.article_view.show_placeholder("No articles in this library.")
+            self._set_nav_visible(True)
+            return
+        last = self.store.state.last_article
+        if last in self._places:
+            self.open_article(last, paragraph=self.store.state.last_paragraph, remember=False)
+        else:
+            self.open_article(self._order[0], remember=False)
+
+    # -- handles --------------------------------------------------------------
+
+    @property
+    def nav(self) -> LibraryNav:
+        return self.screen_stack[0].query_one(LibraryNav)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.screen_stack[0].query_one(ArticleView)
+
+    @property
+    def current_article(self) -> Article | None:
+        return self.article_view.article
+
+    def _marks(self, article_id: str) -> tuple[bool, bool]:
+        bookmarked = False
+        if self.bookmarks is not None:
+            with contextlib.suppress(Exception):
+                bookmarked = bool(self.bookmarks.is_bookmarked(article_id))
+        return self.store.is_read(article_id), bookmarked
+
+    def refresh_marks(self, article_ids: Iterable[str] | None = None) -> None:
+        """Redraw the read/bookmarked marks in the lists (after a bookmark changed, say)."""
+        self.nav.refresh_marks(article_ids)
+
+    # -- opening articles ------------------------------------------------------
+
+    def open_article(
+        self,
+        article_id: str,
+        *,
+        paragraph: int | None = None,
+        terms: list[str] | None = None,
+        remember: bool = True,
+    ) -> bool:
+        """Show an article; ``remember`` puts the one left behind on the back stack."""
+        if self.library is None:
+            return False
+        try:
+            article = self.library.article(article_id)
+        except KeyError:
+            self.notify("That article is not in this library.", severity="warning")
+            return False
+        except Exception as exc:  # a file that changed or vanished since the scan
+            self.notify(f"Could not open the article: {clean(str(exc))}", severity="error", markup=False)
+            return False
+        view = self.article_view
+        if remember and self.current_id and self.current_id != article_id:
+            self.history.append((self.current_id, view.paragraph_in_view()))
+        self.current_id = article_id
+        view.show(article, paragraph)
+        if terms:
+            view.highlight(terms)
+        self.store.mark_read(article_id)
+        self.store.set_position(article_id, paragraph or 0)
+        self.nav.refresh_marks([article_id])
+        self.nav.select_article(article_id)
+        self._update_masthead(article)
+        if self._narrow:
+            self._set_nav_visible(False)
+        view.focus()
+        return True
+
+    def on_open_request(self, message: OpenRequest) -> None:
+        message.stop()
+        self.open_request(message)
+
+    def open_request(self, request: OpenRequest | None) -> None:
+        """Open what a picking screen dismissed with (None: it was cancelled)."""
+        if request is not None:
+            self.open_article(request.article_id, paragraph=request.paragraph, terms=request.terms)
+
+    def on_article_chosen(self, message: ArticleChosen) -> None:
+        self.open_article(message.article_id)
+
+    def on_article_view_jump_clicked(self, message: ArticleView.JumpClicked) -> None:
+        self.open_article(message.target)
+
+    def _update_masthead(self, article: Article) -> None:
+        parts = [p for p in (article.paper, article.date) if p]
+        if article.page is not None:
+            parts.append(f"第{article.page}版" + (f" {article.section_name}" if article.section_name else ""))
+        place = self._places.get(article.id)
+        if place is not None:
+            issue, section = self._sections[place.section]
+            position = section.articles.index(next(r for r in section.articles if r.id == article.id)) + 1
+            parts.append(f"{position}/{len(section.articles)}")
+        unread = sum(1 for i in self._order if not self.store.is_read(i))
+        parts.append(f"未读 {unread}")
+        self.query_one("#masthead", Static).update(Text(clean(" · ".join(parts))))
+
+    # -- layout: folding the navigation pane ----------------------------------
+
+    @property
+    def _narrow(self) -> bool:
+        return self.size.width < NARROW_WIDTH
+
+    def _update_narrow(self, width: int) -> None:
+        screen = self.screen_stack[0] if self.screen_stack else None
+        if screen is None:
+            return
+        narrow = width < NARROW_WIDTH
+        was_narrow = screen.has_class("-narrow")
+        screen.set_class(narrow, "-narrow")
+        if self._nav_visible is None or narrow != was_narrow:
+            # Wide: the pane is there; narrow: the article takes the screen.
+            self._set_nav_visible(not narrow or self.current_id is None)
+
+    def _set_nav_visible(self, visible: bool) -> None:
+        screen = self.screen_stack[0]
+        self._nav_visible = visible
+        screen.set_class(not visible, "-nav-hidden")
+        screen.set_class(visible, "-nav-shown")
+        if visible and self._narrow:
+            self.nav.focus()
+        elif not visible and self.nav.has_focus:
+            self.article_view.focus()
+
+    @property
+    def nav_visible(self) -> bool:
+        return bool(self._nav_visible)
+
+    def action_toggle_nav(self) -> None:
+        visible = not self._nav_visible
+        self._set_nav_visible(visible)
+        if visible:
+            self.nav.focus()
+            if self.current_id:
+                self.nav.select_article(self.current_id)
+        else:
+            self.article_view.focus()
+
+    # -- moving through the paper ------------------------------------------------
+
+    def _step(self, step: int) -> None:
+        if not self._order:
+            return
+        place = self._places.get(self.current_id or "")
+        index = 0 if place is None else place.index + step
+        if 0 <= index < len(self._order):
+            self.open_article(self._order[index])
+        else:
+            self.notify("No more articles." if step > 0 else "This is the first article.", timeout=2)
+
+    def action_next_article(self) -> None:
+        self._step(+1)
+
+    def action_prev_article(self) -> None:
+        self._step(-1)
+
+    def _step_section(self, step: int) -> None:
+        if not self._sections:
+            return
+        place = self._places.get(self.current_id or "")
+        index = 0 if place is None else place.section + step
+        if 0 <= index < len(self._sections):
+            self.open_article(self._sections[index][1].articles[0].id)
+        else:
+            self.notify("No more pages." if step > 0 else "This is the first page.", timeout=2)
+
+    def action_next_section(self) -> None:
+        self._step_section(+1)
+
+    def action_prev_section(self) -> None:
+        self._step_section(-1)
+
+    def action_follow_jump(self) -> None:
+        view = self.article_view
+        jumps = view.jump_targets()
+        if not jumps:
+            self.notify("This article has no jump to another page.", timeout=3)
+            return
+        top = int(view.scroll_y)
+        height = view.scrollable_content_region.height
+        in_view = [j for j in jumps if top <= j[0] < top + height]
+        # The marker in view wins; else the continuation (下转) before the earlier part (上接).
+        candidates = in_view or sorted(jumps, key=lambda j: j[1].align != "right")
+        for _line, piece in candidates:
+            if piece.target:
+                self.open_article(piece.target)
+                return
+        self.notify("The continuation is not available in this library.", severity="warning", timeout=4)
+
+    def action_back(self) -> None:
+        while self.history:
+            article_id, paragraph = self.history.pop()
+            if article_id in self._places:
+                self.open_article(article_id, paragraph=paragraph, remember=False)
+                return
+        self.notify("Nothing to go back to.", timeout=2)
+
+    def action_next_unread(self) -> None:
+        if not self._order:
+            return
+        place = self._places.get(self.current_id or "")
+        start = 0 if place is None else place.index + 1
+        count = len(self._order)
+        for offset in range(count):
+            article_id = self._order[(start + offset) % count]
+            if not self.store.is_read(article_id):
+                self.open_article(article_id)
+                return
+        self.notify("Every article has been read.", timeout=3)
+
+    def action_toggle_read(self) -> None:
+        if not self.current_id:
+            return
+        if self.store.is_read(self.current_id):
+            self.store.mark_unread(self.current_id)
+            self.notify("Marked unread.", timeout=2)
+        else:
+            self.store.mark_read(self.current_id)
+            self.notify("Marked read.", timeout=2)
+        self.nav.refresh_marks([self.current_id])
+        if self.current_article:
+            self._update_masthead(self.current_article)
+
+    def action_mark_all_read(self) -> None:
+        place = self._places.get(self.current_id or "")
+        if place is None:
+            return
+        issue = self._sections[place.section][0]
+        ids = [ref.id for section in issue.sections for ref in section.articles]
+        count = self.store.mark_all_read(ids)
+        self.nav.refresh_marks(ids)
+        if self.current_article:
+            self._update_masthead(self.current_article)
+        self.notify(f"Marked {count} article(s) of {clean(issue.label)} read.", markup=False, timeout=3)
+
+    # -- reading comfort ---------------------------------------------------------
+
+    def action_outline(self) -> None:
+        from tuireader.ui.screens.outline import OutlineScreen
+
+        view = self.article_view
+        article = view.article
+        subheads = view.subheads()
+        if article is None or not subheads:
+            self.notify("This article has no subheads to outline.", timeout=3)
+            return
+        self.push_screen(OutlineScreen(clean(article.headline), subheads), self._outline_chosen)
+
+    def _outline_chosen(self, block: object) -> None:
+        if isinstance(block, int):
+            self.article_view.scroll_to_paragraph(block)
+            self.article_view.focus()
+
+    def action_copy(self) -> None:
+        article = self.current_article
+        if article is None:
+            return
+        source = " ".join(
+            p
+            for p in (
+                article.paper,
+                article.date,
+                f"第{article.page}版" if article.page is not None else None,
+                article.section_name,
+            )
+            if p
+        )
+        text = clean(article.headline or article.kicker or "")
+        if source:
+            text += f" — {clean(source)}"
+        self.copy_to_clipboard(text)
+        self.notify("Copied the headline and source.", timeout=2)
+
+    def action_next_theme(self) -> None:
+        names = self._our_themes or sorted(self.available_themes)
+        index = names.index(self.theme) + 1 if self.theme in names else 0
+        self.theme = names[index % len(names)]
+        self.notify(f"Theme: {self.theme}", timeout=2, markup=False)
+
+    def _on_theme_changed(self, theme: Any) -> None:
+        self.store.set_theme(theme.name)
+        self.nav.refresh_marks()
+
+    # -- other screens -------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from tuireader.ui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(self.key_rows()))
+
+    def action_problems(self) -> None:
+        from tuireader.ui.screens.problems import ProblemsScreen
+
+        problems = list(self.library.problems) if self.library is not None else []
+        self.push_screen(ProblemsScreen(problems, self.extra_problems + self._state_problem()))
+
+    def _state_problem(self) -> list[str]:
+        return [f"reading state: {self.store.problem}"] if self.store.problem else []
+
+    def action_search(self) -> None:
+        self.notify("Search is not available yet.", timeout=3)
+
+    def action_find(self) -> None:
+        self.notify("Find in article is not available yet.", timeout=3)
+
+    def action_toggle_bookmark(self) -> None:
+        self.notify("Bookmarks are not available yet.", timeout=3)
+
+    def action_bookmarks(self) -> None:
+        self.notify("Bookmarks are not available yet.", timeout=3)
+
+    # -- keys: help rows, palette ------------------------------------------------
+
+    def _all_bindings(self) -> list[tuple[str, Binding]]:
+        """(where, binding) for every binding with an id, app first."""
+        out: list[tuple[str, Binding]] = []
+        for where, bindings in (
+            ("app", APP_BINDINGS),
+            ("article", ArticleView.BINDINGS),
+            ("contents", LibraryNav.BINDINGS),
+        ):
+            out.extend((where, b) for b in bindings if isinstance(b, Binding))
+        return out
+
+    def _all_bindings_flat(self) -> list[Binding]:
+        return [b for _where, b in self._all_bindings()]
+
+    def key_rows(self) -> list[tuple[str, str, str, str]]:
+        """(where, keys as typed, description, id), with keymap overrides applied."""
+        keymap = getattr(self, "_keymap", {})
+        rows = []
+        for where, binding in self._all_bindings():
+            keys = keymap.get(binding.id or "", binding.key)
+            shown = ", ".join(self.get_key_display(Binding(k.strip(), "")) for k in keys.split(","))
+            rows.append((where, shown, binding.description, binding.id or ""))
+        return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if self.restricted and command.title == "Screenshot":
+                continue  # writes a file: not for a restricted reader
+            yield command
+        keys = {row[3]: row[1] for row in self.key_rows()}
+        for _where, binding in self._all_bindings():
+            if binding.action in ("quit", "scroll_down", "scroll_up", "cursor_down", "cursor_up", "select_cursor"):
+                continue
+            help_text = ACTION_HELP.get(binding.action, binding.description)
+            key = keys.get(binding.id or "", "")
+            if binding in ArticleView.BINDINGS:
+                callback: Callable[[], Any] = partial(self._article_action, binding.action)
+            elif binding in LibraryNav.BINDINGS:
+                continue
+            else:
+                callback = partial(self.run_action, binding.action)
+            yield SystemCommand(binding.description, f"{help_text} [{key}]", callback)
+
+    def _article_action(self, action: str) -> None:
+        self.article_view.focus()
+        self.call_later(self.article_view.run_action, action)
+
+    # -- reading state ----------------------------------------------------------------
+
+    def _remember_position(self) -> None:
+        if self.current_id and self.library is not None:
+            self.store.set_position(self.current_id, self.article_view.paragraph_in_view())
+        self.save_state()
+
+    def save_state(self) -> None:
+        try:
+            self.store.save()
+        except OSError as exc:
+            self.notify(f"Could not save the reading state: {exc}", severity="error", markup=False)
+
+    async def action_quit(self) -> None:
+        self._final_save()
+        self.exit(0)
+
+    def _final_save(self) -> None:
+        with contextlib.suppress(Exception):
+            if self.current_id and self.library is not None:
+                self.store.set_position(self.current_id, self.article_view.paragraph_in_view())
+        with contextlib.suppress(OSError):
+            self.store.save()
+
+    def on_unmount(self) -> None:
+        with contextlib.suppress(OSError):
+            self.store.save()
+
+
+def run_app(library_paths: list[Path], args: Any) -> int:
+    """Open the reader on ``library_paths``; returns the exit status."""
+    config = load_config(getattr(args, "config", None))  # ConfigError propagates to the CLI
+    app = ReaderApp(
+        library_paths,
+        config=config,
+        theme=getattr(args, "theme", None),
+        restricted=bool(getattr(args, "restricted", False)),
+    )
+    mouse = config.mouse and not getattr(args, "no_mouse", False)
+    previous = _install_hangup_handler(app)
+    try:
+        result = app.run(mouse=mouse)
+    finally:
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGHUP, previous)
+    app._final_save()
+    return int(result or 0)
+
+
+def _install_hangup_handler(app: ReaderApp) -> Any:
+    """A dropped connection (SIGHUP) saves the reading state and exits promptly."""
+
+    def on_hangup(signum: int, frame: Any) -> None:
+        app._final_save()
+        # The terminal is gone: if the app cannot wind down by itself, leave anyway.
+        threading.Timer(2.0, os._exit, (129,)).start()
+        app.exit(129)
+
+    try:
+        return signal.signal(signal.SIGHUP, on_hangup)
+    except ValueError:  # not the main thread (embedded use)
+        return signal.SIG_DFL

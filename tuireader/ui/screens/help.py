@@ -1,0 +1,38 @@
+"""Every key the reader has, with its binding id (for ``keymap:`` in config.yaml)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="close")]
+
+    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
+        """``rows``: (where, keys, description, binding id)."""
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(Text("Keys"), id="title")
+            table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+            yield table
+            yield Label(
+                Text("Remap any key in config.yaml: keymap: {binding id: keys} · Esc: close"), id="hint"
+            )
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Keys", "Action", "Id", "Where")
+        for where, keys, description, binding_id in self.rows:
+            table.add_row(Text(keys, style="bold"), Text(description), Text(binding_id), Text(where))
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,16 @@
+"""The outline of a long article: its in-text subheads, to jump between."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from tuireader.ui.screens.listing import ListScreen
+
+
+class OutlineScreen(ListScreen):
+    """Dismisses with the block index of the chosen subhead (or None)."""
+
+    def __init__(self, headline: str, subheads: list[tuple[int, str]]) -> None:
+        items: list[tuple[Text, object]] = [(Text(headline, style="bold"), 0)]
+        items += [(Text(f"  {text}"), block) for block, text in subheads]
+        super().__init__("Outline", items, "Enter: go to · Esc: close")

@@ -1,0 +1,497 @@
+"""The article view: an article set line by line the way the paper prints it.
+
+Lines are broken by ``tuireader.text.linebreak.break_lines`` (Chinese rules:
+lines fill to the width, no closing punctuation at a line start) and drawn
+with Textual's line API (``ScrollView.render_line``), as Textualize/toolong
+does. Stock Textual wrapping is not used: it leaves half-empty lines before
+a CJK run after a space and lets lines start with ``，。``.
+
+Every piece of article text goes through ``sanitize.clean`` and into
+``rich.text.Text`` objects: article text is data, never markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tuireader.model import Article
+from tuireader.text.linebreak import break_lines, cell_width
+from tuireader.text.sanitize import clean
+
+#: The Chinese first-line indent: two full-width spaces.
+INDENT = "\u3000\u3000"
+PICTURE_MARK = "▣ 图"
+CAPTION_BAR = "│ "
+RULE = "─"
+
+
+@dataclass(slots=True)
+class Piece:
+    """A run of text set as one unit: the kicker, one paragraph, one caption..."""
+
+    text: str
+    cls: str
+    #: Index into ``article.blocks``; -1 for the heading (kicker, headline, bylines).
+    block: int = -1
+    first_prefix: str = ""
+    prefix: str = ""
+    prefix_cls: str | None = None
+    align: str = "left"
+    #: For jump markers: the article id the marker leads to (None: not in the library).
+    target: str | None = None
+    #: The block type the piece comes from ("" for the heading).
+    kind: str = ""
+
+
+@dataclass(slots=True)
+class Line:
+    """One screen line of the article column."""
+
+    piece: int  # index into the pieces; -1 for a rule or a blank line
+    start: int = 0  # character offsets into the piece's text
+    end: int = 0
+    prefix: str = ""
+    prefix_cls: str | None = None
+    cls: str = "article--paragraph"
+    align: str = "left"
+    rule: bool = False
+
+    @property
+    def blank(self) -> bool:
+        return self.piece < 0 and not self.rule
+
+
+@dataclass(slots=True)
+class Layout:
+    pieces: list[Piece] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    column: int = 0
+
+
+def jump_label(direction: str | None, page: int | None, available: bool) -> str:
+    page_text = f"第{page}版" if page is not None else "另版"
+    if direction == "prev":
+        return f"← 上接{page_text}" if available else f"上接{page_text}(前文不在本库中)"
+    return f"下转{page_text} →" if available else f"下转{page_text}(续篇不在本库中)"
+
+
+def article_pieces(article: Article) -> list[Piece]:
+    """The article's text, in reading order, as pieces to be set."""
+    pieces: list[Piece] = []
+    if article.kicker:
+        pieces.append(Piece(clean(article.kicker), "article--kicker"))
+    if article.headline:
+        pieces.append(Piece(clean(article.headline), "article--headline"))
+    for sub in article.subheadlines:
+        pieces.append(Piece(clean(sub), "article--subheadline"))
+    for byline in article.bylines:
+        pieces.append(Piece(clean(byline), "article--byline"))
+    dateline = clean(article.dateline) if article.dateline else ""
+    dateline_pending = bool(dateline)
+    for index, block in enumerate(article.blocks):
+        text = clean(block.text)
+        if block.type == "paragraph":
+            if dateline_pending:
+                dateline_pending = False
+                if not text.startswith(dateline):
+                    text = f"{dateline} {text}" if text else dateline
+            pieces.append(Piece(text, "article--paragraph", index, first_prefix=INDENT))
+        elif block.type == "subhead":
+            pieces.append(Piece(text, "article--subhead", index))
+        elif block.type == "caption":
+            pieces.append(
+                Piece(text, "article--caption", index, prefix=CAPTION_BAR, prefix_cls="article--caption")
+            )
+            if block.credit:
+                pieces.append(
+                    Piece(
+                        clean(block.credit),
+                        "article--credit",
+                        index,
+                        prefix=CAPTION_BAR,
+                        prefix_cls="article--caption",
+                        align="right",
+                    )
+                )
+        elif block.type == "jump":
+            if block.direction == "prev":
+                target = article.continued_from
+            else:
+                target = article.continues_at
+            label = jump_label(block.direction, block.page, target is not None)
+            cls = "article--jump" if target is not None else "article--byline"
+            align = "left" if block.direction == "prev" else "right"
+            pieces.append(Piece(label, cls, index, align=align, target=target, kind="jump"))
+        elif text:
+            pieces.append(Piece(text, "article--paragraph", index, first_prefix=INDENT))
+    if dateline_pending:
+        pieces.append(Piece(dateline, "article--byline"))
+    return pieces
+
+
+def layout_article(article: Article, column: int) -> Layout:
+    """Set ``article`` in a column ``column`` cells wide."""
+    column = max(column, 8)
+    pieces = article_pieces(article)
+    layout = Layout(pieces=pieces, column=column)
+    lines = layout.lines
+    lines.append(Line(-1))  # air below the masthead
+    previous_cls: str | None = None
+    for number, piece in enumerate(pieces):
+        cls = piece.cls
+        in_caption = cls in ("article--caption", "article--credit")
+        heading = cls in ("article--kicker", "article--headline", "article--subheadline", "article--byline")
+        # Vertical rhythm: a blank line between body blocks and after the heading.
+        if number > 0:
+            if cls == "article--credit":
+                pass
+            elif heading and previous_cls in ("article--kicker", "article--headline", "article--subheadline"):
+                if cls == "article--byline":
+                    lines.append(Line(-1))
+            elif heading and previous_cls == "article--byline":
+                pass
+            else:
+                lines.append(Line(-1))
+        if cls == "article--caption":
+            mark = f"{PICTURE_MARK} "
+            lines.append(
+                Line(-1, prefix=mark + RULE * max(0, column - cell_width(mark)), prefix_cls="article--caption", rule=True)
+            )
+        prefix_width = cell_width(piece.prefix)
+        width = column - prefix_width
+        first_indent = cell_width(piece.first_prefix)
+        if not piece.text:
+            parts = [""]
+        elif piece.align == "right":
+            parts = break_lines(piece.text, width)
+        else:
+            parts = break_lines(piece.text, width, first_indent)
+        position = 0
+        for i, part in enumerate(parts):
+            start = piece.text.find(part, position) if part else position
+            if start < 0:  # the breaker normalised something: fall back to running offsets
+                start = position
+            end = start + len(part)
+            position = end
+            prefix = piece.prefix + (piece.first_prefix if i == 0 else "")
+            lines.append(
+                Line(number, start, end, prefix=prefix, prefix_cls=piece.prefix_cls, cls=cls, align=piece.align)
+            )
+        closes_caption = in_caption and (
+            number + 1 >= len(pieces) or pieces[number + 1].cls != "article--credit"
+        )
+        if closes_caption:
+            lines.append(Line(-1, prefix=RULE * column, prefix_cls="article--caption", rule=True))
+        previous_cls = cls
+    return layout
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """Shows one article; exposes ``show``, ``highlight``, ``next_match``, ``prev_match``,
+    ``paragraph_in_view`` and ``scroll_to_paragraph`` (see docs/contracts.md).
+
+    Paragraph numbers are indexes into ``article.blocks``.
+    """
+
+    COMPONENT_CLASSES = {
+        "article--kicker",
+        "article--headline",
+        "article--subheadline",
+        "article--byline",
+        "article--paragraph",
+        "article--subhead",
+        "article--caption",
+        "article--credit",
+        "article--jump",
+        "article--match",
+        "article--placeholder",
+    }
+
+    BINDINGS = [
+        Binding("j,down", "scroll_down", "Down", id="down", show=False),
+        Binding("k,up", "scroll_up", "Up", id="up", show=False),
+        Binding("space,pagedown", "page_down", "Page down", id="page_down"),
+        Binding("b,pageup", "page_up", "Page up", id="page_up", show=False),
+        Binding("g,home", "scroll_home", "Top", id="top", show=False),
+        Binding("G,end", "scroll_end", "Bottom", id="bottom", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    ArticleView {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+    }
+    """
+
+    class JumpClicked(Message):
+        """A jump marker was clicked; the app follows it."""
+
+        def __init__(self, target: str) -> None:
+            super().__init__()
+            self.target = target
+
+    def __init__(self, *, measure: int = 80, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.measure = measure
+        self.article: Article | None = None
+        self.placeholder = ""
+        self._layout = Layout()
+        self._layout_width = -1
+        self._margin = 0
+        self._strips: dict[int, Strip] = {}
+        self._terms: list[str] = []
+        #: piece index -> list of (start, end) matches of the highlighted terms
+        self._matches: dict[int, list[tuple[int, int]]] = {}
+        #: line numbers holding the start of a match, in order
+        self._match_lines: list[int] = []
+        self._match_cursor = -1
+
+    # -- public interface -------------------------------------------------
+
+    def show(self, article: Article | None, paragraph: int | None = None) -> None:
+        """Show ``article`` from the top (or from block ``paragraph``)."""
+        self.article = article
+        self._terms = []
+        self._matches = {}
+        self._match_lines = []
+        self._match_cursor = -1
+        self._relayout(force=True)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        if paragraph:
+            self.scroll_to_paragraph(paragraph)
+
+    def show_placeholder(self, message: str) -> None:
+        self.article = None
+        self.placeholder = message
+        self._relayout(force=True)
+
+    @property
+    def lines(self) -> list[Line]:
+        return self._layout.lines
+
+    @property
+    def pieces(self) -> list[Piece]:
+        return self._layout.pieces
+
+    def line_text(self, number: int) -> str:
+        """What line ``number`` shows, without the centring margin (for tests and copy)."""
+        line = self._layout.lines[number]
+        return self._line_text(line).plain if line.piece >= 0 else line.prefix
+
+    def rendered_lines(self) -> list[str]:
+        return [self.line_text(i) for i in range(len(self._layout.lines))]
+
+    def highlight(self, terms: list[str]) -> None:
+        """Mark every occurrence of ``terms``; scroll to the first one."""
+        self._terms = [t for t in (clean(t).strip() for t in terms) if t]
+        self._compute_matches()
+        self._strips.clear()
+        self.refresh()
+        if self._match_lines:
+            self._match_cursor = 0
+            self._scroll_to_line(self._match_lines[0])
+
+    @property
+    def match_count(self) -> int:
+        return sum(len(v) for v in self._matches.values())
+
+    def next_match(self) -> bool:
+        return self._step_match(+1)
+
+    def prev_match(self) -> bool:
+        return self._step_match(-1)
+
+    def paragraph_in_view(self) -> int:
+        """The block at the top of the view (index into ``article.blocks``)."""
+        top = int(self.scroll_y)
+        lines = self._layout.lines
+        for number in range(top, len(lines)):
+            line = lines[number]
+            if line.piece >= 0 and self._layout.pieces[line.piece].block >= 0:
+                return self._layout.pieces[line.piece].block
+        for number in range(min(top, len(lines)) - 1, -1, -1):
+            line = lines[number]
+            if line.piece >= 0 and self._layout.pieces[line.piece].block >= 0:
+                return self._layout.pieces[line.piece].block
+        return 0
+
+    def scroll_to_paragraph(self, index: int) -> None:
+        """Scroll so that block ``index`` is at the top (the heading when it is the first)."""
+        line = self.line_of_block(index)
+        if line is not None:
+            self._scroll_to_line(line, top=True)
+
+    def line_of_block(self, index: int) -> int | None:
+        first_body = None
+        for number, line in enumerate(self._layout.lines):
+            if line.piece < 0:
+                continue
+            block = self._layout.pieces[line.piece].block
+            if block >= 0 and first_body is None:
+                first_body = number
+            if block >= index:
+                # Block 0 is read from the very top, heading included.
+                return 0 if number == first_body else number
+        return None
+
+    def jump_targets(self) -> list[tuple[int, Piece]]:
+        """(line number, piece) of every jump marker, in order."""
+        out = []
+        for number, line in enumerate(self._layout.lines):
+            if line.piece >= 0 and self._layout.pieces[line.piece].kind == "jump" and line.start == 0:
+                out.append((number, self._layout.pieces[line.piece]))
+        return out
+
+    def subheads(self) -> list[tuple[int, str]]:
+        """(block index, text) of every in-text subhead, for the outline."""
+        return [(p.block, p.text) for p in self._layout.pieces if p.cls == "article--subhead"]
+
+    # -- layout -------------------------------------------------------------
+
+    @property
+    def column_width(self) -> int:
+        return self._layout.column
+
+    def _relayout(self, force: bool = False) -> None:
+        width = self.scrollable_content_region.width or self.size.width
+        if width <= 0:
+            return
+        if not force and width == self._layout_width:
+            return
+        anchor = self.paragraph_in_view() if (self.article and not force) else None
+        self._layout_width = width
+        available = max(width - 2, 8)  # one cell of air on each side
+        column = min(available, self.measure)
+        if self.article is not None:
+            self._layout = layout_article(self.article, column)
+        else:
+            self._layout = Layout(
+                pieces=[Piece(self.placeholder, "article--placeholder")] if self.placeholder else [],
+                column=column,
+            )
+            if self.placeholder:
+                self._layout.lines = [
+                    Line(0, 0, len(self.placeholder), cls="article--placeholder", align="left")
+                ]
+        self._margin = 1 + (available - column) // 2
+        self._compute_matches()
+        self._strips.clear()
+        self.virtual_size = Size(width, len(self._layout.lines))
+        self.refresh()
+        if anchor:
+            self.call_after_refresh(self.scroll_to_paragraph, anchor)
+
+    def on_resize(self) -> None:
+        self._relayout()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def _compute_matches(self) -> None:
+        self._matches = {}
+        self._match_lines = []
+        if not self._terms:
+            return
+        for number, piece in enumerate(self._layout.pieces):
+            folded = piece.text.casefold()
+            spans = []
+            for term in self._terms:
+                needle = term.casefold()
+                start = folded.find(needle)
+                while start >= 0:
+                    spans.append((start, start + len(needle)))
+                    start = folded.find(needle, start + len(needle))
+            if spans:
+                self._matches[number] = sorted(spans)
+        seen: set[tuple[int, int]] = set()
+        for line_number, line in enumerate(self._layout.lines):
+            for start, _end in self._matches.get(line.piece, ()):
+                if line.start <= start < max(line.end, line.start + 1) and (line.piece, start) not in seen:
+                    seen.add((line.piece, start))
+                    self._match_lines.append(line_number)
+
+    def _step_match(self, step: int) -> bool:
+        if not self._match_lines:
+            return False
+        self._match_cursor = (self._match_cursor + step) % len(self._match_lines)
+        self._scroll_to_line(self._match_lines[self._match_cursor])
+        return True
+
+    def _scroll_to_line(self, number: int, top: bool = False) -> None:
+        height = self.scrollable_content_region.height or self.size.height
+        if top:
+            y = number
+        elif self.scroll_y <= number < self.scroll_y + height:
+            return
+        else:
+            y = max(0, number - height // 3)
+        self.scroll_to(y=y, animate=False, immediate=True)
+
+    # -- rendering -----------------------------------------------------------
+
+    def _style(self, cls: str | None) -> Style:
+        if cls is None or not self.is_mounted:
+            return self.rich_style
+        return self.get_component_rich_style(cls)
+
+    def _line_text(self, line: Line) -> Text:
+        column = self._layout.column
+        text = Text(end="", no_wrap=True)
+        if line.piece < 0:
+            if line.prefix:
+                text.append(line.prefix, self._style(line.prefix_cls))
+            return text
+        piece = self._layout.pieces[line.piece]
+        body = piece.text[line.start : line.end]
+        style = self._style(line.cls)
+        body_text = Text(body, style=style, end="")
+        match_style = self._style("article--match")
+        for start, end in self._matches.get(line.piece, ()):
+            if end > line.start and start < line.end:
+                body_text.stylize(match_style, max(start, line.start) - line.start, min(end, line.end) - line.start)
+        if line.prefix:
+            text.append(line.prefix, self._style(line.prefix_cls) if line.prefix_cls else style)
+        if line.align == "right":
+            room = column - cell_width(line.prefix) - cell_width(body)
+            if room > 0:
+                text.append(" " * room, style)
+        text.append_text(body_text)
+        return text
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        number = scroll_y + y
+        width = self.scrollable_content_region.width or self.size.width
+        base = self.rich_style
+        if number >= len(self._layout.lines):
+            return Strip.blank(width, base)
+        strip = self._strips.get(number)
+        if strip is None:
+            segments = [Segment(" " * self._margin, base)] if self._margin else []
+            line_text = self._line_text(self._layout.lines[number])
+            segments.extend(line_text.render(self.app.console))
+            strip = Strip(segments).crop_extend(0, width, base)
+            self._strips[number] = strip
+        return strip.apply_offsets(scroll_x, number)
+
+    # -- mouse ---------------------------------------------------------------
+
+    def on_click(self, event) -> None:
+        number = int(self.scroll_y) + event.y
+        if 0 <= number < len(self._layout.lines):
+            line = self._layout.lines[number]
+            if line.piece >= 0:
+                piece = self._layout.pieces[line.piece]
+                if piece.kind == "jump" and piece.target:
+                    self.post_message(self.JumpClicked(piece.target))
