@@ -1,0 +1,1 @@
+"""Text setting and sanitising: Chinese line breaking, safe visible text (no Textual)."""
