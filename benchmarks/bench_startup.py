@@ -1,0 +1,211 @@
+"""Start-up time: process start to the first painted screen of ``tuireader seeds``.
+
+Each run spawns a fresh ``python -m tuireader seeds`` in a pseudo-terminal (80x24,
+``TERM=xterm-256color``, its own empty XDG folders) and times from just before the
+spawn until the bytes the program writes to the terminal, with escape sequences
+removed, contain the sample's first headline: that is what a reader first sees.
+Nothing inside the app is instrumented. Beside it, the floor: a fresh
+``python -c "import textual.app"``, measured in the same run, interleaved.
+A separate run under ``python -X importtime`` lists what was imported before the
+first paint, to show that jieba (whose dictionary costs ~0.6 s) was not.
+
+    python benchmarks/bench_startup.py [--runs 9] [--size 80x24] [--json] [PATH]
+
+Aim (issue "The reader"): first paint within 2x of the floor; jieba not imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import fcntl
+import json
+import os
+import re
+import select
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+#: The first characters of the sample's first headline (spaces ignored).
+FIRST_HEADLINE = "全省深化数字法治改革"
+# CSI, OSC (BEL or ST terminated), DCS/APC/PM strings, and two-byte escapes.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
+    r"|\x1b[P_^][^\x1b]*\x1b\\"
+    r"|\x1b[@-Z\\-_]"
+    r"|\x1b[()][0-9A-Za-z]"
+)
+HEAVY_MODULES = ("jieba", "pypinyin", "rapidfuzz", "sqlite3")
+
+
+def visible_text(raw: str) -> str:
+    """What a terminal would print, minus layout: escapes, spaces and newlines removed."""
+    text = _ESCAPES.sub("", raw)
+    return re.sub(r"[\s\x00-\x1f]", "", text)
+
+
+def _set_winsize(fd: int, columns: int, rows: int) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+
+def _clean_env(home: Path, columns: int, rows: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "TEXTUAL", "COLORTERM", "SSH_"))}
+    for var, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
+                     ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        env[var] = str(home / sub)
+    env.update(TERM="xterm-256color", COLUMNS=str(columns), LINES=str(rows), LANG="C.UTF-8")
+    return env
+
+
+def time_to_first_paint(
+    argv: list[str],
+    marker: str,
+    *,
+    columns: int = 80,
+    rows: int = 24,
+    timeout: float = 30.0,
+) -> tuple[float, str]:
+    """Seconds from spawning ``argv`` in a fresh pty until ``marker`` is on its screen,
+    and everything the program wrote to the terminal until then.
+
+    The process is then asked to quit (``q``) and killed if it does not. Textual
+    writes its frames to stderr, so stdout and stderr both go to the pty.
+    """
+    with tempfile.TemporaryDirectory(prefix="tuireader-bench-") as tmp:
+        env = _clean_env(Path(tmp), columns, rows)
+        master, slave = os.openpty()
+        _set_winsize(slave, columns, rows)
+
+        def controlling_tty() -> None:
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave,
+            env=env, cwd=tmp, preexec_fn=controlling_tty, close_fds=True,
+        )
+        os.close(slave)
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        seen = ""
+        marker = marker.replace(" ", "")
+        try:
+            deadline = start + timeout
+            while True:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    raise TimeoutError(f"{marker!r} did not appear within {timeout:.0f} s; last output: {seen[-200:]!r}")
+                ready, _, _ = select.select([master], [], [], left)
+                if not ready:
+                    continue
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the program exited
+                    chunk = b""
+                if not chunk:
+                    raise RuntimeError(f"program exited before painting {marker!r}: {visible_text(seen)[-300:]!r}")
+                seen += decoder.decode(chunk)
+                if marker in visible_text(seen[-20000:]):
+                    return time.perf_counter() - start, seen
+        finally:
+            _stop(proc, master)
+
+
+def _stop(proc: subprocess.Popen, master: int) -> None:
+    try:
+        os.write(master, b"q")
+        end = time.monotonic() + 5
+        while proc.poll() is None and time.monotonic() < end:
+            if select.select([master], [], [], 0.05)[0]:  # keep draining so it can exit
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    break
+    except OSError:
+        pass
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    os.close(master)
+
+
+def time_import_floor() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import textual.app"], check=True)
+    return time.perf_counter() - start
+
+
+_IMPORT_LINE = re.compile(r"import time:\s+\d+\s+\|\s+\d+\s+\|\s*([\w.]+)")
+
+
+def imports_before_first_paint(argv: list[str], marker: str, columns: int, rows: int) -> list[str]:
+    """Top-level names of the modules imported before the first paint.
+
+    ``-X importtime`` writes one line per import to stderr, which here is the pty, so
+    the lines that arrived before the marker are exactly the imports before it.
+    """
+    cmd = [argv[0], "-X", "importtime", *argv[1:]]
+    _, seen = time_to_first_paint(cmd, marker, columns=columns, rows=rows, timeout=60)
+    return sorted({name.split(".")[0] for name in _IMPORT_LINE.findall(seen)})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("path", nargs="?", default=str(SEEDS), help="library to open (default: seeds/)")
+    parser.add_argument("--runs", type=int, default=9, help="fresh processes per measurement (default 9)")
+    parser.add_argument("--size", default="80x24", help="terminal size, COLUMNSxROWS (default 80x24)")
+    parser.add_argument("--marker", default=FIRST_HEADLINE, help="text whose appearance counts as first paint")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    columns, rows = (int(n) for n in args.size.lower().split("x"))
+    argv = [sys.executable, "-m", "tuireader", args.path]
+
+    # One warm-up of each, uncounted: fills the OS file cache and writes .pyc files.
+    time_import_floor()
+    time_to_first_paint(argv, args.marker, columns=columns, rows=rows)
+    floor: list[float] = []
+    paint: list[float] = []
+    for _ in range(args.runs):  # interleaved, so background load hits both alike
+        floor.append(time_import_floor())
+        paint.append(time_to_first_paint(argv, args.marker, columns=columns, rows=rows)[0])
+    imported = imports_before_first_paint(argv, args.marker, columns, rows)
+    heavy = [m for m in HEAVY_MODULES if m in imported]
+
+    result = {
+        "library": args.path,
+        "size": f"{columns}x{rows}",
+        "runs": args.runs,
+        "floor_import_textual_app_s": {"median": statistics.median(floor), "min": min(floor), "max": max(floor)},
+        "first_paint_s": {"median": statistics.median(paint), "min": min(paint), "max": max(paint)},
+        "ratio_to_floor": statistics.median(paint) / statistics.median(floor),
+        "jieba_imported_before_first_paint": "jieba" in imported,
+        "heavy_modules_before_first_paint": heavy,
+        "modules_before_first_paint": len(imported),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return 0
+    f, p = result["floor_import_textual_app_s"], result["first_paint_s"]
+    print(f"library: {args.path}  terminal: {columns}x{rows}  runs: {args.runs} fresh processes each")
+    print(f"floor  python -c 'import textual.app' median {f['median']*1000:7.1f} ms  (min {f['min']*1000:.1f}, max {f['max']*1000:.1f})")
+    print(f"first paint of tuireader             median {p['median']*1000:7.1f} ms  (min {p['min']*1000:.1f}, max {p['max']*1000:.1f})")
+    verdict = "meets" if result["ratio_to_floor"] <= 2 else "MISSES"
+    print(f"ratio to floor: {result['ratio_to_floor']:.2f}x  ({verdict} the aim of <= 2x)")
+    print(f"jieba imported before first paint: {'YES (must not be)' if result['jieba_imported_before_first_paint'] else 'no'}")
+    print(f"heavy modules before first paint: {', '.join(heavy) or 'none'} (of {', '.join(HEAVY_MODULES)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
