@@ -25,7 +25,7 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 #: Global options that take a value (so the dispatcher can skip the value).
-_VALUE_OPTIONS = {"--config", "--bookmarks", "--reader", "--theme"}
+_VALUE_OPTIONS = {"--config", "--bookmarks", "--reader", "--theme", "--limit", "--format", "-o", "--output", "--note", "--tag"}
 
 
 class UsageError(Exception):
@@ -55,10 +55,52 @@ def make_parser(prog: str, description: str | None = None) -> Parser:
     return parser
 
 
+def parse_command_line(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """Options anywhere among the arguments; ``--`` ends options.
+
+    ``parse_intermixed_args`` mishandles ``--`` in Python 3.11, so what
+    follows it is handed to the positional arguments here, in order.
+    """
+    argv = list(argv)
+    if "--" not in argv:
+        return parser.parse_intermixed_args(argv)
+    cut = argv.index("--")
+    head, tail = argv[:cut], argv[cut + 1 :]
+    positionals = [a for a in parser._actions if not a.option_strings]
+    saved = [(a, a.nargs, a.required) for a in positionals]
+    for a in positionals:
+        if a.nargs is None:
+            a.nargs = "?"
+        a.required = False
+    try:
+        ns = parser.parse_intermixed_args(head)
+    finally:
+        for a, nargs, required in saved:
+            a.nargs, a.required = nargs, required
+    for a, nargs, _ in saved:
+        current = getattr(ns, a.dest, None)
+        if nargs is None:
+            if current is None and tail:
+                setattr(ns, a.dest, tail.pop(0))
+            elif current is None:
+                raise UsageError(f"the following arguments are required: {a.metavar or a.dest}")
+        elif nargs in ("*", "+"):
+            setattr(ns, a.dest, list(current or []) + tail)
+            tail = []
+    if tail:
+        raise UsageError(f"unrecognized arguments: {' '.join(tail)}")
+    return ns
+
+
 def find_subcommand(argv: Sequence[str]) -> str | None:
     """The subcommand named by the first non-option argument, if any."""
+    found = _subcommand_position(argv)
+    return argv[found] if found is not None else None
+
+
+def _subcommand_position(argv: Sequence[str]) -> int | None:
     skip = False
-    for arg in argv:
+    for i, arg in enumerate(argv):
         if skip:
             skip = False
             continue
@@ -68,7 +110,7 @@ def find_subcommand(argv: Sequence[str]) -> str | None:
             if arg in _VALUE_OPTIONS:
                 skip = True
             continue
-        return arg if arg in SUBCOMMANDS else None
+        return i if arg in SUBCOMMANDS else None
     return None
 
 
@@ -106,7 +148,7 @@ def resolve_library_paths(args: argparse.Namespace) -> list[Path]:
 def _run_app(argv: list[str]) -> int:
     parser = make_parser("tuireader", "Read newspapers in the terminal.")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of issues")
-    args = parser.parse_intermixed_args(argv)
+    args = parse_command_line(parser, argv)
     apply_common(args)
     library_paths = resolve_library_paths(args)
     from tuireader.ui.app import run_app  # Textual only from here on
@@ -119,15 +161,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tuireader.store.config import ConfigError
 
     try:
-        name = find_subcommand(argv)
-        if name is None:
+        position = _subcommand_position(argv)
+        if position is None:
             return _run_app(argv)
-        rest = list(argv)
-        rest.remove(name)
+        name = argv[position]
+        rest = argv[:position] + argv[position + 1 :]
         module = importlib.import_module(SUBCOMMANDS[name])
         parser = make_parser(f"tuireader {name}")
         module.configure(parser)
-        args = module.parse(parser, rest) if hasattr(module, "parse") else parser.parse_intermixed_args(rest)
+        args = module.parse(parser, rest) if hasattr(module, "parse") else parse_command_line(parser, rest)
         apply_common(args)
         return int(module.run(args) or 0)
     except UsageError as exc:
