@@ -1,0 +1,118 @@
+"""End to end: the real ``tuireader`` in tmux at 80x24, driven by keys, read off the screen.
+
+What a person would see: the sample's first headline, the photo item's caption and
+its credit, a jump followed to its continuation on another page and back (on a
+two-page fixture), on the sample the marker saying the continuation is not in the
+library, and ``q`` handing back a clean shell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import Tmux, flat, isolated_env, tuireader_command
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+JUMP = FIXTURES / "jump"  # two pages of one issue: a story continued from page 1 on page 2
+
+FIRST_HEADLINE = "全省深化数字法治改革推进政法智能化建设工作例会 暨政法工作数字化平台规范化建设部署会召开"
+PHOTO_CAPTION_END = "考入心中理想的大学。"
+PHOTO_CREDIT = "于江 摄"
+
+
+@pytest.fixture
+def env(tmp_path):
+    return isolated_env(tmp_path / "home")
+
+
+def reader(env, *paths: Path, **kw) -> Tmux:
+    return Tmux(tuireader_command(*(str(p) for p in paths)), width=80, height=24, env=env, **kw)
+
+
+def line_with(screen: str, text: str) -> str:
+    for line in screen.splitlines():
+        if flat(text) in flat(line):
+            return line
+    raise AssertionError(f"no line shows {text!r}:\n{screen}")
+
+
+def test_sample_opens_on_its_first_headline(env):
+    with reader(env, SEEDS) as term:
+        screen = term.wait_for(FIRST_HEADLINE)
+        assert "本报记者陈卓" in flat(screen)
+        # 80 columns: the article takes the screen; nothing runs past the right edge.
+        assert all(len(line) <= 80 for line in screen.splitlines())
+
+
+def test_photo_item_shows_caption_and_right_aligned_credit(env):
+    with reader(env, SEEDS) as term:
+        term.wait_for(FIRST_HEADLINE)
+        term.send("]")
+        term.wait_for("全省法治公安建设工作会议")
+        term.send("]")
+        screen = term.wait_for(PHOTO_CREDIT)
+        text = flat(screen)
+        assert "“高粽”" in text
+        assert PHOTO_CAPTION_END in text
+        assert text.index(PHOTO_CAPTION_END) < text.index(flat(PHOTO_CREDIT))  # credit after the caption
+        credit_line = line_with(screen, PHOTO_CREDIT)
+        # Set to the right, not run into the caption: it ends near the right edge.
+        assert credit_line.rstrip().endswith("摄")
+        assert credit_line.index("于") > 40, credit_line
+
+
+def test_sample_jump_says_continuation_not_in_library(env):
+    with reader(env, SEEDS) as term:
+        term.wait_for(FIRST_HEADLINE)
+        term.send("G")  # the marker ends the article
+        screen = term.wait_for("下转")
+        marker = line_with(screen, "下转")
+        assert "2版" in flat(marker)
+        assert "不在本库" in flat(marker)
+        term.send("J")
+        screen = term.wait_for("not available")
+        # Still on the same article (the masthead counts it 1 of 3): nothing was opened.
+        assert "1/3" in flat(screen.splitlines()[0])
+
+
+def test_jump_followed_to_continuation_and_back(env):
+    with reader(env, JUMP) as term:
+        term.wait_for("老街巷里的新茶馆")
+        term.send("G")
+        screen = term.wait_for("下转")
+        assert "不在本库" not in flat(line_with(screen, "下转"))  # page 2 is here: a live link
+        term.send("J")
+        screen = term.wait_for("说起今后的打算")  # the continuation's text, on page 2
+        text = flat(screen)
+        assert "第2版" in text
+        assert "上接" in text
+        term.send("BSpace")
+        screen = term.wait_for(lambda s: "说起今后的打算" not in flat(s) and "老街巷里的新茶馆" in flat(s),
+                               what="the page-1 part again")
+        assert "第1版" in flat(screen)
+
+
+def test_q_leaves_a_clean_shell(env):
+    with reader(env, SEEDS, shell=True) as term:
+        term.wait_for(FIRST_HEADLINE)
+        modes = term.info("alternate_on", "mouse_any_flag")
+        assert modes["alternate_on"] == "1"  # the reader drew on the alternate screen
+        term.send("q")
+        screen = term.wait_for(term.at_prompt, what="the shell prompt again")
+        assert flat(FIRST_HEADLINE)[:8] not in flat(screen)  # nothing of the reader left behind
+        assert "Traceback" not in screen
+        modes = term.info("alternate_on", "cursor_flag", "mouse_any_flag", "keypad_flag")
+        assert modes == {"alternate_on": "0", "cursor_flag": "1", "mouse_any_flag": "0", "keypad_flag": "0"}, modes
+        # The reader exited 0, and the terminal is sane again: typed text echoes, the shell runs it.
+        term.type_text("echo status-$? done-$((40 + 2))")
+        term.send("Enter")
+        term.wait_for("status-0done-42")
+        term.type_text("exit")
+        term.send("Enter")
+        assert term.wait_exit() == 0
