@@ -1,0 +1,60 @@
+"""Snapshots of the main screen on the sample: 80x24 (navigation folded) and 120x40
+(navigation beside the article), in the light and the dark newsprint themes.
+
+Regenerate after a deliberate change of the look, then look at the SVGs:
+``pytest tests/test_snapshots.py --snapshot-update``. Nothing time- or
+machine-dependent is on screen: the state folder is a fresh one per test (conftest),
+and the library is the bundled ``seeds/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from tests.conftest import SEEDS
+from tuireader.ui.app import ReaderApp
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def reader(theme: str) -> ReaderApp:
+    return ReaderApp([SEEDS], theme=theme)
+
+
+def after_open(*keys: str):
+    """Wait until the library is loaded and the first article shown, then press ``keys``."""
+
+    async def run_before(pilot) -> None:
+        app: ReaderApp = pilot.app
+        deadline = time.monotonic() + 30
+        while app.current_id is None:  # the library loads in a worker after the first paint
+            assert time.monotonic() < deadline, "the sample did not open within 30 s"
+            await asyncio.sleep(0.02)
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        app.clear_notifications()  # toasts time out; keep the snapshot still
+
+    return run_before
+
+
+@pytest.mark.parametrize("theme", ["newsprint", "newsprint-dark"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_first_article(snap_compare, theme, size):
+    """The sample's first article: kicker-less headline, subheadline, byline, indented paragraphs."""
+    assert snap_compare(reader(theme), terminal_size=size, run_before=after_open())
+
+
+@pytest.mark.parametrize("theme", ["newsprint", "newsprint-dark"])
+def test_photo_item_with_caption_and_credit(snap_compare, theme):
+    """The photo item "高粽": a framed caption with its credit set to the right."""
+    assert snap_compare(reader(theme), terminal_size=(120, 40), run_before=after_open("]", "]"))
+
+
+def test_end_of_article_with_unavailable_jump(snap_compare):
+    """The end of the first article at 80x24: the 下转 marker says page 2 is not in the library."""
+    assert snap_compare(reader("newsprint-dark"), terminal_size=(80, 24), run_before=after_open("G"))
