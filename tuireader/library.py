@@ -8,14 +8,19 @@ follows what is being read rather than the size of the archive.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 
-from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_file
+from tuireader.catalogue import Catalogue, FileRow, content_digest
+from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file
+from tuireader.ingest.decode import read_bytes
 from tuireader.model import Article, ArticleRef, Issue, Problem, Section, article_id, normalise_headline
 
 #: Parsed files kept in memory for ``article()``.
@@ -32,16 +37,58 @@ class SourceFile:
 
 
 @dataclass(slots=True)
-class _Entry:
-    """An article during the scan, before ids and links are settled."""
+class FileInfo:
+    """What a file says about its issue and page (kept in the catalogue)."""
+
+    layout: str
+    paper: str | None
+    date: str | None
+    page: int | None
+    section_name: str | None
+    order: tuple = ()
+
+
+@dataclass(slots=True)
+class Entry:
+    """An article during the build, before ids and links are settled: its
+    summary only, so a build from the catalogue needs no parsing."""
 
     source: SourceFile
-    parsed: ParsedFile
+    info: FileInfo
     index: int
-    article: Article
+    headline: str
+    kicker: str | None
+    kind: str
+    jumps: tuple[tuple[str, int], ...]
     body_key: str
     dedupe_key: str | None
+    #: kicker?, subheadlines, bylines, blocks: which copy of a duplicate is richer.
+    richness: tuple[int, int, int, int]
     merged: list[str] = field(default_factory=list)
+
+
+def entries_from_parsed(src: SourceFile, parsed: ParsedFile) -> list[Entry]:
+    info = FileInfo(parsed.layout, parsed.paper, parsed.date, parsed.page, parsed.section_name, tuple(parsed.order))
+    out = []
+    for i, art in enumerate(parsed.articles):
+        body = "\n".join(b.text for b in art.blocks)
+        body_key = hashlib.blake2b(body.encode("utf-8"), digest_size=12).hexdigest() if len(body) > 40 else ""
+        url = art.meta.get("source_url") or art.meta.get("url")
+        out.append(
+            Entry(
+                source=src,
+                info=info,
+                index=i,
+                headline=art.headline,
+                kicker=art.kicker,
+                kind=art.kind,
+                jumps=tuple((b.direction or "", b.page or 0) for b in art.blocks if b.type == "jump"),
+                body_key=body_key,
+                dedupe_key=str(url) if url else None,
+                richness=(int(art.kicker is not None), len(art.subheadlines), len(art.bylines), len(art.blocks)),
+            )
+        )
+    return out
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -57,87 +104,105 @@ class Library:
         self._ref_file: dict[str, str] = {}
         self._merged: dict[str, list[str]] = {}
         self._cache: OrderedDict[str, ParsedFile] = OrderedDict()
+        self._paths: list[Path] = list(roots)
+        #: True when opened from the catalogue: ``refresh`` has not looked at the files yet.
+        self.from_catalogue = False
 
     # ---------------------------------------------------------------- open
 
     @classmethod
-    def open(cls, paths: Iterable[Path], progress: ProgressCallback | None = None) -> Library:
+    def open(
+        cls, paths: Iterable[Path], progress: ProgressCallback | None = None, use_catalogue: bool = True
+    ) -> Library:
+        """Open a library: from its catalogue when there is one (no parsing, no
+        stat of every file: call ``refresh`` afterwards to pick up changes),
+        else by scanning every file, which then fills the catalogue."""
         paths = [Path(p) for p in paths]
         lib = cls([p.resolve() for p in paths])
-        sources = list(discover(paths))
-        entries: list[_Entry] = []
-        for n, src in enumerate(sources, 1):
-            entries.extend(lib._scan_file(src))
-            if progress is not None:
-                progress(n, len(sources))
-        lib._build(entries)
+        lib._paths = paths
+        catalogue = Catalogue(lib.roots) if use_catalogue else None
+        rows = catalogue.load() if catalogue is not None else None
+        if rows is not None:
+            lib.from_catalogue = True
+        else:
+            rows, _, _, _ = scan(paths, {}, progress)
+            if catalogue is not None:
+                with contextlib.suppress(OSError, sqlite3.Error):
+                    catalogue.save(rows.values(), replace_all=True)
+        lib._from_rows(rows)
         return lib
 
-    def _scan_file(self, src: SourceFile) -> list[_Entry]:
-        try:
-            parsed = parse_file(src.path, src.root)
-        except IngestError as exc:
-            self.problems.append(Problem(str(src.path), str(exc)))
-            return []
-        except RecursionError:
-            self.problems.append(Problem(str(src.path), "too deeply nested to read"))
-            return []
-        except Exception as exc:  # a parser bug must not take the library down
-            self.problems.append(Problem(str(src.path), f"could not be parsed ({type(exc).__name__}: {exc})"))
-            return []
-        try:
-            st = src.path.stat()
-            src.size, src.mtime_ns = st.st_size, st.st_mtime_ns
-        except OSError:
-            pass
-        out = []
-        for i, art in enumerate(parsed.articles):
-            body = "\n".join(b.text for b in art.blocks)
-            body_key = hashlib.blake2b(body.encode("utf-8"), digest_size=12).hexdigest() if len(body) > 40 else ""
-            url = art.meta.get("source_url") or art.meta.get("url")
-            out.append(_Entry(src, parsed, i, art, body_key, str(url) if url else None))
-        return out
+    def refresh(self, progress: ProgressCallback | None = None) -> Library | None:
+        """Look for added, changed, removed and renamed files; return a new
+        Library when anything changed (the catalogue is updated), else None."""
+        catalogue = Catalogue(self.roots)
+        old = catalogue.load() or {}
+        rows, to_save, removed, changes = scan(self._paths, old, progress)
+        with contextlib.suppress(OSError, sqlite3.Error):
+            if to_save or removed or not old:
+                catalogue.save(to_save, removed, replace_all=not old)
+        if not changes and old:
+            return None
+        lib = Library(self.roots)
+        lib._paths = self._paths
+        lib._from_rows(rows)
+        return lib
 
-    def _build(self, entries: list[_Entry]) -> None:
+    def _from_rows(self, rows: dict[str, FileRow]) -> None:
+        order = {str(r): i for i, r in enumerate(self.roots)}
+        entries: list[Entry] = []
+        for row in sorted(rows.values(), key=lambda r: (order.get(r.root, len(order)), r.rel)):
+            if row.problem is not None:
+                self.problems.append(Problem(row.path, row.problem))
+                continue
+            src = SourceFile(Path(row.path), Path(row.root), row.rel, row.size, row.mtime_ns)
+            info = FileInfo(*row.info[:5], tuple(row.info[5]))
+            for i, (headline, kicker, kind, jumps, body_key, dedupe_key, richness) in enumerate(row.articles):
+                entries.append(
+                    Entry(src, info, i, headline, kicker, kind,
+                          tuple((d, p) for d, p in json.loads(jumps)), body_key, dedupe_key, tuple(json.loads(richness)))
+                )
+        self._build(entries)
+
+    def _build(self, entries: list[Entry]) -> None:
         # Issues: by paper and date; undated files by their folder.
-        groups: dict[tuple, list[_Entry]] = {}
+        groups: dict[tuple, list[Entry]] = {}
         for e in entries:
-            p = e.parsed
+            p = e.info
             key = (p.paper or "", p.date or "", "" if p.date else str(e.source.path.parent))
             groups.setdefault(key, []).append(e)
 
         issues: list[Issue] = []
         for key, group in groups.items():
-            paper = group[0].parsed.paper
-            date = group[0].parsed.date
+            paper = group[0].info.paper
+            date = group[0].info.date
             # Pages unknown from front matter, content or path: file order, from 1.
-            used = {e.parsed.page for e in group if e.parsed.page}
+            used = {e.info.page for e in group if e.info.page}
             assigned: dict[str, int] = {}
             next_page = 1
             for e in sorted(group, key=lambda e: e.source.rel):
-                if e.parsed.page or e.source.rel in assigned:
+                if e.info.page or e.source.rel in assigned:
                     continue
                 while next_page in used:
                     next_page += 1
                 assigned[e.source.rel] = next_page
                 used.add(next_page)
-            by_page: dict[int, list[_Entry]] = {}
+            by_page: dict[int, list[Entry]] = {}
             for e in group:
-                page = e.parsed.page or assigned[e.source.rel]
+                page = e.info.page or assigned[e.source.rel]
                 by_page.setdefault(page, []).append(e)
             issue = Issue(paper=paper, date=date)
             for page in sorted(by_page):
                 page_entries = sorted(
                     by_page[page],
-                    key=lambda e: (e.parsed.layout == "article", e.parsed.order or (float("inf"),), e.source.rel, e.index),
+                    key=lambda e: (e.info.layout == "article", e.info.order or (float("inf"),), e.source.rel, e.index),
                 )
                 page_entries = _dedupe(page_entries)
-                name = next((e.parsed.section_name for e in page_entries if e.parsed.section_name), None)
+                name = next((e.info.section_name for e in page_entries if e.info.section_name), None)
                 section = Section(number=page, name=name)
                 for e in page_entries:
                     if e.source.rel not in section.sources:
                         section.sources.append(e.source.rel)
-                    e.article.page = page
                     section.articles.append(self._ref(e, issue, page))
                 issue.sections.append(section)
             issues.append(issue)
@@ -150,8 +215,8 @@ class Library:
                     self._where[ref.id] = (issue, section, ref)
         self._link_jumps()
 
-    def _ref(self, e: _Entry, issue: Issue, page: int) -> ArticleRef:
-        base = article_id(issue.paper, issue.date, page, e.article.headline or e.article.kicker or e.body_key)
+    def _ref(self, e: Entry, issue: Issue, page: int) -> ArticleRef:
+        base = article_id(issue.paper, issue.date, page, e.headline or e.kicker or e.body_key)
         aid, n = base, 1
         while aid in self._ref_file:
             n += 1
@@ -161,15 +226,14 @@ class Library:
         self._ref_file[aid] = key
         if e.merged:
             self._merged[aid] = e.merged
-        jumps = tuple((b.direction or "", b.page or 0) for b in e.article.blocks if b.type == "jump")
         return ArticleRef(
             id=aid,
-            headline=e.article.headline,
-            kind=e.article.kind,
-            kicker=e.article.kicker,
+            headline=e.headline,
+            kind=e.kind,
+            kicker=e.kicker,
             source=e.source.rel,
             index=e.index,
-            jumps=jumps,
+            jumps=e.jumps,
         )
 
     def _link_jumps(self) -> None:
@@ -255,6 +319,63 @@ class Library:
 # ------------------------------------------------------------------ helpers
 
 
+def scan(
+    paths: list[Path], old: dict[str, FileRow], progress: ProgressCallback | None = None
+) -> tuple[dict[str, FileRow], list[FileRow], list[str], int]:
+    """Every file's row: reused from ``old`` when size and mtime (or, failing
+    those, the content hash) are unchanged, else parsed. Returns (all rows,
+    the rows to save, the paths that are gone, how many files really changed)."""
+    sources = list(discover(paths))
+    rows: dict[str, FileRow] = {}
+    to_save: list[FileRow] = []
+    changes = 0
+    for n, src in enumerate(sources, 1):
+        key = str(src.path)
+        prev = old.get(key)
+        try:
+            st = src.path.stat()
+        except OSError:
+            continue
+        src.size, src.mtime_ns = st.st_size, st.st_mtime_ns
+        if prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (src.size, src.mtime_ns, src.rel):
+            rows[key] = prev
+        else:
+            row = _scan_file(src)
+            if prev is not None and prev.digest == row.digest and prev.rel == row.rel and prev.problem == row.problem:
+                row.info, row.articles = prev.info, prev.articles  # touched, not changed
+            else:
+                changes += 1
+            rows[key] = row
+            to_save.append(row)
+        if progress is not None:
+            progress(n, len(sources))
+    removed = [p for p in old if p not in rows]
+    return rows, to_save, removed, changes + len(removed)
+
+
+def _scan_file(src: SourceFile) -> FileRow:
+    row = FileRow(str(src.path), str(src.root), src.rel, src.size, src.mtime_ns, "", None, None, [])
+    try:
+        data = read_bytes(src.path)
+        row.digest = content_digest(data)
+        parsed = parse_bytes(data, PurePath(src.rel))
+    except IngestError as exc:
+        row.problem = str(exc)
+        return row
+    except RecursionError:
+        row.problem = "too deeply nested to read"
+        return row
+    except Exception as exc:  # a parser bug must not take the library down
+        row.problem = f"could not be parsed ({type(exc).__name__}: {exc})"
+        return row
+    row.info = (parsed.layout, parsed.paper, parsed.date, parsed.page, parsed.section_name, list(parsed.order))
+    for e in entries_from_parsed(src, parsed):
+        row.articles.append(
+            (e.headline, e.kicker, e.kind, json.dumps(e.jumps), e.body_key, e.dedupe_key, json.dumps(e.richness))
+        )
+    return row
+
+
 def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
     """Every text file under the given paths, in a stable order.
 
@@ -283,15 +404,14 @@ def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
                 yield SourceFile(path, root, path.relative_to(root).as_posix())
 
 
-def _richness(e: _Entry) -> tuple:
-    a = e.article
-    return (a.kicker is not None, len(a.subheadlines), len(a.bylines), len(a.blocks), len(a.headline))
+def _richness(e: Entry) -> tuple:
+    return (*e.richness, len(e.headline))
 
 
-def _dedupe(entries: list[_Entry]) -> list[_Entry]:
+def _dedupe(entries: list[Entry]) -> list[Entry]:
     """The same article stored twice (same source URL, or the same body) shows once,
     keeping the richer copy (the one with the kicker) at the first copy's place."""
-    kept: list[_Entry] = []
+    kept: list[Entry] = []
     for e in entries:
         twin = next(
             (

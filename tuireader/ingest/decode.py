@@ -14,6 +14,11 @@ class IngestError(Exception):
 
 
 def read_text(path: Path) -> str:
+    return decode_bytes(read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, refusing one too large to be a page before reading it."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -21,10 +26,9 @@ def read_text(path: Path) -> str:
     if size > MAX_FILE_BYTES:
         raise IngestError(f"too large ({size // (1024 * 1024)} MiB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MiB)")
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise IngestError(f"cannot read: {exc.strerror or exc}") from None
-    return decode_bytes(data)
 
 
 def decode_bytes(data: bytes) -> str:

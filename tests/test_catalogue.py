@@ -1,0 +1,106 @@
+"""The catalogue: a library opens without parsing, and notices every change to its files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+
+import pytest
+
+import tuireader.library as library_module
+from tests.conftest import FIXTURES
+from tuireader.catalogue import catalogue_path
+from tuireader.library import Library
+
+
+@pytest.fixture
+def lib_dir(tmp_path):
+    root = tmp_path / "lib"
+    shutil.copytree(FIXTURES / "archive", root)
+    return root
+
+
+def _headlines(lib):
+    return sorted(r.headline for _, _, r in lib.refs())
+
+
+def test_second_open_reads_the_catalogue_and_parses_nothing(lib_dir, monkeypatch):
+    first = Library.open([lib_dir])
+    assert not first.from_catalogue
+    assert catalogue_path([lib_dir]).exists()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("parsed a file although the catalogue was warm")
+
+    monkeypatch.setattr(library_module, "parse_bytes", refuse)
+    second = Library.open([lib_dir])
+    assert second.from_catalogue
+    assert [(i.paper, i.date) for i in second.issues] == [(i.paper, i.date) for i in first.issues]
+    assert [r.id for _, _, r in second.refs()] == [r.id for _, _, r in first.refs()]
+    assert second.refresh() is None  # nothing changed on disk
+
+
+def test_added_changed_removed_and_renamed_files_are_picked_up(lib_dir):
+    lib = Library.open([lib_dir])
+    page2 = lib_dir / "2025/03/2025-03-08/02-经济"
+    # added
+    (page2 / "新增报道.md").write_text(
+        '---\ntitle: "港口吞吐量创新高"\ndate: 2025-03-08\nsection: "第02版"\n---\n\n# 港口吞吐量创新高\n\n正文。\n',
+        encoding="utf-8",
+    )
+    lib = lib.refresh()
+    assert lib is not None and "港口吞吐量创新高" in _headlines(lib)
+    # changed (same size is not enough to hide it: the mtime moves)
+    f = page2 / "新能源汽车产销两旺.md"
+    f.write_text(f.read_text(encoding="utf-8").replace("# 新能源汽车产销两旺", "# 新能源汽车销量大增"), encoding="utf-8")
+    lib = lib.refresh()
+    assert "新能源汽车销量大增" in _headlines(lib) and "新能源汽车产销两旺" not in _headlines(lib)
+    # renamed: same article, same id, new source
+    old_id = next(r.id for _, _, r in lib.refs() if r.headline == "港口吞吐量创新高")
+    os.rename(page2 / "新增报道.md", page2 / "改名.md")
+    lib = lib.refresh()
+    ref = next(r for _, _, r in lib.refs() if r.headline == "港口吞吐量创新高")
+    assert ref.id == old_id and ref.source.endswith("改名.md")
+    assert lib.article(ref.id).headline == "港口吞吐量创新高"
+    # removed
+    (page2 / "改名.md").unlink()
+    lib = lib.refresh()
+    assert "港口吞吐量创新高" not in _headlines(lib)
+    # and a fresh open from the catalogue agrees with what is on disk
+    assert _headlines(Library.open([lib_dir])) == _headlines(Library.open([lib_dir], use_catalogue=False))
+
+
+def test_touched_file_is_not_a_change(lib_dir):
+    Library.open([lib_dir])
+    f = next(lib_dir.rglob("*.md"))
+    st = f.stat()
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    lib = Library.open([lib_dir])
+    assert lib.refresh() is None
+
+
+def test_problems_survive_the_catalogue(lib_dir):
+    (lib_dir / "empty.md").write_bytes(b"")
+    Library.open([lib_dir])
+    again = Library.open([lib_dir])
+    assert again.from_catalogue and [p.reason for p in again.problems] == ["empty file"]
+
+
+@pytest.mark.parametrize("garbage", [b"not a database at all" * 100, b""], ids=["garbage", "empty"])
+def test_corrupt_catalogue_is_rebuilt(lib_dir, garbage):
+    expected = _headlines(Library.open([lib_dir]))
+    catalogue_path([lib_dir]).write_bytes(garbage)
+    lib = Library.open([lib_dir])
+    assert not lib.from_catalogue and _headlines(lib) == expected
+    assert Library.open([lib_dir]).from_catalogue  # and written again
+
+
+def test_foreign_sqlite_file_is_not_trusted(lib_dir):
+    path = catalogue_path([lib_dir])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('magic', 'something else')")
+    lib = Library.open([lib_dir])
+    assert not lib.from_catalogue and len(lib) == 3

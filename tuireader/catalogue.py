@@ -1,0 +1,145 @@
+"""The library's catalogue: what every file holds, kept in SQLite in the cache dir.
+
+Opening a library reads the catalogue instead of parsing every file, so a
+100,000-article archive opens as fast as the sample. Files are keyed by
+path with their size, mtime and content hash; a refresh re-parses only what
+changed. A corrupt or foreign catalogue is deleted and rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuireader import paths
+
+MAGIC = "tuireader-catalogue"
+#: Bump when the parsers change what they produce, so old catalogues are rebuilt.
+SCHEMA = "3"
+
+
+@dataclass(slots=True)
+class FileRow:
+    path: str
+    root: str
+    rel: str
+    size: int
+    mtime_ns: int
+    digest: str
+    problem: str | None
+    info: tuple | None  # (layout, paper, date, page, section_name, order)
+    articles: list[tuple]  # (headline, kicker, kind, jumps, body_key, dedupe_key, richness)
+
+
+def catalogue_path(roots: Iterable[Path]) -> Path:
+    key = "\n".join(sorted(str(Path(r).resolve()) for r in roots))
+    name = hashlib.blake2b(key.encode("utf-8"), digest_size=10).hexdigest()
+    return paths.cache_dir() / "catalogue" / f"{name}.sqlite"
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Catalogue:
+    def __init__(self, roots: list[Path], path: Path | None = None) -> None:
+        self.roots = [str(Path(r).resolve()) for r in roots]
+        self.path = path or catalogue_path(roots)
+
+    # -------------------------------------------------------------- reading
+
+    def load(self) -> dict[str, FileRow] | None:
+        """Every file's row, or None when there is no usable catalogue."""
+        if not self.path.exists():
+            return None
+        try:
+            with contextlib.closing(self._connect()) as db:
+                meta = dict(db.execute("SELECT key, value FROM meta"))
+                if meta.get("magic") != MAGIC or meta.get("schema") != SCHEMA or json.loads(meta.get("roots", "null")) != self.roots:
+                    raise sqlite3.DatabaseError("foreign or outdated catalogue")
+                rows: dict[str, FileRow] = {}
+                for path, root, rel, size, mtime_ns, digest, problem, info in db.execute(
+                    "SELECT path, root, rel, size, mtime_ns, digest, problem, info FROM files"
+                ):
+                    rows[path] = FileRow(
+                        path, root, rel, size, mtime_ns, digest, problem, tuple(json.loads(info)) if info else None, []
+                    )
+                for path, headline, kicker, kind, jumps, body_key, dedupe_key, richness in db.execute(
+                    "SELECT path, headline, kicker, kind, jumps, body_key, dedupe_key, richness FROM articles ORDER BY path, idx"
+                ):
+                    row = rows.get(path)
+                    if row is None:
+                        raise sqlite3.DatabaseError("article row without a file")
+                    row.articles.append((headline, kicker, kind, jumps, body_key, dedupe_key, richness))
+                return rows
+        except (sqlite3.Error, ValueError, TypeError, OSError):
+            self.discard()
+            return None
+
+    # -------------------------------------------------------------- writing
+
+    def save(self, rows: Iterable[FileRow], removed: Iterable[str] = (), replace_all: bool = False) -> None:
+        """Write these files' rows (and forget removed ones) in one transaction."""
+        try:
+            self._save(rows, removed, replace_all)
+        except sqlite3.DatabaseError:
+            # A corrupt file: start again from nothing rather than trust it.
+            self.discard()
+            self._save(rows, removed, True)
+
+    def _save(self, rows: Iterable[FileRow], removed: Iterable[str], replace_all: bool) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.closing(self._connect()) as db:
+            with db:
+                self._ensure_schema(db)
+                if replace_all:
+                    db.execute("DELETE FROM files")
+                    db.execute("DELETE FROM articles")
+                for path in removed:
+                    db.execute("DELETE FROM files WHERE path = ?", (path,))
+                    db.execute("DELETE FROM articles WHERE path = ?", (path,))
+                for row in rows:
+                    db.execute("DELETE FROM articles WHERE path = ?", (row.path,))
+                    db.execute(
+                        "INSERT OR REPLACE INTO files (path, root, rel, size, mtime_ns, digest, problem, info)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (row.path, row.root, row.rel, row.size, row.mtime_ns, row.digest, row.problem,
+                         json.dumps(list(row.info), ensure_ascii=False) if row.info else None),
+                    )
+                    db.executemany(
+                        "INSERT INTO articles (path, idx, headline, kicker, kind, jumps, body_key, dedupe_key, richness)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(row.path, i, *a) for i, a in enumerate(row.articles)],
+                    )
+
+    def discard(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                os.unlink(str(self.path) + suffix)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def _ensure_schema(self, db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, root TEXT, rel TEXT, size INTEGER,"
+            " mtime_ns INTEGER, digest TEXT, problem TEXT, info TEXT)"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS articles (path TEXT, idx INTEGER, headline TEXT, kicker TEXT, kind TEXT,"
+            " jumps TEXT, body_key TEXT, dedupe_key TEXT, richness TEXT, PRIMARY KEY (path, idx))"
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            [("magic", MAGIC), ("schema", SCHEMA), ("roots", json.dumps(self.roots, ensure_ascii=False))],
+        )
