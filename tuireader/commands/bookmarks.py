@@ -98,10 +98,18 @@ def _need_store(args: argparse.Namespace) -> BookmarkStore:
     return store
 
 
-def _open_library(args: argparse.Namespace) -> Any:
+def open_library(paths: list[Path]) -> Any:
+    """The library as the files are now (a catalogue is checked against them)."""
     from tuireader.library import Library
 
-    return Library.open(cli.resolve_library_paths(args))
+    library = Library.open(paths)
+    if getattr(library, "from_catalogue", False):
+        library = library.refresh() or library
+    return library
+
+
+def _open_library(args: argparse.Namespace) -> Any:
+    return open_library(cli.resolve_library_paths(args))
 
 
 def _clean(text: Any) -> str:

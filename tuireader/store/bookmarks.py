@@ -20,6 +20,8 @@ a wrong entry is on) and refuses aliases, so a YAML bomb is refused at once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -38,6 +40,7 @@ FILE_NAME = "bookmarks.yaml"
 #: Far above any real reading list (about 300 bytes a bookmark); refuses a huge file fast.
 MAX_FILE_BYTES = 32 << 20
 MAX_NODES = 2_000_000
+MAX_DEPTH = 64
 #: Characters of the saved paragraph kept to find it again if paragraphs shift.
 ANCHOR_CHARS = 24
 
@@ -190,6 +193,21 @@ class Bookmark:
         )
 
 
+def resolve_paragraph(bookmark: Bookmark, article: Any) -> int:
+    """The block to open at: the saved index, unless the article's blocks shifted and
+    the saved paragraph's first characters (the anchor) are found elsewhere."""
+    blocks = article.blocks
+    last = max(len(blocks) - 1, 0)
+    index = min(bookmark.paragraph, last)
+    anchor = bookmark.anchor
+    if not anchor or (index < len(blocks) and blocks[index].text.startswith(anchor)):
+        return index
+    for i, block in enumerate(blocks):
+        if block.text.startswith(anchor):
+            return i
+    return index
+
+
 def unique_tags(tags: Iterable[str]) -> list[str]:
     """Tags stripped, empty ones dropped, each once, in first-seen order."""
     seen: dict[str, None] = {}
@@ -223,77 +241,193 @@ class Document:
                 return i
         return None
 
-    def to_data(self) -> dict[str, Any]:
-        ours = {"version": max(self.version, FORMAT_VERSION), "bookmarks": [b.to_dict() for b in self.bookmarks]}
+    def dump(self) -> str:
+        """The file's text: our keys in their places, unknown top-level keys kept."""
         order = list(self.key_order)
         for key in ("version", "bookmarks"):
             if key not in order:
                 order.insert(0 if key == "version" else 1, key)
-        data: dict[str, Any] = {}
+        order += [key for key in self.extra if key not in order]
+        parts = [HEADER]
         for key in order:
-            if key in ours:
-                data[key] = ours[key]
+            if key == "version":
+                parts.append(f"version: {max(self.version, FORMAT_VERSION)}\n")
+            elif key == "bookmarks":
+                parts.append("bookmarks:\n" if self.bookmarks else "bookmarks: []\n")
+                parts += [_dump_bookmark(b) for b in self.bookmarks]
             elif key in self.extra:
-                data[key] = self.extra[key]
-        for key, value in self.extra.items():
-            data.setdefault(key, value)
-        return data
+                parts.append(dump_yaml({key: self.extra[key]}))
+        return "".join(parts)
 
-    def dump(self) -> str:
-        return HEADER + dump_yaml(self.to_data())
+
+def _dump_bookmark(bookmark: Bookmark) -> str:
+    lines: list[str] = []
+    for key, value in bookmark.to_dict().items():
+        lead = "  " if lines else "- "
+        if key in bookmark.extra:
+            chunk = dump_yaml({key: value}, indent="  ")
+            lines.append(lead + chunk[2:].rstrip("\n"))
+        elif key == "tags":
+            lines.append(f"{lead}tags:" if value else f"{lead}tags: []")
+            lines += [f"  - {yaml_scalar(tag, '  ')}" for tag in value]
+        else:
+            lines.append(f"{lead}{key}: {yaml_scalar(value, '  ')}")
+    return "\n".join(lines) + "\n"
 
 
 # ------------------------------------------------------------------ YAML
 
 
-class _Dumper(yaml.SafeDumper):
-    """Safe dumper that writes multi-line notes as readable literal blocks."""
-
-
 # Characters YAML would write raw (it counts them printable) that a terminal acts on:
 # C1 controls, bidi controls, line/paragraph separators.
 TERMINAL_UNSAFE_RE = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# What must be escaped inside a double-quoted scalar: YAML's non-printable characters
+# (a reader refuses them raw) and the terminal-unsafe ones above.
+_ESCAPE_RE = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|" + TERMINAL_UNSAFE_RE.pattern
+)
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+# A plain (unquoted) scalar: conservative, anything else is double-quoted.
+_PLAIN_RE = re.compile(r"[^\s!&*\-?:,\[\]{}#|>@`\"'%=~\\][^\n\r\t]*")
+_resolver = yaml.resolver.Resolver()
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def _represent_str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    if TERMINAL_UNSAFE_RE.search(text):
-        style = '"'  # so dump_yaml can escape them (only double quotes can)
-    else:
-        style = "|" if "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _quoted(text: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar; escape what JSON leaves raw.
+    return _ESCAPE_RE.sub(_escape, json.dumps(text, ensure_ascii=False))
+
+
+def yaml_scalar(value: Any, indent: str = "") -> str:
+    """One scalar, as it follows ``key: `` on a line indented by ``indent``.
+
+    Written by hand (not by PyYAML's representer) because a save happens on every
+    change, under the lock; ``tests/test_bookmarks_store.py`` checks that every
+    string comes back unchanged through the real parser.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if text == "":
+        return "''"
+    if _ESCAPE_RE.search(text) is None and text[-1] not in " :" and ": " not in text and " #" not in text:
+        if (
+            _PLAIN_RE.fullmatch(text)
+            and _resolver.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+        ):
+            return text
+        lines = text.split("\n")
+        if (
+            len(lines) > 1
+            and "\r" not in text
+            and text[0] not in " \t"
+            and lines[-1] != ""
+            and all(line == line.rstrip(" \t") for line in lines)
+        ):
+            # A multi-line note as a literal block, as a person would write it.
+            return "|-\n" + "\n".join(f"{indent}  {line}" if line else "" for line in lines)
+    return _quoted(text)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
+    """For values of keys we do not know: strings that need it double-quoted, so they can be escaped."""
+
+
+def _represent_str(dumper: Any, text: str) -> yaml.ScalarNode:
+    style = '"' if _ESCAPE_RE.search(text) else ("|" if "\n" in text else None)
+    return dumper.represent_scalar(_STR_TAG, text, style=style)
 
 
 _Dumper.add_representer(str, _represent_str)
 
 
-def dump_yaml(data: Any) -> str:
-    """YAML with Chinese as Chinese, and nothing a terminal would act on left raw."""
-    text = yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=4096
-    )
+def dump_yaml(data: Any, indent: str = "") -> str:
+    """Any data as block YAML, Chinese as Chinese, nothing a terminal acts on left raw."""
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=4096)
     # Every such character sits in a double-quoted scalar (see _represent_str): escape it.
-    return TERMINAL_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _ESCAPE_RE.sub(_escape, text)
+    return "".join(indent + line if line.strip() else line for line in text.splitlines(keepends=True))
 
 
 class _Refused(yaml.MarkedYAMLError):
     pass
 
 
-class _Loader(yaml.SafeLoader):
-    """``SafeLoader`` that refuses aliases (the stuff of YAML bombs) and caps the node count."""
+@functools.lru_cache(maxsize=4096)
+def _resolve_plain(value: str, implicit: tuple[bool, bool]) -> str:
+    # Keys and short values repeat in every entry; resolving is regex work.
+    return _resolver.resolve(yaml.ScalarNode, value, implicit)
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._nodes = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of one YAML document, built from the (C, when available) parser's
+    events without recursion, refusing aliases (the stuff of YAML bombs), deep nesting
+    and huge node counts before they cost anything."""
+    root: list[yaml.Node] = []  # a sequence that holds the document's root node
+    stack: list[Any] = [root]  # collections being filled: lists, or [mapping node, pending key]
+    nodes = documents = 0
+    resolve = _resolve_plain
+    ScalarNode, SequenceNode, MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+    ScalarEvent, SequenceStart, MappingStart = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
+    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+    for event in yaml.parse(text, Loader=_Loader):
+        kind = type(event)
+        if kind is ScalarEvent:
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _STR_TAG if not event.implicit[0] else resolve(event.value, event.implicit)
+            node: yaml.Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        elif kind is SequenceStart or kind is MappingStart:
+            node_kind = SequenceNode if kind is SequenceStart else MappingNode
+            tag = event.tag if event.tag not in (None, "!") else _resolver.resolve(node_kind, None, event.implicit)
+            node = node_kind(tag, [], event.start_mark, event.end_mark, flow_style=event.flow_style)
+        elif kind in ends:
+            stack.pop()
+            continue
+        elif kind is yaml.AliasEvent:
             raise _Refused(problem="aliases (*name) are not allowed in a bookmarks file", problem_mark=event.start_mark)
-        self._nodes += 1
-        if self._nodes > MAX_NODES:
-            raise _Refused(problem="too many YAML nodes", problem_mark=self.peek_event().start_mark)
-        return super().compose_node(parent, index)
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Refused(problem="more than one YAML document (a second '---')", problem_mark=event.start_mark)
+            continue
+        else:
+            continue
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise _Refused(problem="too many YAML nodes for a bookmarks file", problem_mark=event.start_mark)
+        top = stack[-1]
+        if type(top) is list:  # a sequence's items, or the document
+            top.append(node)
+        elif top[1] is None:
+            top[1] = node
+        else:
+            top[0].value.append((top[1], node))
+            top[1] = None
+        if kind is not ScalarEvent:
+            if len(stack) > MAX_DEPTH:
+                raise _Refused(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=event.start_mark)
+            stack.append(node.value if node_kind is SequenceNode else _Pending(node))
+    return root[0] if root else None
+
+
+class _Pending(list):
+    """A mapping being filled: [mapping node, key waiting for its value]."""
+
+    def __init__(self, node: yaml.MappingNode) -> None:
+        super().__init__((node, None))
 
 
 def _line(node: yaml.Node) -> int:
@@ -320,29 +454,30 @@ def parse_document(text: str, path: Path | str, *, allow_list: bool = False) -> 
     ``allow_list`` accepts a bare list of bookmarks (what ``export --format json`` writes),
     for ``import``.
     """
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        node = _compose(text)
+        constructor = yaml.constructor.SafeConstructor()
         if node is None:
             return Document()
         if allow_list and isinstance(node, yaml.SequenceNode):
-            return Document(bookmarks=_bookmarks(loader, node, path))
-        return _document(loader, node, path)
+            return Document(bookmarks=_bookmarks(constructor, node, path))
+        return _document(constructor, node, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "unreadable"
         if not isinstance(exc, _Refused):
             problem = f"invalid YAML: {problem}"
         raise BookmarkFileError(path, mark.line + 1 if mark else None, problem) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise BookmarkFileError(path, line, f"a control character (U+{code:04X}) is not allowed in YAML") from None
     except yaml.YAMLError as exc:
-        raise BookmarkFileError(path, None, f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise BookmarkFileError(path, None, "YAML nested too deeply") from None
-    finally:
-        loader.dispose()
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise BookmarkFileError(path, None, f"invalid YAML: {first}") from None
 
 
-def _document(loader: _Loader, node: yaml.Node, path: Path | str) -> Document:
+def _document(constructor: Any, node: yaml.Node, path: Path | str) -> Document:
     if not isinstance(node, yaml.MappingNode):
         raise BookmarkFileError(path, _line(node), "expected a mapping with 'version:' and 'bookmarks:' at the top")
     doc = Document(key_order=[])
@@ -350,7 +485,7 @@ def _document(loader: _Loader, node: yaml.Node, path: Path | str) -> Document:
         key = _key(key_node, path)
         doc.key_order.append(key)
         if key == "version":
-            value = loader.construct_object(value_node, deep=True)
+            value = constructor.construct_object(value_node, deep=True)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise BookmarkFileError(path, _line(value_node), "'version' should be a whole number such as 1")
             doc.version = value
@@ -359,14 +494,14 @@ def _document(loader: _Loader, node: yaml.Node, path: Path | str) -> Document:
                 continue
             if not isinstance(value_node, yaml.SequenceNode):
                 raise BookmarkFileError(path, _line(value_node), "'bookmarks' should be a list of bookmarks")
-            doc.bookmarks = _bookmarks(loader, value_node, path)
+            doc.bookmarks = _bookmarks(constructor, value_node, path)
         else:
-            doc.extra[key] = loader.construct_object(value_node, deep=True)
+            doc.extra[key] = constructor.construct_object(value_node, deep=True)
     return doc
 
 
-def _bookmarks(loader: _Loader, seq: yaml.SequenceNode, path: Path | str) -> list[Bookmark]:
-    return [_bookmark(loader, item, n, path) for n, item in enumerate(seq.value, 1)]
+def _bookmarks(constructor: Any, seq: yaml.SequenceNode, path: Path | str) -> list[Bookmark]:
+    return [_bookmark(constructor, item, n, path) for n, item in enumerate(seq.value, 1)]
 
 
 def _key(node: yaml.Node, path: Path | str) -> str:
@@ -376,14 +511,14 @@ def _key(node: yaml.Node, path: Path | str) -> str:
 
 
 def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG
 
 
 _TEXT_FIELDS = ("headline", "kicker", "paper", "date", "section", "source", "anchor", "saved", "updated", "note")
 _INT_FIELDS = ("page", "paragraph")
 
 
-def _bookmark(loader: _Loader, node: yaml.Node, number: int, path: Path | str) -> Bookmark:
+def _bookmark(constructor: Any, node: yaml.Node, number: int, path: Path | str) -> Bookmark:
     def fail(at: yaml.Node, what: str) -> BookmarkFileError:
         return BookmarkFileError(path, _line(at), f"bookmark {number}: {what}")
 
@@ -407,7 +542,7 @@ def _bookmark(loader: _Loader, node: yaml.Node, number: int, path: Path | str) -
             else:
                 raise fail(value_node, f"'{key}' should be text")
         elif key in _INT_FIELDS:
-            value = None if _is_null(value_node) else loader.construct_object(value_node, deep=True)
+            value = None if _is_null(value_node) else constructor.construct_object(value_node, deep=True)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
                 raise fail(value_node, f"'{key}' should be a whole number")
             values[key] = value
@@ -421,7 +556,7 @@ def _bookmark(loader: _Loader, node: yaml.Node, number: int, path: Path | str) -
             else:
                 raise fail(value_node, "'tags' should be a list of words, e.g. [待读, 法治]")
         else:
-            extra[key] = loader.construct_object(value_node, deep=True)
+            extra[key] = constructor.construct_object(value_node, deep=True)
     if "article_id" not in values:
         raise fail(node, "missing 'article_id'")
     for key in ("saved", "updated"):
@@ -447,17 +582,22 @@ def _bookmark(loader: _Loader, node: yaml.Node, number: int, path: Path | str) -
     )
 
 
-def read_document(path: Path) -> Document:
-    """The file's document; an absent file is an empty one."""
+def read_raw(path: Path) -> bytes | None:
+    """The file's bytes, or None when there is no file yet."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        return Document()
+        return None
     except IsADirectoryError:
         raise BookmarkFileError(path, None, "is a folder, not a bookmarks file") from None
     except OSError as exc:
         raise BookmarkFileError(path, None, exc.strerror or str(exc)) from None
-    return parse_document(read_text(path, raw), path)
+
+
+def read_document(path: Path) -> Document:
+    """The file's document; an absent file is an empty one."""
+    raw = read_raw(path)
+    return Document() if raw is None else parse_document(read_text(path, raw), path)
 
 
 def read_bookmarks_file(path: Path | str, raw: bytes) -> list[Bookmark]:
@@ -508,6 +648,7 @@ class BookmarkStore:
         #: Article ids of bookmarks whose article is not in the library (see ``reconcile``).
         self.missing: set[str] = set()
         self._doc = Document()
+        self._raw: bytes | None = None
         self._ids: set[str] = set()
         self._stamp: tuple[int, int, int] | None = None
         self.reload()
@@ -552,13 +693,13 @@ class BookmarkStore:
     def reload(self) -> None:
         stamp = self._file_stamp()
         try:
-            doc = read_document(self.path)
+            raw = read_raw(self.path)
+            self._set(self._parse(raw), raw)
         except BookmarkFileError as exc:
             self.error = exc
-            self._set(Document())
+            self._set(Document(), None)
         else:
             self.error = None
-            self._set(doc)
         self._stamp = stamp
 
     def refresh(self) -> bool:
@@ -568,8 +709,18 @@ class BookmarkStore:
         self.reload()
         return True
 
-    def _set(self, doc: Document) -> None:
+    def _parse(self, raw: bytes | None) -> Document:
+        if raw is None:
+            return Document()
+        if raw == self._raw and self.error is None:
+            # What we last read or wrote: no need to parse it again.
+            doc = self._doc
+            return replace(doc, bookmarks=list(doc.bookmarks), extra=dict(doc.extra), key_order=list(doc.key_order))
+        return parse_document(read_text(self.path, raw), self.path)
+
+    def _set(self, doc: Document, raw: bytes | None) -> None:
         self._doc = doc
+        self._raw = raw
         self._ids = {b.article_id for b in doc.bookmarks}
 
     # -- changing
@@ -578,15 +729,18 @@ class BookmarkStore:
         """Under the lock: read the file as it is now, apply one change, write it if changed."""
         with file_lock(self.path):
             try:
-                doc = read_document(self.path)
+                raw = read_raw(self.path)
+                doc = self._parse(raw)
             except BookmarkFileError as exc:
                 self.error = exc
                 raise
             result, changed = apply(doc)
             if changed:
-                atomic_write_text(self.path, doc.dump())
+                text = doc.dump()
+                atomic_write_text(self.path, text)
+                raw = text.encode("utf-8")
             self.error = None
-            self._set(doc)
+            self._set(doc, raw)
             self._stamp = self._file_stamp()
         return result
 
@@ -676,6 +830,12 @@ class BookmarkStore:
 
     # -- the library
 
+    def _reattach_in_memory(self, reattach: Callable[[Document], Any]) -> None:
+        # Shown re-attached, not written: the snapshot no longer matches the file's bytes.
+        doc = replace(self._doc, bookmarks=list(self._doc.bookmarks))
+        reattach(doc)
+        self._set(doc, None)
+
     def reconcile(self, library: Any, *, persist: bool = True) -> set[str]:
         """Mark bookmarks whose article is not in ``library`` as missing, and re-attach
         those whose article turned up again under another id (same paper, date and
@@ -709,10 +869,8 @@ class BookmarkStore:
                 try:
                     self._change(reattach)
                 except BookmarkFileError:
-                    reattach(self._doc)
-                    self._set(self._doc)
+                    self._reattach_in_memory(reattach)
             else:
-                reattach(self._doc)
-                self._set(self._doc)
+                self._reattach_in_memory(reattach)
         self.missing = {b.article_id for b in self._doc.bookmarks if library.locate(b.article_id) is None}
         return set(self.missing)
