@@ -1,0 +1,65 @@
+"""``tuireader index [PATH...] [--rebuild]``: build or update the search index."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from tuireader.cli import resolve_library_paths
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Build or update the search index of a library."
+    parser.add_argument("paths", nargs="*", metavar="PATH")
+    parser.add_argument("--rebuild", action="store_true", help="throw the index away and build it anew")
+
+
+class ProgressReporter:
+    """A progress bar on a terminal, a plain line now and then otherwise (both on stderr)."""
+
+    def __init__(self, label: str, stream=None):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        final = done >= total
+        if self.tty:
+            if not final and now - self._last < 0.1:
+                return
+            width = 30
+            filled = int(width * done / total) if total else width
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'-' * (width - filled)}] {done}/{total} files")
+            if final:
+                self.stream.write("\n")
+        else:
+            if not final and now - self._last < 2.0:
+                return
+            self.stream.write(f"{self.label}: {done}/{total} files\n")
+        self.stream.flush()
+        self._last = now
+        self._shown = True
+
+
+def run(args: argparse.Namespace) -> int:
+    from tuireader.library import Library
+    from tuireader.search import update_index
+
+    roots = resolve_library_paths(args)
+    start = time.perf_counter()
+    lib = Library.open(roots)
+    stats = update_index(roots, lib, rebuild=args.rebuild, progress=ProgressReporter("indexing"))
+    if stats is None:  # cannot happen with wait=True; kept for clarity
+        print("tuireader: another process is building this index", file=sys.stderr)
+        return 1
+    took = time.perf_counter() - start
+    print(
+        f"indexed {stats.docs} articles from {stats.added + stats.changed} files "
+        f"({stats.added} new, {stats.changed} changed, {stats.removed} removed, {stats.unchanged} unchanged)"
+        f"{' from scratch' if stats.rebuilt else ''} in {took:.1f} s"
+    )
+    return 0

@@ -1,0 +1,105 @@
+"""Full-text search: an SQLite index per library, queried as the reader types.
+
+No Textual here. ``update_index`` builds or updates the index (jieba in worker
+processes); ``Searcher`` answers queries from the index alone, so a library
+that was indexed before can be searched at once, without parsing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from tuireader.search.engine import Response, Result, Searcher
+from tuireader.search.index import IndexDoc, Indexer, SourceFile, UpdateStats, index_path
+from tuireader.search.query import Query, parse
+
+__all__ = [
+    "IndexDoc", "Indexer", "Query", "Response", "Result", "Searcher", "SourceFile", "UpdateStats",
+    "ensure_index", "index_is_current", "index_path", "library_sources", "parse", "update_index",
+]
+
+
+def library_sources(lib) -> list[SourceFile]:
+    """The library's files, each with a way to get its articles as index documents."""
+    by_file: dict[str, list[str]] = {}
+    for _, _, ref in lib.refs():
+        by_file.setdefault(str(lib.source_path(ref)), []).append(ref.id)
+
+    def loader(ids: list[str]):
+        def load() -> list[IndexDoc]:
+            out = []
+            for aid in ids:
+                try:
+                    out.append(IndexDoc.from_article(lib.article(aid)))
+                except (KeyError, OSError):
+                    continue
+            return out
+
+        return load
+
+    return [
+        SourceFile(path, size, mtime, loader(by_file.get(path, [])))
+        for path, (size, mtime) in sorted(lib.fingerprints().items())
+    ]
+
+
+def update_index(roots: Iterable[Path], lib, rebuild: bool = False, progress=None, workers: int = 2,
+                 wait: bool = True, inline_bytes: int = 256 * 1024) -> UpdateStats | None:
+    """Bring the index of the library at ``roots`` up to date; None if another process is at it."""
+    indexer = Indexer(list(roots), workers=workers, inline_bytes=inline_bytes)
+    return indexer.update(library_sources(lib), rebuild=rebuild, progress=progress, wait=wait)
+
+
+def index_is_current(roots: Iterable[Path]) -> bool:
+    """True when an index exists, is complete, and no source file was added, changed or removed.
+
+    Costs a directory walk and a stat per file, no parsing: a library indexed
+    before is searchable at once.
+    """
+    import sqlite3
+
+    from tuireader.library import discover
+    from tuireader.search import index as ix
+
+    roots = list(roots)
+    path = index_path(roots)
+    if not path.exists():
+        return False
+    try:
+        conn = ix.check_db(path, ix.library_key(roots))
+    except ix.IndexError_:
+        return False
+    try:
+        complete = conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()
+        known = {p: (s, m) for p, s, m in conn.execute("SELECT path, size, mtime_ns FROM files")}
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+    if not complete or complete[0] != "1":
+        return False
+    seen = 0
+    for src in discover(roots):
+        try:
+            st = src.path.stat()
+        except OSError:
+            return False
+        if known.get(str(src.path)) != (st.st_size, st.st_mtime_ns):
+            return False
+        seen += 1
+    return seen == len(known)
+
+
+def ensure_index(roots: Iterable[Path], rebuild: bool = False, progress=None, workers: int = 2,
+                 wait: bool = True, library=None, inline_bytes: int = 256 * 1024) -> UpdateStats | None:
+    """Update the index if the library changed (or rebuild it). None when nothing was done."""
+    roots = list(roots)
+    if not rebuild and index_is_current(roots):
+        return None
+    if library is None:
+        from tuireader.library import Library
+
+        library = Library.open(roots)
+    return update_index(roots, library, rebuild=rebuild, progress=progress, workers=workers, wait=wait,
+                        inline_bytes=inline_bytes)

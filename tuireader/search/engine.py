@@ -1,0 +1,526 @@
+"""The query side: search an index as a reader types.
+
+No jieba and no pypinyin here: a query is split against the index's own
+vocabulary, and the readings of characters come from the index's ``chars``
+table. Candidates come from SQLite FTS5 (BM25 over jieba tokens, pinyin
+bigrams and headline initials, headline weighted above body); the best of them
+are re-ranked on their text: exact matches, same-sound matches (typos and
+pinyin), fuzzy matches (rapidfuzz), then a small recency bonus.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tuireader.search import index as ix
+from tuireader.search.fold import fold, is_cjk
+from tuireader.search.pinyin import is_initials, split_pinyin
+from tuireader.search.query import Query, parse
+
+#: BM25 weights of the FTS columns: head, byline, body, pyhead, pybody, inihead.
+_WEIGHTS = (6.0, 2.0, 1.0, 3.0, 0.5, 2.0)
+_WORD_COLS = "{head byline body}"
+_PY_COLS = "{pyhead pybody}"
+_MAX_WORD = 8
+SNIPPET_CHARS = 60
+
+
+@dataclass
+class Result:
+    article_id: str
+    headline: str
+    kicker: str | None
+    paper: str | None
+    date: str | None
+    page: int | None
+    section: str | None
+    kind: str
+    score: float
+    snippet: str = ""
+    #: (start, end) spans to highlight in ``snippet`` and ``headline``.
+    snippet_spans: list[tuple[int, int]] = field(default_factory=list)
+    headline_spans: list[tuple[int, int]] = field(default_factory=list)
+    #: The strings that matched in this article, to highlight when it opens.
+    terms: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "article_id": self.article_id,
+            "headline": self.headline,
+            "kicker": self.kicker,
+            "paper": self.paper,
+            "date": self.date,
+            "page": self.page,
+            "section": self.section,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+        }
+
+
+@dataclass
+class Response:
+    query: Query
+    results: list[Result]
+    took_ms: float
+    #: False while the index is still being built: results cover what is ready.
+    complete: bool = True
+    indexed: int = 0
+
+
+def _q(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+@dataclass
+class _Plan:
+    """How one free-text term is matched."""
+
+    text: str
+    strict: str | None
+    relaxed: str | None
+    #: How to find the term's sound in text: syllables (Chinese term), ("py", syllables,
+    #: partial) for typed pinyin, ("ini", letters) for initials; None when it has none.
+    sound: tuple | None = None
+    cjk: bool = False
+
+
+class Searcher:
+    """Searches one library's index. Thread-safe; cheap to create."""
+
+    def __init__(self, roots: Iterable[Path]):
+        roots = list(roots)
+        self.path = ix.index_path(roots)
+        self.key = ix.library_key(roots)
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._readings: dict[str, tuple[str, ...]] | None = None
+        self._sounds: dict[str, str] = {}
+        self._regexes: dict[tuple, re.Pattern | None] = {}
+
+    # ------------------------------------------------------------ connection
+
+    def _db(self) -> sqlite3.Connection | None:
+        if self._conn is None:
+            if not self.path.exists():
+                return None
+            try:
+                self._conn = ix.check_db(self.path, self.key)
+            except ix.IndexError_:
+                return None
+        return self._conn
+
+    def reset(self) -> None:
+        """Forget the open connection (after a rebuild replaced the file)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = None
+
+    def status(self) -> tuple[bool, int]:
+        """(complete, number of articles indexed); (False, 0) when there is no usable index."""
+        with self._lock:
+            conn = self._db()
+            if conn is None:
+                return False, 0
+            try:
+                complete = conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()
+                count = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+            except sqlite3.DatabaseError:
+                self._conn = None
+                return False, 0
+            return bool(complete and complete[0] == "1"), count
+
+    # ------------------------------------------------------------ searching
+
+    def search(self, text: str | Query, limit: int = 20, newest: bool = False) -> Response:
+        start = time.perf_counter()
+        query = text if isinstance(text, Query) else parse(text)
+        with self._lock:
+            conn = self._db()
+            if conn is None or query.empty:
+                return Response(query, [], (time.perf_counter() - start) * 1000, complete=conn is not None)
+            try:
+                results = self._search(conn, query, limit, newest)
+                complete = conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()[0] == "1"
+            except sqlite3.DatabaseError:
+                self._conn = None  # corrupt under us: the caller rebuilds
+                raise
+        return Response(query, results, (time.perf_counter() - start) * 1000, complete=complete)
+
+    def _search(self, conn: sqlite3.Connection, q: Query, limit: int, newest: bool) -> list[Result]:
+        plans = [self._plan(conn, t) for t in q.terms] + [self._plan(conn, p) for p in q.phrases]
+        plans = [p for p in plans if p.strict or p.relaxed]
+        where, params = self._filters(q)
+        want = max(limit * 2, 30)
+        rows: list[tuple] = []
+        strict_ids: set[int] = set()
+        if plans:
+            strict = [p.strict for p in plans if p.strict]
+            if len(strict) == len(plans):
+                rows = self._match(conn, " AND ".join(f"({s})" for s in strict), where, params, want)
+                strict_ids = {r[0] for r in rows}
+            if len(rows) < limit:
+                relaxed = [p.relaxed or p.strict for p in plans]
+                more = self._match(conn, " OR ".join(f"({r})" for r in relaxed), where, params, want)
+                seen = {r[0] for r in rows}
+                rows += [r for r in more if r[0] not in seen]
+        elif q.has_text:
+            return []
+        else:  # filters alone: newest first
+            rows = conn.execute(
+                f"SELECT d.id, 0.0 FROM docs d WHERE {where} ORDER BY d.date DESC, d.article_id LIMIT ?",
+                (*params, want),
+            ).fetchall()
+            strict_ids = {r[0] for r in rows}
+        return self._rerank(conn, q, plans, rows, limit, newest, strict_ids)
+
+    def _match(self, conn, expr: str, where: str, params: list, want: int) -> list[tuple]:
+        w = ", ".join(str(x) for x in _WEIGHTS)
+        sql = (
+            f"SELECT d.id, bm25(fts, {w}) AS r FROM fts JOIN docs d ON d.id = fts.rowid "
+            f"WHERE fts MATCH ? AND {where} ORDER BY r LIMIT ?"
+        )
+        try:
+            return conn.execute(sql, (expr, *params, want)).fetchall()
+        except sqlite3.OperationalError:
+            return []  # an FTS syntax corner case: no match rather than an error
+
+    @staticmethod
+    def _filters(q: Query) -> tuple[str, list]:
+        clauses: list[str] = ["1"]
+        params: list = []
+
+        def any_of(parts: list[str], values: list) -> None:
+            clauses.append("(" + " OR ".join(parts) + ")")
+            params.extend(values)
+
+        if q.by:
+            any_of(["instr(d.by_key, ?) > 0"] * len(q.by), q.by)
+        if q.paper:
+            any_of(["instr(lower(coalesce(d.paper, '')), ?) > 0"] * len(q.paper), q.paper)
+        if q.page:
+            any_of(["d.page = ?"] * len(q.page), q.page)
+        if q.kind:
+            any_of(["d.kind = ?"] * len(q.kind), q.kind)
+        if q.dates:
+            parts, values = [], []
+            for lo, hi in q.dates:
+                parts.append("(substr(d.date, 1, ?) >= ? AND substr(d.date, 1, ?) <= ?)")
+                values += [len(lo), lo, len(hi), hi]
+            any_of(parts, values)
+        return " AND ".join(clauses), params
+
+    # ------------------------------------------------------------ planning
+
+    def _plan(self, conn, term: str) -> _Plan:
+        if any(is_cjk(c) for c in term):
+            return self._plan_chinese(conn, term)
+        return self._plan_latin(term)
+
+    def _split_words(self, conn, text: str) -> list[tuple[str, str | None]]:
+        """Split Chinese text into the index's own words: (piece, syllables or None)."""
+        cands = {text[i:j] for i in range(len(text)) for j in range(i + 1, min(len(text), i + _MAX_WORD) + 1)}
+        known: dict[str, str] = {}
+        cand_list = list(cands)
+        for k in range(0, len(cand_list), 500):
+            chunk = cand_list[k : k + 500]
+            sql = f"SELECT term, py FROM vocab WHERE term IN ({','.join('?' * len(chunk))})"
+            known.update(conn.execute(sql, chunk).fetchall())
+        # fewest pieces, longest words: best[i] = (score, pieces) for text[:i]
+        n = len(text)
+        best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
+        best[0] = (0, [])
+        for i in range(n):
+            if best[i] is None:
+                continue
+            for j in range(i + 1, min(n, i + _MAX_WORD) + 1):
+                piece = text[i:j]
+                if j - i > 1 and piece not in known:
+                    continue
+                score = best[i][0] + (j - i) ** 2
+                if best[j] is None or score > best[j][0]:
+                    best[j] = (score, best[i][1] + [piece])
+        return [(p, known.get(p)) for p in best[n][1]]
+
+    def _syllables(self, conn, text: str, words: list[tuple[str, str | None]]) -> list[str | None]:
+        readings = self._char_readings(conn, {c for c in text if is_cjk(c)})
+        out: list[str | None] = []
+        for piece, py in words:
+            syl = py.split(" ") if py else []
+            if len(syl) != len(piece) or "?" in syl:
+                syl = [(readings.get(c) or (None,))[0] if is_cjk(c) else None for c in piece]
+            out.extend(syl)
+        return out
+
+    def _plan_chinese(self, conn, term: str) -> _Plan:
+        words = self._split_words(conn, term)
+        syl = self._syllables(conn, term, words)
+        wordish = [p for p, py in words if py is not None and any(ch.isalnum() for ch in p)]
+        all_known = all(py is not None for p, py in words if any(ch.isalnum() for ch in p))
+        bigrams = [f"{a}1{b}" for a, b in zip(syl, syl[1:]) if a and b]
+        strict_parts = []
+        if wordish and all_known:
+            strict_parts.append(f"{_WORD_COLS} : (" + " AND ".join(_q(w) for w in wordish) + ")")
+        if bigrams:
+            strict_parts.append(f"{_PY_COLS} : (" + " AND ".join(_q(b) for b in dict.fromkeys(bigrams)) + ")")
+        if len(term) == 1:
+            # one character: headlines first (words starting with it)
+            strict_parts.append("{head} : " + _q(term) + "*")
+        relaxed_tokens = [_q(w) for w in wordish] + [_q(b) for b in dict.fromkeys(bigrams)]
+        relaxed = f"{{head byline body pyhead pybody}} : ({' OR '.join(relaxed_tokens)})" if relaxed_tokens else None
+        sound = tuple(syl) if len(term) > 1 and all(syl) else None
+        return _Plan(term, " OR ".join(strict_parts) or None, relaxed, sound, cjk=True)
+
+    def _plan_latin(self, term: str) -> _Plan:
+        parts = []
+        words = [w for w in re.split(r"[^0-9a-z]+", term) if w]
+        if words:
+            last = words[-1]
+            literal = " AND ".join(_q(w) for w in words[:-1])
+            literal = (literal + " AND " if literal else "") + f"({_q(last)} OR {_q(last)}*)"
+            parts.append(f"{_WORD_COLS} : ({literal})")
+        sound = None
+        split = split_pinyin(term) if term.replace(" ", "").replace("'", "").isalpha() else None
+        if split is not None:
+            syls, partial = split
+            tokens = [_q(f"{a}1{b}") for a, b in zip(syls, syls[1:])]
+            if partial and syls:
+                tokens.append(_q(f"{syls[-1]}1{partial}") + "*")
+            elif len(syls) == 1 and not partial:
+                tokens.append(_q(f"{syls[0]}1") + "*")
+            if tokens:
+                parts.append(f"{_PY_COLS} : (" + " AND ".join(tokens) + ")")
+            if len(syls) + bool(partial) > 1:
+                sound = ("py", tuple(syls), partial)
+        letters = term.replace(" ", "")
+        if is_initials(letters):
+            grams = [letters[i : i + 3] for i in range(len(letters) - 2)] or [letters]
+            parts.append("{inihead} : (" + " AND ".join(_q(g) for g in grams) + ")")
+            sound = ("ini", letters)
+        strict = " OR ".join(f"({p})" for p in parts) or None
+        return _Plan(term, strict, strict, sound, cjk=False)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------ readings
+
+    def _char_readings(self, conn, chars: set[str]) -> dict[str, tuple[str, ...]]:
+        if self._readings is None:
+            self._readings = {}
+        missing = [c for c in chars if c not in self._readings]
+        if missing:
+            sql = f"SELECT ch, py FROM chars WHERE ch IN ({','.join('?' * len(missing))})"
+            for ch, py in conn.execute(sql, missing):
+                self._readings[ch] = tuple(py.split(","))
+            for c in missing:
+                self._readings.setdefault(c, ())
+        return {c: self._readings[c] for c in chars}
+
+    def _sound_chars(self, conn, key: str) -> str:
+        """Characters read as syllable ``key`` (or, for ``^s``, starting with s); cached."""
+        cache = self._sounds
+        if key not in cache:
+            row = conn.execute("SELECT chars FROM sounds WHERE key=?", (key,)).fetchone()
+            cache[key] = row[0] if row else ""
+        return cache[key]
+
+    # ------------------------------------------------------------ ranking
+
+    def _rerank(self, conn, q: Query, plans: list[_Plan], rows: list[tuple], limit: int, newest: bool,
+                strict_ids: set[int]) -> list[Result]:
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        bm = {r[0]: -r[1] for r in rows}
+        top = max(bm.values()) or 1.0
+        sql = (
+            "SELECT id, article_id, headline, kicker, bylines, paper, date, page, section, kind, fhead, fbody, body "
+            f"FROM docs WHERE id IN ({','.join('?' * len(ids))})"
+        )
+        scored: list[tuple[float, Result, str]] = []
+        for (rowid, aid, headline, kicker, bylines, paper, date, page, section, kind, head_f, fbody, body) in conn.execute(sql, ids):
+            head_f = head_f or ""
+            body_f = _LazyBody(body, fbody)
+            if q.excludes or q.phrases:
+                all_f = head_f + "\n" + fold(bylines or "") + "\n" + body_f.folded
+                if any(p in all_f for p in q.excludes) or any(p not in all_f for p in q.phrases):
+                    continue
+            matched: list[str] = []
+            sound_ok = rowid in strict_ids
+            evidence = sum(self._term_score(conn, plan, head_f, body_f, matched, len(plans), sound_ok) for plan in plans)
+            if plans and evidence <= 0 and rowid not in strict_ids:
+                continue  # a loose match with nothing of the query in its text
+            score = (bm[rowid] / top if top > 0 else 0.0) + evidence + (_recency(date) if date else 0.0)
+            res = Result(aid, headline or "", kicker, paper, date, page, section, kind or "article", score)
+            res.terms = list(dict.fromkeys(m for m in matched if m.strip()))
+            scored.append((score, res, body_f))
+        # relevance first, then id: the same library always gives the same order
+        scored.sort(key=lambda t: (-t[0], t[1].article_id))
+        if newest:
+            scored.sort(key=lambda t: t[1].date or "", reverse=True)  # stable: relevance within a date
+        out = []
+        for _, res, body_f in scored[:limit]:
+            res.headline_spans = spans_of(res.headline, res.terms)
+            res.snippet, res.snippet_spans = make_snippet(body_f.text or res.headline, res.terms)
+            out.append(res)
+        return out
+
+    def _term_score(self, conn, plan: _Plan, head: str, lazy_body: _LazyBody, matched: list[str], n_terms: int,
+                    sound_ok: bool) -> float:
+        """Evidence that the text holds the term: exact, same-sound, then fuzzy; head above body."""
+        t = plan.text
+        weight = 1.0 / n_terms
+        if plan.cjk and t in head:
+            matched.append(t)
+            return 3.0 * weight
+        found_head = self._sound_matches(conn, plan, head, head=True)
+        if found_head:
+            matched.extend(found_head)
+            return (2.6 if plan.cjk else 3.0) * weight
+        body = lazy_body.folded
+        if plan.cjk and t in body:
+            matched.append(t)
+            return 1.6 * weight
+        # scanning a body for same-sound text is the costly step: only where the index saw the sounds
+        found_body = self._sound_matches(conn, plan, body, head=False) if sound_ok else []
+        if found_body:
+            matched.extend(found_body)
+            return 1.3 * weight
+        if plan.cjk and len(t) >= 3:
+            from rapidfuzz import fuzz
+
+            # swapped or dropped characters: the closest stretch of the headline
+            al = fuzz.partial_ratio_alignment(t, head, score_cutoff=60)
+            if al is not None:
+                matched.append(head[al.dest_start : al.dest_end])
+                return 2.2 * weight * al.score / 100
+            al = fuzz.partial_ratio_alignment(t, body, score_cutoff=70)
+            if al is not None:
+                matched.append(body[al.dest_start : al.dest_end])
+                return 1.0 * weight * al.score / 100
+        elif not plan.cjk and t.replace(" ", "") in head:
+            matched.append(t)
+            return 2.0 * weight
+        return 0.0
+
+    def _sound_matches(self, conn, plan: _Plan, text: str, head: bool = True) -> list[str]:
+        """Stretches of ``text`` read as the term sounds (same-sound typos, pinyin, initials)."""
+        spec = plan.sound
+        if spec is None:
+            return []
+        if plan.cjk:
+            spec = ("py", spec, "")
+        if spec[0] == "ini":
+            return self._initials_matches(conn, spec[1], text) if head else []
+        syls, partial = spec[1], spec[2]
+        if not syls:
+            return []
+        rx = self._syllable_regex(conn, syls, bool(partial))
+        if rx is None:
+            return []
+        out = []
+        for m in rx.finditer(text):
+            if partial:
+                nxt = m.group(1)
+                if not any(r.startswith(partial) for r in self._char_readings(conn, {nxt}).get(nxt, ())):
+                    continue
+            out.append(m.group(0))
+            if len(out) >= 20:
+                break
+        return out
+
+    def _syllable_regex(self, conn, syls: tuple[str, ...], then_any: bool) -> re.Pattern | None:
+        key = (syls, then_any)
+        if key not in self._regexes:
+            classes = []
+            for s in syls:
+                chars = self._sound_chars(conn, s)
+                if not chars:
+                    self._regexes[key] = None
+                    return None
+                classes.append("[" + re.escape(chars) + "]")
+            self._regexes[key] = re.compile("".join(classes) + ("(.)" if then_any else ""))
+        return self._regexes[key]
+
+    def _initials_matches(self, conn, letters: str, text: str) -> list[str]:
+        readings = self._char_readings(conn, {c for c in text if is_cjk(c)})
+        n = len(letters)
+        out = []
+        for i in range(len(text) - n + 1):
+            if all(any(r[:1] == letters[k] for r in readings.get(text[i + k], ())) for k in range(n)):
+                out.append(text[i : i + n])
+        return out
+
+
+class _LazyBody:
+    """An article body and its folded copy, decompressed only if the ranking needs them."""
+
+    __slots__ = ("_blob", "_fblob", "_text", "_folded")
+
+    def __init__(self, blob: bytes | None, fblob: bytes | None):
+        self._blob = blob
+        self._fblob = fblob
+        self._text: str | None = None
+        self._folded: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = ix.unpack(self._blob)
+        return self._text
+
+    @property
+    def folded(self) -> str:
+        if self._folded is None:
+            self._folded = ix.unpack(self._fblob)
+        return self._folded
+
+
+def _recency(date: str) -> float:
+    """A small bonus that grows with the issue date: at most 0.1, 0.05 for ~2000."""
+    try:
+        y = int(date[:4]) + (int(date[5:7]) - 1) / 12
+    except ValueError:
+        return 0.0
+    return max(0.0, min(0.1, (y - 1950) / 1000))
+
+
+def spans_of(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Every place a term occurs in ``text`` (folded comparison), merged, in order."""
+    if not text or not terms:
+        return []
+    folded = fold(text)  # same length as text: positions carry over
+    spans = []
+    for term in terms:
+        if not term:
+            continue
+        start = folded.find(term)
+        while start >= 0:
+            end = start + len(term)
+            spans.append((start, end))
+            start = folded.find(term, end)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """One line of ``text`` around its first match, and the match spans within it."""
+    flat = " ".join(text.split())
+    spans = spans_of(flat, terms)
+    if not spans:
+        return flat[:width], []
+    first = spans[0][0]
+    start = max(0, first - width // 4)
+    snippet = flat[start : start + width]
+    return snippet, [(max(s - start, 0), min(e - start, len(snippet))) for s, e in spans if s < start + width and e > start]

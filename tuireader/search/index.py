@@ -1,0 +1,414 @@
+"""The search index: one SQLite database per library in the cache dir.
+
+Built and updated incrementally by one process under a lock (segmenting in
+worker processes); any number of processes read it meanwhile (WAL mode), so a
+search can run on what is already indexed. A file that is not our database,
+or one of another schema version or library, is never trusted: it is removed
+and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tuireader import paths
+from tuireader.search.fold import fold
+
+MAGIC = "tuireader-search-index"
+SCHEMA_VERSION = "5"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+#: Documents handed to a worker per call.
+BATCH = 48
+
+Progress = Callable[[int, int], None]
+
+
+class IndexError_(Exception):
+    """The index file is unusable (corrupt, foreign, wrong version)."""
+
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE files(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, hash TEXT) WITHOUT ROWID;
+CREATE TABLE docs(
+    id INTEGER PRIMARY KEY,
+    article_id TEXT UNIQUE NOT NULL,
+    file TEXT NOT NULL,
+    headline TEXT, kicker TEXT, subheads TEXT, bylines TEXT, by_key TEXT,
+    paper TEXT, date TEXT, page INTEGER, section TEXT, kind TEXT,
+    fhead TEXT, body BLOB, fbody BLOB, cols BLOB
+);
+CREATE INDEX docs_file ON docs(file);
+CREATE INDEX docs_date ON docs(date);
+CREATE TABLE vocab(term TEXT PRIMARY KEY, py TEXT) WITHOUT ROWID;
+CREATE TABLE chars(ch TEXT PRIMARY KEY, py TEXT) WITHOUT ROWID;
+CREATE TABLE sounds(key TEXT PRIMARY KEY, chars TEXT) WITHOUT ROWID;
+CREATE VIRTUAL TABLE fts USING fts5(
+    head, byline, body, pyhead, pybody, inihead,
+    content='', detail=column, tokenize='unicode61 remove_diacritics 0'
+);
+"""
+
+
+@dataclass(slots=True)
+class IndexDoc:
+    """What the index keeps of one article (everything a result row needs)."""
+
+    article_id: str
+    headline: str
+    kicker: str | None = None
+    subheadlines: list[str] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+    dateline: str | None = None
+    body: str = ""
+    paper: str | None = None
+    date: str | None = None
+    page: int | None = None
+    section: str | None = None
+    kind: str = "article"
+
+    @classmethod
+    def from_article(cls, art) -> IndexDoc:
+        parts = []
+        for b in art.blocks:
+            if b.type == "jump":
+                continue
+            text = b.text or ""
+            if b.type == "caption" and b.credit:
+                text = f"{text} {b.credit}".strip()
+            if text:
+                parts.append(text)
+        return cls(
+            article_id=art.id,
+            headline=art.headline or "",
+            kicker=art.kicker,
+            subheadlines=list(art.subheadlines),
+            bylines=list(art.bylines),
+            dateline=art.dateline,
+            body="\n".join(parts),
+            paper=art.paper,
+            date=art.date,
+            page=art.page,
+            section=art.section_name,
+            kind=art.kind,
+        )
+
+    def segment_input(self) -> tuple[str, str, str]:
+        head = "\n".join(x for x in [self.kicker, self.headline, *self.subheadlines] if x)
+        byline = "\n".join(x for x in [*self.bylines, self.dateline] if x)
+        return head, byline, self.body
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """A source file of the library and a way to get its articles."""
+
+    path: str  # absolute
+    size: int
+    mtime_ns: int
+    docs: Callable[[], list[IndexDoc]]
+
+
+def library_key(roots: Iterable[Path]) -> str:
+    text = "\n".join(sorted(str(Path(r).resolve()) for r in roots))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def index_path(roots: Iterable[Path]) -> Path:
+    return paths.cache_dir() / "search" / f"{library_key(roots)}.sqlite"
+
+
+def file_hash(path: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def try_lock(db_path: Path, blocking: bool) -> Iterator[bool]:
+    """flock on ``<db>.lock`` (the same file ``store.atomic.file_lock`` uses); yields whether held."""
+    lock_path = Path(str(db_path) + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(str(path) + suffix)
+
+
+def check_db(path: Path, roots_key: str) -> sqlite3.Connection:
+    """Open an existing index and prove it is ours; raise IndexError_ if not."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(16)
+    except OSError as exc:
+        raise IndexError_(f"cannot read index: {exc}") from None
+    if header != _SQLITE_HEADER:
+        raise IndexError_("not an SQLite database")
+    try:
+        conn = connect(path)
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise IndexError_(f"unreadable index: {exc}") from None
+    if meta.get("magic") != MAGIC or meta.get("schema") != SCHEMA_VERSION or meta.get("library") != roots_key:
+        conn.close()
+        raise IndexError_("index of another program, version or library")
+    return conn
+
+
+def create_db(path: Path, roots_key: str) -> sqlite3.Connection:
+    from tuireader.search.segment import char_reading_table
+
+    remove_db(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".new")
+    remove_db(tmp)
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    conn.executescript(_SCHEMA)
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [("magic", MAGIC), ("schema", SCHEMA_VERSION), ("library", roots_key), ("complete", "0"),
+         ("created", str(time.time()))],
+    )
+    table = char_reading_table()
+    conn.executemany("INSERT INTO chars VALUES (?, ?)", table)
+    # syllable -> every character read so; "^s" -> every character whose reading starts with s
+    sounds: dict[str, dict[str, None]] = {}
+    for ch, py in table:
+        for r in py.split(","):
+            sounds.setdefault(r, {})[ch] = None
+            sounds.setdefault("^" + r[:1], {})[ch] = None
+    conn.executemany("INSERT INTO sounds VALUES (?, ?)", [(k, "".join(v)) for k, v in sounds.items()])
+    conn.execute("COMMIT")
+    conn.close()
+    os.replace(tmp, path)  # readers never see a half-made schema
+    return connect(path)
+
+
+def _pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack(blob: bytes | None) -> str:
+    return zlib.decompress(blob).decode("utf-8") if blob else ""
+
+
+@dataclass
+class UpdateStats:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    docs: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+
+class Indexer:
+    """Builds and updates one library's index. Only one process does it at a time."""
+
+    def __init__(self, roots: Iterable[Path], workers: int = 2, inline_bytes: int = 256 * 1024):
+        self.roots = [Path(r) for r in roots]
+        self.key = library_key(self.roots)
+        self.path = index_path(self.roots)
+        self.workers = workers
+        #: Below this much new text, segmenting here beats starting worker processes.
+        self.inline_bytes = inline_bytes
+
+    def update(
+        self,
+        sources: Iterable[SourceFile],
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        wait: bool = True,
+    ) -> UpdateStats | None:
+        """Bring the index up to date with ``sources``. None if another process holds the lock."""
+        with try_lock(self.path, blocking=wait) as held:
+            if not held:
+                return None
+            return self._update_locked(list(sources), rebuild, progress)
+
+    # ------------------------------------------------------------------ internals
+
+    def _open(self, rebuild: bool) -> tuple[sqlite3.Connection, bool]:
+        if not rebuild and self.path.exists():
+            try:
+                return check_db(self.path, self.key), False
+            except IndexError_:
+                pass  # foreign or corrupt: never trusted, made anew
+        return create_db(self.path, self.key), True
+
+    def _update_locked(self, sources: list[SourceFile], rebuild: bool, progress: Progress | None) -> UpdateStats:
+        start = time.perf_counter()
+        conn, fresh = self._open(rebuild)
+        stats = UpdateStats(rebuilt=fresh)
+        try:
+            known = {p: (s, m, h) for p, s, m, h in conn.execute("SELECT path, size, mtime_ns, hash FROM files")}
+            todo: list[tuple[SourceFile, str]] = []
+            touched: list[tuple[str, int, int]] = []
+            for src in sources:
+                old = known.pop(src.path, None)
+                if old is not None and (old[0], old[1]) == (src.size, src.mtime_ns):
+                    stats.unchanged += 1
+                    continue
+                digest = file_hash(src.path)
+                if old is not None and old[2] == digest:
+                    touched.append((src.path, src.size, src.mtime_ns))  # touched, same bytes
+                    stats.unchanged += 1
+                    continue
+                todo.append((src, digest))
+                if old is None:
+                    stats.added += 1
+                else:
+                    stats.changed += 1
+            gone = list(known)
+            stats.removed = len(gone)
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE meta SET value='0' WHERE key='complete'")
+            conn.executemany("UPDATE files SET size=?, mtime_ns=? WHERE path=?", [(s, m, p) for p, s, m in touched])
+            for path in gone:
+                self._delete_file(conn, path)
+                conn.execute("DELETE FROM files WHERE path=?", (path,))
+            for src, _ in todo:
+                self._delete_file(conn, src.path)
+            conn.execute("COMMIT")
+            stats.docs = self._index_files(conn, todo, progress)
+            conn.execute("UPDATE meta SET value='1' WHERE key='complete'")
+        finally:
+            conn.close()
+        stats.seconds = time.perf_counter() - start
+        return stats
+
+    def _delete_file(self, conn: sqlite3.Connection, path: str) -> None:
+        rows = conn.execute("SELECT id, cols FROM docs WHERE file=?", (path,)).fetchall()
+        for rowid, cols in rows:
+            self._delete_doc(conn, rowid, cols)
+
+    @staticmethod
+    def _delete_doc(conn: sqlite3.Connection, rowid: int, cols: bytes) -> None:
+        values = unpack(cols).split("\x1f")
+        # a contentless FTS5 table forgets a row when told the values it indexed
+        conn.execute(
+            "INSERT INTO fts(fts, rowid, head, byline, body, pyhead, pybody, inihead) VALUES('delete', ?, ?, ?, ?, ?, ?, ?)",
+            (rowid, *values),
+        )
+        conn.execute("DELETE FROM docs WHERE id=?", (rowid,))
+
+    def _batches(self, todo: list[tuple[SourceFile, str]]) -> Iterator[tuple[list[tuple[SourceFile, str]], list[tuple[str, IndexDoc]]]]:
+        files: list[tuple[SourceFile, str]] = []
+        docs: list[tuple[str, IndexDoc]] = []
+        for item in todo:
+            try:
+                file_docs = item[0].docs()
+            except Exception:  # a file that no longer parses is indexed as empty, not a crash
+                file_docs = []
+            files.append(item)
+            docs.extend((item[0].path, d) for d in file_docs)
+            if len(docs) >= BATCH:
+                yield files, docs
+                files, docs = [], []
+        if files:
+            yield files, docs
+
+    def _index_files(self, conn: sqlite3.Connection, todo: list[tuple[SourceFile, str]], progress: Progress | None) -> int:
+        from tuireader.search import segment
+
+        total_files = len(todo)
+        vocab_known: set[str] = set()
+        done_files = 0
+        n_docs = 0
+        if progress:
+            progress(0, total_files)
+        batches = self._batches(todo)
+
+        def store(files, docs, results) -> None:
+            nonlocal done_files, n_docs
+            conn.execute("BEGIN IMMEDIATE")
+            for (path, doc), (cols, vocab) in zip(docs, results):
+                self._insert_doc(conn, path, doc, cols)
+                new_terms = [(t, p) for t, p in vocab if t not in vocab_known]
+                if new_terms:
+                    conn.executemany("INSERT OR IGNORE INTO vocab VALUES (?, ?)", new_terms)
+                    vocab_known.update(t for t, _ in new_terms)
+            conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                             [(s.path, s.size, s.mtime_ns, h) for s, h in files])
+            conn.execute("COMMIT")  # a reader sees each batch as soon as it is stored
+            done_files += len(files)
+            n_docs += len(docs)
+            if progress:
+                progress(done_files, total_files)
+
+        if self.workers <= 0 or total_files == 0 or sum(s.size for s, _ in todo) < self.inline_bytes:
+            for files, docs in batches:
+                store(files, docs, segment.segment_batch([d.segment_input() for _, d in docs]))
+            return n_docs
+        import concurrent.futures as cf
+        import multiprocessing as mp
+
+        ctx = mp.get_context("spawn")  # no fork of a threaded (UI) process
+        with cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=segment.worker_init,
+                                    initargs=(os.environ.get("XDG_CACHE_HOME"),)) as pool:
+            pending: deque = deque()
+            for files, docs in batches:
+                pending.append((files, docs, pool.submit(segment.segment_batch, [d.segment_input() for _, d in docs])))
+                while len(pending) > self.workers * 3:
+                    f, d, fut = pending.popleft()
+                    store(f, d, fut.result())
+            while pending:
+                f, d, fut = pending.popleft()
+                store(f, d, fut.result())
+        return n_docs
+
+    def _insert_doc(self, conn: sqlite3.Connection, file: str, doc: IndexDoc, cols: tuple[str, ...]) -> None:
+        old = conn.execute("SELECT id, cols FROM docs WHERE article_id=?", (doc.article_id,)).fetchone()
+        if old:  # the article moved here from another file
+            self._delete_doc(conn, *old)
+        by_key = "".join(fold(" ".join(doc.bylines + ([doc.dateline] if doc.dateline else []))).split())
+        cur = conn.execute(
+            "INSERT INTO docs(article_id, file, headline, kicker, subheads, bylines, by_key, paper, date, page, section,"
+            " kind, fhead, body, fbody, cols) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc.article_id, file, doc.headline, doc.kicker, "\n".join(doc.subheadlines), "\n".join(doc.bylines),
+             by_key, doc.paper, doc.date, doc.page, doc.section, doc.kind,
+             # folded copies: the query side compares folded text and must not fold bodies per keystroke
+             fold("\n".join(x for x in (doc.kicker, doc.headline, *doc.subheadlines) if x)),
+             _pack(doc.body), _pack(fold(doc.body)), _pack("\x1f".join(cols))),
+        )
+        conn.execute(
+            "INSERT INTO fts(rowid, head, byline, body, pyhead, pybody, inihead) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (cur.lastrowid, *cols),
+        )
