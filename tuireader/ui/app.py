@@ -22,10 +22,12 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.markup import escape as escape_markup
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tuireader.model import Article, Issue, Section
+from tuireader.store.bookmarks import BookmarkStore
 from tuireader.store.config import Config, load_config
 from tuireader.store.state import StateStore
 from tuireader.text.sanitize import clean
@@ -136,14 +138,15 @@ class ReaderApp(App[int]):
         restricted: bool = False,
         state_path: Path | None = None,
         library: Library | None = None,
+        bookmarks_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.library_paths = [Path(p) for p in library_paths]
         self.config = config or Config()
         self.restricted = restricted
         self.library: Library | None = library
-        #: The bookmark store (wired by the bookmarks feature); None until then.
-        self.bookmarks: Any = None
+        #: The reader's bookmarks: --bookmarks FILE, else the config's, else <data dir>/bookmarks.yaml.
+        self.bookmarks: BookmarkStore | None = BookmarkStore.for_options(bookmarks_path, self.config.bookmarks)
         self.store = StateStore(state_path).load()
         self.notices: list[str] = []  # notices raised before the screen exists
         self._pending_notices: list[tuple[str, str]] = []
@@ -162,6 +165,8 @@ class ReaderApp(App[int]):
             self.animation_level = "none"
         elif self.config.animations is False:
             self.animation_level = "none"
+        if self.bookmarks.error is not None:
+            self._notice_later(f"Bookmarks are read-only until the file is fixed: {self.bookmarks.error}", "error")
         if self.store.problem:
             self._notice_later(f"Reading state not used (file left as it is): {self.store.problem}")
 
@@ -261,6 +266,9 @@ class ReaderApp(App[int]):
                     self._places[ref.id] = Place(len(self._order), len(self._sections) - 1)
                     self._order.append(ref.id)
         self.nav.load(library.issues, self._marks)
+        from tuireader.ui.screens.bookmarks import bookmarks_library_ready
+
+        bookmarks_library_ready(self)
         if library.problems:
             count = len(library.problems)
             first = library.problems[0]
@@ -388,7 +396,7 @@ class ReaderApp(App[int]):
         screen.set_class(narrow, "-narrow")
         if self._nav_visible is None or narrow != was_narrow:
             # Wide: the pane is there; narrow: the article takes the screen.
-            self._set_nav_visible(not narrow or self.current_id is None)
+            self._set_nav_visible(not narrow)
 
     def _set_nav_visible(self, visible: bool) -> None:
         screen = self.screen_stack[0]
@@ -585,20 +593,27 @@ class ReaderApp(App[int]):
         self.notify("Find in article is not available yet.", timeout=3)
 
     def action_toggle_bookmark(self) -> None:
-        self.notify("Bookmarks are not available yet.", timeout=3)
+        from tuireader.ui.screens.bookmarks import toggle_bookmark
+
+        toggle_bookmark(self)
 
     def action_bookmarks(self) -> None:
-        self.notify("Bookmarks are not available yet.", timeout=3)
+        from tuireader.ui.screens.bookmarks import open_bookmarks
+
+        open_bookmarks(self)
 
     # -- keys: help rows, palette ------------------------------------------------
 
     def _all_bindings(self) -> list[tuple[str, Binding]]:
         """(where, binding) for every binding with an id, app first."""
+        from tuireader.ui.screens.bookmarks import BookmarksScreen
+
         out: list[tuple[str, Binding]] = []
         for where, bindings in (
             ("app", APP_BINDINGS),
             ("article", ArticleView.BINDINGS),
             ("contents", LibraryNav.BINDINGS),
+            ("bookmarks", BookmarksScreen.BINDINGS),
         ):
             out.extend((where, b) for b in bindings if isinstance(b, Binding))
         return out
@@ -622,18 +637,54 @@ class ReaderApp(App[int]):
                 continue  # writes a file: not for a restricted reader
             yield command
         keys = {row[3]: row[1] for row in self.key_rows()}
-        for _where, binding in self._all_bindings():
+        for where, binding in self._all_bindings():
             if binding.action in ("quit", "scroll_down", "scroll_up", "cursor_down", "cursor_up", "select_cursor"):
                 continue
             help_text = ACTION_HELP.get(binding.action, binding.description)
             key = keys.get(binding.id or "", "")
             if binding in ArticleView.BINDINGS:
                 callback: Callable[[], Any] = partial(self._article_action, binding.action)
-            elif binding in LibraryNav.BINDINGS:
+            elif where in ("contents", "bookmarks"):
                 continue
             else:
                 callback = partial(self.run_action, binding.action)
-            yield SystemCommand(binding.description, f"{help_text} [{key}]", callback)
+            # The palette reads help as markup: escape the key ("[" and "]" are keys here).
+            yield SystemCommand(binding.description, escape_markup(f"{help_text} (key: {key})"), callback)
+
+    # -- restricted mode and crashes (see tuireader/restricted.py, docs/ssh.md) ----------
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        if self.restricted:
+            return  # writes a file on the server
+        super().action_screenshot(filename, path)
+
+    def deliver_screenshot(self, *args: Any, **kwargs: Any) -> Any:
+        if self.restricted:
+            return None
+        return super().deliver_screenshot(*args, **kwargs)
+
+    def action_suspend_process(self) -> None:
+        if self.restricted:
+            return  # never leave the reader for whatever started it
+        super().action_suspend_process()
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        if self.restricted:
+            # On a server, webbrowser may start a console browser (lynx, w3m) with shell escapes.
+            self.notify("Links do not open here.", timeout=3)
+            return
+        super().open_url(url, new_tab=new_tab)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A crash: an apology on the screen, the traceback in the log folder."""
+        from tuireader.restricted import apology, log_crash
+
+        self._return_code = 1
+        if self._exception is None:  # Pilot re-raises it in tests
+            self._exception = error
+            self._exception_event.set()
+        self._exit_renderables.append(Text(apology(log_crash(error), restricted=self.restricted)))
+        self._close_messages_no_wait()
 
     def _article_action(self, action: str) -> None:
         self.article_view.focus()
@@ -676,6 +727,7 @@ def run_app(library_paths: list[Path], args: Any) -> int:
         config=config,
         theme=getattr(args, "theme", None),
         restricted=bool(getattr(args, "restricted", False)),
+        bookmarks_path=getattr(args, "bookmarks", None),
     )
     mouse = config.mouse and not getattr(args, "no_mouse", False)
     previous = _install_hangup_handler(app)
@@ -685,7 +737,7 @@ def run_app(library_paths: list[Path], args: Any) -> int:
         with contextlib.suppress(ValueError):
             signal.signal(signal.SIGHUP, previous)
     app._final_save()
-    return int(result or 0)
+    return int(result if result is not None else (app.return_code or 0))
 
 
 def _install_hangup_handler(app: ReaderApp) -> Any:

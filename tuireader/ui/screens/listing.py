@@ -32,6 +32,11 @@ class ListScreen(ModalScreen[object]):
             yield OptionList(*[Option(label, id=str(i)) for i, (label, _value) in enumerate(self.items)])
             yield Label(Text(self.hint or "Enter: choose · Esc: close"), id="hint")
 
+    def on_mount(self) -> None:
+        option_list = self.query_one(OptionList)
+        option_list.highlighted = 0
+        option_list.focus()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(self.items[int(event.option.id or 0)][1])

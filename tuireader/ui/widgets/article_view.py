@@ -159,6 +159,8 @@ def layout_article(article: Article, column: int) -> Layout:
                     lines.append(Line(-1))
             elif heading and previous_cls == "article--byline":
                 pass
+            elif previous_cls == "article--subhead":
+                pass  # a subhead sits on the text it heads
             else:
                 lines.append(Line(-1))
         if cls == "article--caption":
@@ -255,6 +257,8 @@ class ArticleView(ScrollView, can_focus=True):
         #: line numbers holding the start of a match, in order
         self._match_lines: list[int] = []
         self._match_cursor = -1
+        self._pending_paragraph: int | None = None
+        self._pending_match = False
 
     # -- public interface -------------------------------------------------
 
@@ -265,10 +269,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._matches = {}
         self._match_lines = []
         self._match_cursor = -1
-        self._relayout(force=True)
+        # Scrolled to once laid out (the view may be hidden, with no width, right now).
+        self._pending_paragraph = paragraph
         self.scroll_to(y=0, animate=False, immediate=True)
-        if paragraph:
-            self.scroll_to_paragraph(paragraph)
+        self._relayout(force=True)
 
     def show_placeholder(self, message: str) -> None:
         self.article = None
@@ -299,7 +303,10 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
         if self._match_lines:
             self._match_cursor = 0
-            self._scroll_to_line(self._match_lines[0])
+            if self._layout_width > 0:
+                self.call_after_refresh(self._scroll_to_line, self._match_lines[0])
+            else:
+                self._pending_match = True
 
     @property
     def match_count(self) -> int:
@@ -365,10 +372,14 @@ class ArticleView(ScrollView, can_focus=True):
     def _relayout(self, force: bool = False) -> None:
         width = self.scrollable_content_region.width or self.size.width
         if width <= 0:
+            self._layout_width = -1  # hidden: lay out when shown again
             return
         if not force and width == self._layout_width:
             return
-        anchor = self.paragraph_in_view() if (self.article and not force) else None
+        anchor = self._pending_paragraph
+        self._pending_paragraph = None
+        if anchor is None and self.article and not force:
+            anchor = self.paragraph_in_view()  # keep the reader's place across a resize
         self._layout_width = width
         available = max(width - 2, 8)  # one cell of air on each side
         column = min(available, self.measure)
@@ -390,6 +401,9 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
         if anchor:
             self.call_after_refresh(self.scroll_to_paragraph, anchor)
+        if self._pending_match and self._match_lines:
+            self._pending_match = False
+            self.call_after_refresh(self._scroll_to_line, self._match_lines[self._match_cursor])
 
     def on_resize(self) -> None:
         self._relayout()
@@ -436,7 +450,7 @@ class ArticleView(ScrollView, can_focus=True):
             return
         else:
             y = max(0, number - height // 3)
-        self.scroll_to(y=y, animate=False, immediate=True)
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     # -- rendering -----------------------------------------------------------
 

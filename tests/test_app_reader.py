@@ -1,0 +1,471 @@
+"""The reader through Pilot: what a reader sees at 80x24 and on wide screens, and the keys."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+
+from tests.conftest import FIXTURES, SEEDS
+from tuireader.store.config import load_config
+from tuireader.text.linebreak import CLOSING
+from tuireader.ui.app import ReaderApp
+from tuireader.ui.widgets.article_view import ArticleView, layout_article
+from tuireader.ui.widgets.nav import LibraryNav
+
+JUMP = FIXTURES / "jump"
+SEED_HEADLINE = "全省深化数字法治改革推进政法智能化建设工作例会"
+LEAD = "老街巷里的新茶馆 留住了街坊的乡愁"
+
+
+def sync(test):
+    """Run an async Pilot test without needing an async pytest plugin."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def screen_lines(app: ReaderApp) -> list[str]:
+    """The text of every row of the screen as the terminal would show it."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def screen_text(app: ReaderApp) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def make_app(*paths: Path, **kwargs) -> ReaderApp:
+    return ReaderApp(list(paths) or [SEEDS], **kwargs)
+
+
+async def ready(app: ReaderApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def press(pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause()
+
+
+@sync
+async def test_first_screen_at_80x24_shows_the_first_headline_with_nothing_cut_off():
+    app = make_app(SEEDS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        lines = screen_lines(app)
+        assert len(lines) == 24
+        text = "\n".join(lines)
+        assert SEED_HEADLINE[:20] in text
+        assert "本报记者 陈卓" in text
+        assert "　　本报讯 6月5日," in text  # dateline opens the first paragraph, indented
+        # Narrow: the navigation pane is folded away, the article takes the width.
+        assert not app.nav.display or not app.nav.region.width
+        assert app.article_view.region.width == 80
+        for line in lines:
+            assert cell_len(line) <= 80
+        # Every laid-out line fits the column: nothing runs past the right edge.
+        view = app.article_view
+        for line in view.rendered_lines():
+            assert cell_len(line) <= view.column_width
+        assert "Quit" in lines[-1]  # footer
+
+
+@sync
+async def test_nav_folds_below_100_columns_and_a_key_toggles_it():
+    app = make_app(JUMP)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        assert not app.nav_visible
+        await press(pilot, "backslash")
+        assert app.nav_visible and app.nav.has_focus
+        assert app.nav.region.width == 80  # the pane takes the screen, the article steps aside
+        assert app.article_view.region.width == 0
+        text = screen_text(app)
+        assert "第1版 要闻" in text and "第2版 城事" in text
+        assert "▣ 早春" in text  # photo items are marked
+        # Down to the photo item and open it: the pane folds away again.
+        await press(pilot, "j")
+        assert app.nav.cursor_article == app._order[1]
+        await press(pilot, "enter")
+        assert not app.nav_visible
+        assert app.current_id == app._order[1]
+        assert "早春" in screen_text(app)
+        await press(pilot, "backslash", "backslash")
+        assert not app.nav_visible and app.article_view.has_focus
+
+
+@sync
+async def test_wide_screen_shows_nav_and_article_side_by_side_at_a_comfortable_measure():
+    app = make_app(JUMP)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await ready(app, pilot)
+        assert app.nav_visible
+        nav, view = app.nav.region, app.article_view.region
+        assert nav.width >= 34 and view.width > 80
+        assert nav.right <= view.x  # side by side, no overlap
+        assert app.article_view.column_width == 80  # stops at config.measure, not the full width
+        row = next(
+            line for line in screen_lines(app) if LEAD[:6] in line and cell_len(line[: line.rfind(LEAD[:6])]) > nav.width
+        )
+        # The column is centred in the article pane: as much air left as right.
+        left = cell_len(row[: row.rfind(LEAD[:6])]) - view.x
+        assert left >= (view.width - 80) // 2 - 2
+        await app.run_action("toggle_nav")
+        await pilot.pause()
+        assert not app.nav_visible and app.article_view.region.width == 160
+
+
+@sync
+async def test_article_hierarchy_kicker_headline_subheadline_byline_subheads():
+    app = make_app(JUMP)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await ready(app, pilot)
+        view = app.article_view
+        lines = view.rendered_lines()
+        kicker = lines.index("春风又绿江南岸")
+        headline = next(i for i, line in enumerate(lines) if line.startswith("老街巷里的新茶馆"))
+        sub = lines.index("社区改造一年间 茶香飘进百姓家")
+        byline = lines.index("本报记者 林晓雨 通讯员 周安")
+        first = next(i for i, line in enumerate(lines) if "3月7日" in line)
+        assert kicker < headline < sub < byline < first
+        assert lines[first].startswith("　　本报讯 3月7日,")
+        subhead = lines.index("一壶清茶连着邻里情")  # in-text subhead, no indent
+        assert lines[subhead - 1] == "" and lines[subhead + 1].startswith("　　茶馆的老板")
+        # The reflowed paragraph is one paragraph ("…也旧了," + "街道和居民…").
+        assert "桌椅也旧了,街道和居民" in "".join(lines)
+
+        def style_of(number: int):
+            strip = view.render_line(number - int(view.scroll_y))
+            return [seg.style for seg in strip if seg.text.strip()][0]
+
+        headline_style = style_of(headline)
+        assert headline_style.bold
+        assert style_of(kicker) != headline_style
+        assert style_of(byline) != headline_style
+        assert style_of(first) != headline_style
+
+
+@sync
+async def test_photo_caption_is_framed_with_marker_and_right_aligned_credit():
+    app = make_app(JUMP)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await press(pilot, "right_square_bracket")
+        lines = app.article_view.rendered_lines()
+        top = next(i for i, line in enumerate(lines) if line.startswith("▣ 图 ─"))
+        assert lines[top + 1].startswith("│ 城南湿地公园的玉兰花开了")
+        credit = next(i for i, line in enumerate(lines) if line.endswith("陈墨 摄"))
+        assert lines[credit].startswith("│    ")  # pushed to the right edge
+        assert cell_len(lines[credit]) == app.article_view.column_width
+        assert set(lines[credit + 1]) == {"─"}
+        assert "陈墨 摄" in screen_text(app)
+
+
+@sync
+async def test_follow_a_jump_to_its_continuation_and_back():
+    app = make_app(JUMP)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        first = app.current_id
+        assert any(line.strip() == "下转第2版 →" for line in app.article_view.rendered_lines())
+        await press(pilot, "J")
+        assert app.current_id != first
+        article = app.current_article
+        assert article.page == 2 and article.continued_from == first
+        text = screen_text(app)
+        assert "← 上接第1版" in text
+        assert "第2版 城事" in text  # the masthead says where we are
+        assert "说起今后的打算" in text
+        await press(pilot, "backspace")
+        assert app.current_id == first
+        # And from the continuation back the other way with J.
+        await press(pilot, "J", "J")
+        assert app.current_id == first
+
+
+@sync
+async def test_jump_to_a_page_not_in_the_library_says_so():
+    app = make_app(SEEDS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        first = app.current_id
+        lines = app.article_view.rendered_lines()
+        assert any(line.strip() == "下转第2版(续篇不在本库中)" for line in lines)
+        await press(pilot, "G")
+        assert "下转第2版(续篇不在本库中)" in screen_text(app)
+        await press(pilot, "J")
+        assert app.current_id == first
+        assert any("not available" in str(n.message) for n in app._notifications)
+
+
+@sync
+async def test_article_and_section_keys_move_in_reading_order():
+    app = make_app(JUMP)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        order = app._order
+        assert app.current_id == order[0]
+        await press(pilot, "right_square_bracket")
+        assert app.current_id == order[1]
+        await press(pilot, "right_curly_bracket")
+        assert app.current_article.page == 2 and app.current_id == order[2]
+        await press(pilot, "right_square_bracket")
+        assert app.current_id == order[3]
+        await press(pilot, "left_curly_bracket")
+        assert app.current_id == order[0]
+        await press(pilot, "left_square_bracket")
+        assert app.current_id == order[0]  # nothing before the first
+        # The pane follows: its cursor sits on the open article.
+        await pilot.pause()
+        assert app.nav.cursor_article == order[0]
+
+
+@sync
+async def test_paging_and_top_bottom_in_the_article():
+    app = make_app(SEEDS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        view = app.article_view
+        assert view.scroll_y == 0
+        await press(pilot, "space")
+        page = view.scroll_y
+        assert page >= 15
+        await press(pilot, "j")
+        assert view.scroll_y == page + 1
+        await press(pilot, "b")
+        assert view.scroll_y < page
+        await press(pilot, "G")
+        assert view.scroll_y == view.max_scroll_y > 0
+        await press(pilot, "g")
+        assert view.scroll_y == 0
+
+
+@sync
+async def test_theme_switch_by_key_restyles_and_is_remembered():
+    app = make_app(JUMP)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        assert app.theme == "newsprint-dark"
+        view = app.article_view
+        before = view.get_component_rich_style("article--headline")
+        await press(pilot, "t")
+        assert app.theme != "newsprint-dark"
+        chosen = app.theme
+        await pilot.pause()
+        assert view.get_component_rich_style("article--headline") != before
+        await app.run_action("quit")
+    again = make_app(JUMP)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await ready(again, pilot)
+        assert again.theme == chosen
+
+
+@sync
+async def test_theme_option_and_unknown_theme():
+    app = make_app(JUMP, theme="high-contrast")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        assert app.theme == "high-contrast"
+    app = make_app(JUMP, theme="no-such-theme")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        assert app.theme == "newsprint-dark"
+        assert any("no-such-theme" in str(n.message) for n in app._notifications)
+
+
+@sync
+async def test_keymap_from_config_file_remaps_keys(tmp_path):
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text("keymap:\n  next_article: n\n  down: ctrl+n\n  follow_jump: ctrl+j\n", encoding="utf-8")
+    app = make_app(JUMP, config=load_config(config_file))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        first = app.current_id
+        await press(pilot, "right_square_bracket")
+        assert app.current_id == first  # the old key no longer does it
+        await press(pilot, "n")
+        assert app.current_id == app._order[1]
+        # The help screen shows the new key against the id.
+        await press(pilot, "question_mark")
+        rows = {row[3]: row[1] for row in app.key_rows()}
+        assert rows["next_article"] == "n"
+        assert "next_article" in screen_text(app)
+
+
+@sync
+async def test_unknown_keymap_id_is_a_notice_not_a_crash(tmp_path):
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text("keymap:\n  no_such_action: z\n", encoding="utf-8")
+    app = make_app(JUMP, config=load_config(config_file))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        assert any("no_such_action" in str(n.message) for n in app._notifications)
+
+
+@sync
+async def test_read_marks_next_unread_mark_unread_and_mark_all_read():
+    app = make_app(JUMP)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        order = app._order
+        nav_text = lambda: screen_text(app)  # noqa: E731
+        assert app.store.is_read(order[0])
+        assert "• 公交新线路下周开通" in nav_text()
+        await press(pilot, "u")
+        assert app.current_id == order[1]
+        await press(pilot, "x")  # mark unread
+        assert not app.store.is_read(order[1])
+        assert "• ▣ 早春" in nav_text()
+        await press(pilot, "u")
+        assert app.current_id == order[2]
+        await press(pilot, "A")
+        assert all(app.store.is_read(i) for i in order)
+        assert "• " not in nav_text()
+
+
+@sync
+async def test_outline_lists_subheads_and_jumps_to_one():
+    app = make_app(JUMP)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await ready(app, pilot)
+        await press(pilot, "o")
+        text = screen_text(app)
+        assert "一壶清茶连着邻里情" in text and "老手艺遇上新办法" in text
+        await press(pilot, "j", "j", "enter")
+        view = app.article_view
+        target = view.rendered_lines().index("老手艺遇上新办法")
+        assert target > 10  # below the first screen: the outline had to move the view
+        assert view.scroll_y == min(target, view.max_scroll_y)
+        assert any("老手艺遇上新办法" in line for line in screen_lines(app))
+
+
+@sync
+async def test_copy_headline_and_source():
+    app = make_app(JUMP)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await press(pilot, "y")
+        assert app.clipboard == f"{LEAD} — 山城晚报 2025-03-08 第1版 要闻"
+
+
+@sync
+async def test_problems_show_as_one_notice_and_a_screen(tmp_path):
+    library = tmp_path / "lib"
+    library.mkdir()
+    (library / "01.txt").write_text((JUMP / "01.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (library / "empty.txt").write_bytes(b"")
+    (library / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
+    app = make_app(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        problem_notices = [n for n in app._notifications if "skipped" in str(n.message)]
+        assert len(problem_notices) == 1
+        assert "2 file(s) skipped" in str(problem_notices[0].message)
+        await press(pilot, "exclamation_mark")
+        text = screen_text(app)
+        assert "empty.txt" in text and "binary.txt" in text
+
+
+@sync
+async def test_article_text_is_data_not_markup(tmp_path):
+    page = tmp_path / "01.txt"
+    page.write_text(
+        "# 标题[bold red]不是标记[/]\n\n正文[@click=app.quit]点我[/]和\x1b]0;pwned\x07结尾。\n", encoding="utf-8"
+    )
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        text = screen_text(app)
+        assert "[bold red]不是标记[/]" in text
+        assert "[@click=app.quit]点我[/]" in text
+        assert "\x1b" not in text and "\x07" not in text
+        await pilot.click(ArticleView, offset=(10, 3))
+        assert app.is_running
+
+
+@sync
+async def test_palette_has_the_reader_actions():
+    app = make_app(JUMP)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for title in ("Next article", "Follow jump", "Back", "Next unread", "Outline", "Problems", "Keys", "Theme"):
+            assert title in titles
+        await press(pilot, "ctrl+p")
+        for key in "follow":
+            await pilot.press(key)
+        await pilot.pause(0.3)
+        await press(pilot, "enter")
+        await pilot.pause()
+        assert app.current_article.page == 2
+
+
+def test_rendered_lines_never_start_with_closing_punctuation_and_lose_nothing():
+    from tuireader.library import Library
+
+    library = Library.open([SEEDS, JUMP])
+    for _issue, _section, ref in library.refs():
+        article = library.article(ref.id)
+        for width in range(20, 101, 7):
+            layout = layout_article(article, width)
+            by_piece: dict[int, str] = {}
+            for line in layout.lines:
+                if line.piece < 0:
+                    continue
+                text = layout.pieces[line.piece].text[line.start : line.end]
+                assert cell_len(line.prefix) + cell_len(text) <= width
+                if text:
+                    assert text[0] not in CLOSING or line.start == 0, (width, text)
+                by_piece[line.piece] = by_piece.get(line.piece, "") + text
+            for number, piece in enumerate(layout.pieces):
+                assert by_piece.get(number, "").replace(" ", "") == piece.text.replace(" ", "")
+
+
+@pytest.mark.parametrize("ssh", [True, False])
+@sync
+async def test_animations_off_over_ssh(monkeypatch, ssh):
+    if ssh:
+        monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+    app = make_app(JUMP)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        assert (app.animation_level == "none") is ssh
+
+
+@sync
+async def test_no_color_is_respected(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(JUMP)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        assert app.no_color
+        strips = app.screen._compositor.render_strips()
+        colours = set()
+        for strip in strips:
+            for segment in strip.apply_filter(app._filters[-1], app.screen.styles.background):
+                if segment.style and segment.style.color and segment.style.color.triplet:
+                    r, g, b = segment.style.color.triplet
+                    colours.add(r == g == b)
+        assert colours <= {True}  # only greys once NO_COLOR is set
+
+
+@sync
+async def test_nav_lists_sections_and_articles_with_marks():
+    app = make_app(JUMP)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        nav = app.query_one(LibraryNav)
+        labels = [str(node.label) for node in nav._leaves.values()]
+        assert any("早春" in label and "▣" in label for label in labels)
+        text = screen_text(app)
+        assert "山城晚报 2025-03-08" in text
+        assert "第1版 要闻" in text
