@@ -24,7 +24,7 @@ class HelpScreen(ModalScreen[None]):
             table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
             yield table
             yield Label(
-                Text("Remap any key in config.yaml: keymap: {binding id: keys} · Esc: close"), id="hint"
+                Text("Remap: keymap: {id: keys} in config.yaml · Esc: close"), id="hint"
             )
 
     def on_mount(self) -> None:
