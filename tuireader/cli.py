@@ -158,9 +158,17 @@ def _run_app(argv: list[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from tuireader import restricted
     from tuireader.store.config import ConfigError
 
     try:
+        if restricted.is_restricted(argv):
+            # A forced SSH command: the client's own command runs only if whitelisted.
+            requested = restricted.original_command()
+            if requested is not None:
+                argv = restricted.command_argv(argv, requested)
+            elif _subcommand_position(argv) is None:
+                restricted.require_terminal()
         position = _subcommand_position(argv)
         if position is None:
             return _run_app(argv)
@@ -182,3 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except restricted.Refused as exc:
+        print(f"tuireader: {exc}", file=sys.stderr)
+        return restricted.REFUSED_STATUS
+    except Exception as exc:  # a bug: an apology on screen, the traceback in the log folder
+        log = restricted.log_crash(exc)
+        print(restricted.apology(log, restricted=restricted.is_restricted(argv)), file=sys.stderr)
+        return 70
