@@ -86,13 +86,20 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
     if not m or len(m.group(0)) > _MAX_FRONT_MATTER:
         return None, text
     raw = m.group(1) or ""
+    # libyaml is ten times faster; text that could hold an anchor or alias goes
+    # through the pure-Python loader, which refuses aliases (no YAML bombs).
+    loader = _FrontMatterLoader if _ALIAS_RE.search(raw) else _FAST_LOADER
     try:
-        data = yaml.load(raw, Loader=_FrontMatterLoader)
+        data = yaml.load(raw, Loader=loader)
     except yaml.YAMLError:
         return None, text  # not front matter after all: keep it as text
     if not isinstance(data, dict):
         return None, text
     return {str(k): v for k, v in data.items()}, text[m.end() :]
+
+
+_ALIAS_RE = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s\]},]")
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -127,9 +134,12 @@ def _apply_issue_info(parsed: ParsedFile, front: dict[str, Any], rel: PurePath) 
 
     edition = next((a.meta.get("_edition") for a in parsed.articles if a.meta.get("_edition")), None)
     if edition is None:
-        # Page files may carry a masthead line such as 《某某日报》（2025年6月6日第 1 版）.
-        for a in parsed.articles:
-            for b in a.blocks:
+        # Page files may carry a masthead line such as 《某某日报》（2025年6月6日第 1 版）
+        # near the top.
+        for a in parsed.articles[:2]:
+            for b in a.blocks[:3]:
+                if "《" not in b.text:
+                    continue
                 _, info = P.split_edition(b.text)
                 if info:
                     edition = info

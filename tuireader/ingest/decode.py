@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 #: Larger files are refused rather than read: a newspaper page is a few hundred KB.
@@ -62,7 +63,9 @@ def _strict(data: bytes, encoding: str) -> str:
         raise IngestError("undecodable: not UTF-8, UTF-16 or GB18030 text") from None
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\t\f\x1b")
-    return controls > max(8, len(sample) // 20)
+    return len(_CONTROL_RE.findall(sample)) > max(8, len(sample) // 20)

@@ -51,36 +51,57 @@ def tokenize(text: str) -> list[Token]:
     mid-sentence, and a space would show as a gap between characters.
     """
     tokens: list[Token] = []
+    for chunk in _BLANK_RE.split(text):
+        if "\n" in chunk:
+            _tokenize_lines(chunk.split("\n"), tokens)
+        else:  # the common case: a paragraph or heading on one line
+            _tokenize_lines((chunk,), tokens)
+    return tokens
+
+
+_BLANK_RE = re.compile(r"\n[ \t\u3000\ufeff]*(?:\n[ \t\u3000\ufeff]*)+")
+_SPACES = " \t\u3000\ufeff"
+
+
+def _tokenize_lines(lines, tokens: list[Token]) -> None:
     buf: list[str] = []
     buf_kind = "para"
 
     def flush() -> None:
-        nonlocal buf
         if buf:
             joined = buf[0]
             for line in buf[1:]:
                 joined = P.join_text(joined, line) if joined else line
-            for piece in P.strip_html(joined):
-                if piece:
-                    tokens.append(Token(buf_kind, piece))
-            buf = []
+            if "<" in joined or "&" in joined:
+                tokens.extend(Token(buf_kind, piece) for piece in P.strip_html(joined))
+            else:
+                tokens.append(Token(buf_kind, joined))
+            buf.clear()
 
-    for raw in text.split("\n"):
-        line = raw.strip(" \t\u3000\ufeff")
-        if not line or _HR_RE.match(line):
+    for raw in lines:
+        line = raw.strip(_SPACES)
+        if not line:
             flush()
             continue
-        m = _HEADING_RE.match(line)
-        if m:
+        first = line[0]
+        if first in "-*_" and _HR_RE.match(line):
             flush()
-            content = " ".join(P.strip_html(m.group(2)))
-            if content:
-                tokens.append(Token("heading", content, len(m.group(1))))
             continue
-        q = _QUOTE_RE.match(line)
-        kind = "quote" if q else "para"
-        if q:
-            line = line[q.end() :].strip(" \t\u3000")
+        if first == "#":
+            m = _HEADING_RE.match(line)
+            if m:
+                flush()
+                content = m.group(2)
+                if "<" in content or "&" in content:
+                    content = " ".join(P.strip_html(content))
+                if content:
+                    tokens.append(Token("heading", content, len(m.group(1))))
+                continue
+        kind = "para"
+        if first == ">":
+            q = _QUOTE_RE.match(line)
+            kind = "quote"
+            line = line[q.end() :].strip(_SPACES)
             if not line:
                 flush()
                 continue
@@ -89,7 +110,6 @@ def tokenize(text: str) -> list[Token]:
         buf_kind = kind
         buf.append(line)
     flush()
-    return tokens
 
 
 # ------------------------------------------------------------------ items
@@ -259,7 +279,7 @@ def _is_plain(tok: Token) -> bool:
         and not P.is_credit(tok.text)
         and not P.is_byline(tok.text)
         and P.bold_line(tok.text) is None
-        and not P.JUMP_RE.match(tok.text)
+        and not (tok.text[:1] in "（(" and P.JUMP_RE.match(tok.text))
         and P.split_dateline(tok.text)[0] is None
     )
 

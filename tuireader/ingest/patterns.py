@@ -14,9 +14,12 @@ from tuireader.model import Block
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def parse_number(text: str) -> int | None:
     """Arabic (half- or full-width) or Chinese numerals up to 999."""
-    text = text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    text = text.strip().translate(_FULLWIDTH_DIGITS)
     if text.isdigit():
         return int(text)
     total, current = 0, 0
@@ -43,6 +46,9 @@ JUMP_RE = re.compile(
 )
 
 
+_JUMP_HINT_RE = re.compile(r"[版页面][）)]")
+
+
 def jump_block(match: re.Match[str]) -> Block:
     verb = match.group(1)
     direction = "next" if verb in ("下转", "转") else "prev"
@@ -51,6 +57,9 @@ def jump_block(match: re.Match[str]) -> Block:
 
 def split_jumps(text: str) -> list[Block]:
     """A paragraph with jump markers becomes paragraph and jump blocks, in order."""
+    if not _JUMP_HINT_RE.search(text):  # cheap test first: most paragraphs have no marker
+        text = text.strip()
+        return [Block("paragraph", text)] if text else []
     blocks: list[Block] = []
     pos = 0
     for m in JUMP_RE.finditer(text):
@@ -81,6 +90,8 @@ BYLINE_RE = re.compile(
 
 
 def is_byline(line: str) -> bool:
+    if len(line) > 70:
+        return False
     line = line.strip()
     if not line or len(line) > 60 or not _ROLE_RE.match(line):
         return False
@@ -117,8 +128,13 @@ DATELINE_RE = re.compile(
 )
 
 
+_DATELINE_STARTS = ("本报", "新华社", "中新社", "人民网", "央视网", "光明网", "经济日报", "人民日报")
+
+
 def split_dateline(paragraph: str) -> tuple[str | None, str | None, str]:
     """``本报北京1月1日电  （记者易舒冉）记者…`` -> (dateline, credit byline, rest)."""
+    if not paragraph.startswith(_DATELINE_STARTS):
+        return None, None, paragraph
     m = DATELINE_RE.match(paragraph)
     if not m or m.end() >= len(paragraph):
         return None, None, paragraph
@@ -143,11 +159,18 @@ TRAILING_CREDIT_RE = re.compile(
 
 
 def is_credit(line: str) -> bool:
+    if len(line) > 48:
+        return False
     line = line.strip()
     return 0 < len(line) <= 40 and bool(CREDIT_RE.match(line))
 
 
+_CREDIT_HINT_RE = re.compile(_CREDIT_TAIL)
+
+
 def split_trailing_credit(paragraph: str) -> tuple[str, str] | None:
+    if not _CREDIT_HINT_RE.search(paragraph, max(0, len(paragraph) - 48)):
+        return None
     m = TRAILING_CREDIT_RE.match(paragraph.strip())
     if not m:
         return None
@@ -224,6 +247,8 @@ BOLD_RE = re.compile(r"^\*\*(.+?)\*\*$|^__(.+?)__$")
 
 
 def bold_line(line: str) -> str | None:
+    if "**" not in line and "__" not in line:
+        return None
     m = BOLD_RE.match(line.strip())
     if not m:
         return None
