@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -38,7 +39,7 @@ class ArticleChosen(Message):
 MarkFunction = Callable[[str], tuple[bool, bool]]
 
 
-def article_label(ref: ArticleRef, read: bool, bookmarked: bool) -> Text:
+def article_label(ref: ArticleRef, read: bool, bookmarked: bool, read_style: Style | str = "dim") -> Text:
     label = Text(no_wrap=True, end="")
     label.append(f"{UNREAD_MARK} " if not read else "  ", "bold" if not read else "")
     if ref.kind == "photo":
@@ -46,7 +47,7 @@ def article_label(ref: ArticleRef, read: bool, bookmarked: bool) -> Text:
     if bookmarked:
         label.append(f"{BOOKMARK_MARK} ")
     # A list shows the kicker when there is no headline (model: ArticleRef.title).
-    label.append(clean(ref.title) or "(untitled)", "dim" if read else "")
+    label.append(clean(ref.title) or "(untitled)", read_style if read else "")
     return label
 
 
@@ -63,12 +64,16 @@ class LibraryNav(Tree[str]):
 
     ArticleChosen = ArticleChosen
 
+    #: Styled by the theme ($read-color, $section-color in app.tcss).
+    COMPONENT_CLASSES = {"nav--read", "nav--section"}
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(Text("Library"), id=id, classes=classes)
         self.show_root = False
         self.guide_depth = 2
         self.auto_expand = True
         self._leaves: dict[str, TreeNode[str]] = {}
+        self._section_nodes: list[tuple[TreeNode[str], str]] = []
         self._refs: dict[str, ArticleRef] = {}
         self._marks: MarkFunction = lambda _id: (False, False)
 
@@ -78,16 +83,22 @@ class LibraryNav(Tree[str]):
         self.clear()
         self._leaves.clear()
         self._refs.clear()
+        self._section_nodes.clear()
+        read_style = self._read_style()
         issues = list(issues)
         total = sum(len(s.articles) for i in issues for s in i.sections)
         expand_all = total <= EXPAND_ALL_LIMIT
         for issue in issues:
             issue_node = self.root.add(Text(clean(issue.label)), expand=expand_all or len(issues) == 1)
             for section in issue.sections:
-                section_node = issue_node.add(Text(clean(section.label), style="bold"), expand=expand_all)
+                label = clean(section.label)
+                section_node = issue_node.add(Text(label, style=self._section_style()), expand=expand_all)
+                self._section_nodes.append((section_node, label))
                 for ref in section.articles:
                     read, bookmarked = marks(ref.id)
-                    self._leaves[ref.id] = section_node.add_leaf(article_label(ref, read, bookmarked), data=ref.id)
+                    self._leaves[ref.id] = section_node.add_leaf(
+                        article_label(ref, read, bookmarked, read_style), data=ref.id
+                    )
                     self._refs[ref.id] = ref
 
     def select_article(self, article_id: str) -> None:
@@ -106,12 +117,22 @@ class LibraryNav(Tree[str]):
 
     def refresh_marks(self, article_ids: Iterable[str] | None = None) -> None:
         """Redraw read/bookmark marks (of the given articles, or of all)."""
+        read_style = self._read_style()
+        if article_ids is None:  # everything: after a theme change, say
+            for node, label in self._section_nodes:
+                node.set_label(Text(label, style=self._section_style()))
         ids = self._leaves.keys() if article_ids is None else article_ids
         for article_id in list(ids):
             node = self._leaves.get(article_id)
             if node is not None:
                 read, bookmarked = self._marks(article_id)
-                node.set_label(article_label(self._refs[article_id], read, bookmarked))
+                node.set_label(article_label(self._refs[article_id], read, bookmarked, read_style))
+
+    def _read_style(self) -> Style | str:
+        return self.get_component_rich_style("nav--read", partial=True) if self.is_mounted else "dim"
+
+    def _section_style(self) -> Style | str:
+        return self.get_component_rich_style("nav--section", partial=True) if self.is_mounted else "bold"
 
     @property
     def cursor_article(self) -> str | None:
