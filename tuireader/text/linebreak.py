@@ -94,7 +94,9 @@ def break_lines(text: str, width: int, indent: int = 0) -> list[str]:
     """Break ``text`` into lines of at most ``width`` cells, the first ``indent`` cells narrower.
 
     Returns ``[]`` for text that is empty or only spaces.  A line is wider than
-    ``width`` only when one character is (a wide character at width 1).
+    ``width`` only when one character is (a wide character at width 1); the
+    first line is ``""`` only when the indent leaves no room for the first
+    character.
     """
     text = text.strip(" ")
     if not text:
@@ -116,6 +118,8 @@ def break_lines(text: str, width: int, indent: int = 0) -> list[str]:
                 parts.append(run[:take])
             if parts:
                 lines.append("".join(parts).rstrip(" "))
+            elif avail < width:
+                lines.append("")  # the indent leaves no room for a character on line 1
             avail = width
             while len(run) - take > per_line:
                 lines.append(run[take : take + per_line])
@@ -131,15 +135,16 @@ def break_lines(text: str, width: int, indent: int = 0) -> list[str]:
             parts.append(cluster)
             used += cw + len(cluster) - len(content)
             continue
-        if cw <= width:
-            if parts:
-                lines.append("".join(parts).rstrip(" "))
+        if parts and cw <= width:
+            lines.append("".join(parts).rstrip(" "))
             avail = width
             parts = [cluster]
             used = cw + len(cluster) - len(content)
             continue
-        # Wider than any line: fill what is left of this line, then whole lines.
-        pieces = _split_wide(content, avail - used if parts else avail, width)
+        # Wider than any line (or than an indented first line): fill what is left
+        # of this line, then whole lines.
+        # Spaces where a piece ends are break-point spaces too: dropped.
+        pieces = [p.strip(" ") for p in _split_wide(content, avail - used if parts else avail, width)]
         if len(pieces) == 1:  # grapheme sums can undercut cell_len (ZWJ): it fits after all
             parts.append(cluster)
             used += cell_len(cluster)
@@ -149,6 +154,8 @@ def break_lines(text: str, width: int, indent: int = 0) -> list[str]:
             pieces[0] = ""
         if parts:
             lines.append("".join(parts).rstrip(" "))
+        elif not pieces[0] and avail < width:
+            lines.append("")  # the indent leaves no room for a character on line 1
         lines.extend(p for p in pieces[:-1] if p)
         avail = width
         last = pieces[-1] + cluster[len(content) :]
