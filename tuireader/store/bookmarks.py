@@ -139,8 +139,10 @@ class Bookmark:
         return parse_time(self.saved)
 
     @property
-    def changed_at(self) -> dt.datetime | None:
-        return parse_time(self.updated) or self.saved_at
+    def note_at(self) -> dt.datetime | None:
+        """When the note was written: last edit, else the save if it came with a note.
+        An empty note never edited has no time, so any note beats it on import."""
+        return parse_time(self.updated) or (self.saved_at if self.note else None)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -620,7 +622,7 @@ def merge_into(doc: Document, incoming: Iterable[Bookmark]) -> tuple[int, int]:
             continue
         ours = doc.bookmarks[i]
         merged = replace(ours, tags=unique_tags([*ours.tags, *theirs.tags]), extra={**theirs.extra, **ours.extra})
-        ours_when, theirs_when = ours.changed_at, theirs.changed_at
+        ours_when, theirs_when = ours.note_at, theirs.note_at
         if theirs_when and (ours_when is None or theirs_when > ours_when):
             merged.note = theirs.note
             merged.updated = theirs.updated or theirs.saved
@@ -674,7 +676,9 @@ class BookmarkStore:
 
     def newest_first(self) -> list[Bookmark]:
         epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
-        return sorted(self._doc.bookmarks, key=lambda b: b.saved_at or epoch, reverse=True)
+        # Saved in the same second: the one added later (lower in the file) first.
+        order = sorted(enumerate(self._doc.bookmarks), key=lambda p: (p[1].saved_at or epoch, p[0]), reverse=True)
+        return [b for _i, b in order]
 
     def is_bookmarked(self, article_id: str) -> bool:
         return article_id in self._ids
