@@ -469,3 +469,65 @@ async def test_nav_lists_sections_and_articles_with_marks():
         text = screen_text(app)
         assert "山城晚报 2025-03-08" in text
         assert "第1版 要闻" in text
+
+
+@sync
+async def test_highlight_marks_every_match_and_steps_between_them():
+    app = make_app(JUMP)
+    async with app.run_test(size=(40, 14)) as pilot:
+        await ready(app, pilot)
+        view = app.article_view
+        view.highlight(["茶馆"])
+        await pilot.pause()
+        assert view.match_count == 5  # one in the headline, four in the body
+        match_style = view.get_component_rich_style("article--match")
+        first_line = view._match_lines[0]
+        strip = view.render_line(first_line - int(view.scroll_y))
+        assert any("茶馆" in seg.text and seg.style.bgcolor == match_style.bgcolor for seg in strip)
+        seen = []
+        for _ in range(view.match_count + 1):
+            assert view.next_match()
+            await pilot.pause()
+            line = view._match_lines[view._match_cursor]
+            assert view.scroll_y <= line < view.scroll_y + view.scrollable_content_region.height
+            seen.append(line)
+        assert seen[-1] == seen[0]  # wraps round
+        assert view.prev_match()
+
+
+@sync
+async def test_paragraph_in_view_and_scroll_to_paragraph_agree():
+    app = make_app(JUMP)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await ready(app, pilot)
+        view = app.article_view
+        assert view.paragraph_in_view() == 0
+        view.scroll_to_paragraph(2)
+        await pilot.pause()
+        assert view.paragraph_in_view() == 2
+        assert view.line_text(int(view.scroll_y)).startswith("　　茶馆的老板")
+
+
+@sync
+async def test_resize_resets_the_lines_and_keeps_the_place():
+    app = make_app(SEEDS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        view = app.article_view
+        view.scroll_to_paragraph(3)
+        await pilot.pause()
+        narrow_lines = len(view.rendered_lines())
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert len(view.rendered_lines()) > narrow_lines
+        assert all(cell_len(line) <= view.column_width for line in view.rendered_lines())
+        assert view.column_width == 60 - 1 - 2  # scrollbar, one cell of air each side
+        assert view.paragraph_in_view() == 3, (view.scroll_y, view.line_of_block(3), view.max_scroll_y)
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.nav_visible  # wide again: the contents come back
+        assert view.column_width == 80
+        line = view.line_of_block(3)
+        assert view.scroll_y == min(line, view.max_scroll_y)  # at the top, or as far as it goes

@@ -221,7 +221,7 @@ class ArticleView(ScrollView, can_focus=True):
     BINDINGS = [
         Binding("j,down", "scroll_down", "Down", id="down", show=False),
         Binding("k,up", "scroll_up", "Up", id="up", show=False),
-        Binding("space,pagedown", "page_down", "Page down", id="page_down"),
+        Binding("space,pagedown", "page_down", "Page down", id="page_down", show=False),
         Binding("b,pageup", "page_up", "Page up", id="page_up", show=False),
         Binding("g,home", "scroll_home", "Top", id="top", show=False),
         Binding("G,end", "scroll_end", "Bottom", id="bottom", show=False),
