@@ -268,7 +268,7 @@ def _dump_bookmark(bookmark: Bookmark) -> str:
         lead = "  " if lines else "- "
         if key in bookmark.extra:
             chunk = dump_yaml({key: value}, indent="  ")
-            lines.append(lead + chunk[2:].rstrip("\n"))
+            lines.append(lead + chunk[2:].removesuffix("\n"))
         elif key == "tags":
             lines.append(f"{lead}tags:" if value else f"{lead}tags: []")
             lines += [f"  - {yaml_scalar(tag, '  ')}" for tag in value]
@@ -329,17 +329,23 @@ def yaml_scalar(value: Any, indent: str = "") -> str:
             and _resolver.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
         ):
             return text
-        lines = text.split("\n")
-        if (
-            len(lines) > 1
-            and "\r" not in text
-            and text[0] not in " \t"
-            and lines[-1] != ""
-            and all(line == line.rstrip(" \t") for line in lines)
-        ):
+        if _literal_ok(text):
             # A multi-line note as a literal block, as a person would write it.
-            return "|-\n" + "\n".join(f"{indent}  {line}" if line else "" for line in lines)
+            return "|-\n" + "\n".join(f"{indent}  {line}" if line else "" for line in text.split("\n"))
     return _quoted(text)
+
+
+def _literal_ok(text: str) -> bool:
+    """Multi-line text that a ``|-`` block gives back exactly (else it is double-quoted)."""
+    lines = text.split("\n")
+    return (
+        len(lines) > 1
+        and _ESCAPE_RE.search(text) is None
+        and "\r" not in text
+        and text[0] not in " \t"
+        and lines[-1] != ""
+        and all(line == line.rstrip(" \t") for line in lines)
+    )
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
@@ -347,7 +353,7 @@ class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
 
 
 def _represent_str(dumper: Any, text: str) -> yaml.ScalarNode:
-    style = '"' if _ESCAPE_RE.search(text) else ("|" if "\n" in text else None)
+    style = "|" if _literal_ok(text) else ('"' if _ESCAPE_RE.search(text) or "\n" in text else None)
     return dumper.represent_scalar(_STR_TAG, text, style=style)
 
 
