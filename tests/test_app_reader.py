@@ -101,6 +101,9 @@ async def test_nav_folds_below_100_columns_and_a_key_toggles_it():
         assert "早春" in screen_text(app)
         await press(pilot, "backslash", "backslash")
         assert not app.nav_visible and app.article_view.has_focus
+        await press(pilot, "backslash", "escape")  # Esc leaves the contents too
+        assert not app.nav_visible and app.article_view.has_focus
+        assert "早春" in screen_text(app)
 
 
 @sync

@@ -422,6 +422,14 @@ class ReaderApp(App[int]):
         else:
             self.article_view.focus()
 
+    def action_leave_nav(self) -> None:
+        """Esc in the contents: back to the article (folding the contents when narrow)."""
+        if self.current_id is None:
+            return
+        if self._narrow:
+            self._set_nav_visible(False)
+        self.article_view.focus()
+
     # -- moving through the paper ------------------------------------------------
 
     def _step(self, step: int) -> None:

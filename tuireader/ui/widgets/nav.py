@@ -60,6 +60,7 @@ class LibraryNav(Tree[str]):
         Binding("enter", "select_cursor", "Open", id="open"),
         Binding("g,home", "scroll_home", "Top", id="top", show=False),
         Binding("G,end", "scroll_end", "Bottom", id="bottom", show=False),
+        Binding("escape", "app.leave_nav", "Back to the article", id="leave_nav", show=False),
     ]
 
     ArticleChosen = ArticleChosen
