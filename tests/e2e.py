@@ -155,6 +155,11 @@ class Tmux:
         out = self._tmux("capture-pane", "-p", "-t", self.name)
         return out.stdout.decode("utf-8", "replace")
 
+    def screen_with_colours(self) -> str:
+        """The visible screen with its SGR colour and style sequences (``capture-pane -e``)."""
+        out = self._tmux("capture-pane", "-e", "-p", "-t", self.name)
+        return out.stdout.decode("utf-8", "replace")
+
     def info(self, *fields: str) -> dict[str, str]:
         """tmux format fields of the pane, e.g. ``pane_dead``, ``alternate_on``."""
         fmt = "\t".join(f"#{{{f}}}" for f in fields)

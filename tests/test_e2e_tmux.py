@@ -116,3 +116,28 @@ def test_q_leaves_a_clean_shell(env):
         term.type_text("exit")
         term.send("Enter")
         assert term.wait_exit() == 0
+
+
+def _background_codes(coloured: str) -> set[str]:
+    """The background colours in use, as SGR parameters (48;5;N or 48;2;R;G;B)."""
+    import re
+
+    return set(re.findall(r"48;(?:5;\d+|2;\d+;\d+;\d+)", coloured))
+
+
+def test_theme_switched_by_key_is_remembered(env):
+    with reader(env, SEEDS) as term:
+        term.wait_for(FIRST_HEADLINE)
+        before = _background_codes(term.screen_with_colours())
+        term.send("t")
+        screen = term.wait_for("Theme:")
+        theme = flat(line_with(screen, "Theme:")).split("Theme:")[1].rstrip("▌▐")
+        term.wait_until_gone("Theme:")
+        after = _background_codes(term.screen_with_colours())
+        assert after != before  # the page really changed colour
+        term.send("q")
+        assert term.wait_exit() == 0
+    with reader(env, SEEDS) as term:  # a new session, same state folder
+        term.wait_for(FIRST_HEADLINE)
+        term.wait_for(lambda s: _background_codes(term.screen_with_colours()) == after,
+                      what=f"the {theme} colours again")
