@@ -46,12 +46,11 @@ class ProgressReporter:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tuireader.library import Library
-    from tuireader.search import update_index
+    from tuireader.search import open_current_library, update_index
 
     roots = resolve_library_paths(args)
     start = time.perf_counter()
-    lib = Library.open(roots)
+    lib = open_current_library(roots)
     stats = update_index(roots, lib, rebuild=args.rebuild, progress=ProgressReporter("indexing"))
     if stats is None:  # cannot happen with wait=True; kept for clarity
         print("tuireader: another process is building this index", file=sys.stderr)

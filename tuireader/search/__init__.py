@@ -16,7 +16,7 @@ from tuireader.search.query import Query, parse
 
 __all__ = [
     "IndexDoc", "Indexer", "Query", "Response", "Result", "Searcher", "SourceFile", "UpdateStats",
-    "ensure_index", "index_is_current", "index_path", "library_sources", "parse", "update_index",
+    "ensure_index", "index_is_current", "open_current_library", "index_path", "library_sources", "parse", "update_index",
 ]
 
 
@@ -49,6 +49,16 @@ def update_index(roots: Iterable[Path], lib, rebuild: bool = False, progress=Non
     """Bring the index of the library at ``roots`` up to date; None if another process is at it."""
     indexer = Indexer(list(roots), workers=workers, inline_bytes=inline_bytes)
     return indexer.update(library_sources(lib), rebuild=rebuild, progress=progress, wait=wait)
+
+
+def open_current_library(roots: Iterable[Path]):
+    """The library as the files are now (a catalogue may be older than the files)."""
+    from tuireader.library import Library
+
+    lib = Library.open(list(roots))
+    if getattr(lib, "from_catalogue", False):
+        lib = lib.refresh() or lib
+    return lib
 
 
 def index_is_current(roots: Iterable[Path]) -> bool:
@@ -98,8 +108,6 @@ def ensure_index(roots: Iterable[Path], rebuild: bool = False, progress=None, wo
     if not rebuild and index_is_current(roots):
         return None
     if library is None:
-        from tuireader.library import Library
-
-        library = Library.open(roots)
+        library = open_current_library(roots)
     return update_index(roots, library, rebuild=rebuild, progress=progress, workers=workers, wait=wait,
                         inline_bytes=inline_bytes)

@@ -38,10 +38,19 @@ _PREFIXES = frozenset(s[:i] for s in SYLLABLES for i in range(1, len(s) + 1))
 INITIALS = frozenset("bpmfdtnlgkhjqxzcsrywaoe")
 
 
+_TONELESS = str.maketrans(
+    "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ",
+    "aaaaeeeeiiiioooouuuuvvvvvnnnm",
+)
+
+
 def strip_tone(reading: str) -> str:
     """``lǜ`` -> ``lv``, ``zhōng`` -> ``zhong``."""
-    base = "".join(c for c in unicodedata.normalize("NFKD", reading) if not unicodedata.combining(c))
-    return base.replace("ü", "v").replace("u\u0308", "v").lower()
+    base = reading.lower().translate(_TONELESS)
+    if base.isascii():
+        return base
+    base = "".join(c for c in unicodedata.normalize("NFKD", base) if not unicodedata.combining(c))
+    return base.replace("ü", "v")
 
 
 def initial(syllable: str) -> str:

@@ -8,6 +8,7 @@ Nothing here is imported on the query path.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import marshal
@@ -55,9 +56,26 @@ def _char_readings() -> dict[str, tuple[str, ...]]:
     return {chr(cp): tuple(dict.fromkeys(strip_tone(r) for r in v.split(","))) for cp, v in pinyin_dict.items()}
 
 
+def char_table_cache() -> Path:
+    return paths.cache_dir() / "search" / "chars-v1.marshal"
+
+
 def char_reading_table() -> list[tuple[str, str]]:
-    """Every character pypinyin knows with its readings, for the index's ``chars`` table."""
-    return [(ch, ",".join(rs)) for ch, rs in _char_readings().items()]
+    """Every character pypinyin knows with its readings, for the index's ``chars`` table.
+
+    Importing pypinyin costs about a second; the table is kept in the cache dir.
+    """
+    cache = char_table_cache()
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        table = marshal.loads(cache.read_bytes())
+        if isinstance(table, list) and table:
+            return table
+    table = [(ch, ",".join(rs)) for ch, rs in _char_readings().items()]
+    with contextlib.suppress(OSError):
+        from tuireader.store.atomic import atomic_write_bytes
+
+        atomic_write_bytes(cache, marshal.dumps(table))
+    return table
 
 
 @functools.lru_cache(maxsize=200_000)
