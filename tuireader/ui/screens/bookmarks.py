@@ -1,0 +1,385 @@
+"""The bookmarks screen, and the app's bookmark actions (``m`` and ``'``).
+
+The store (``tuireader.store.bookmarks``) does the work; this module shows it.
+Every text that came from an article, or from the bookmarks file (which a
+person or another machine may have written), goes through ``clean`` and into
+``rich.text.Text`` objects, never into markup.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tuireader.store.bookmarks import (
+    Bookmark,
+    BookmarkFileError,
+    BookmarkStore,
+    UnknownBookmark,
+    resolve_paragraph,
+    split_tags,
+)
+from tuireader.text.sanitize import clean
+from tuireader.ui.messages import OpenRequest
+from tuireader.ui.widgets.nav import BOOKMARK_MARK
+
+if TYPE_CHECKING:
+    from tuireader.ui.app import ReaderApp
+
+MISSING_MARK = "✗"
+
+
+# ------------------------------------------------------------------ app actions
+
+
+def _notify_error(app: Any, exc: Exception) -> None:
+    if isinstance(exc, BookmarkFileError):
+        message = f"Bookmarks are read-only until the file is fixed: {exc}"
+    else:
+        message = f"Could not save the bookmarks: {exc}"
+    app.notify(clean(message), severity="error", markup=False, timeout=10)
+
+
+def toggle_bookmark(app: ReaderApp) -> None:
+    """``m``: bookmark the open article at the paragraph in view, or remove its bookmark."""
+    store: BookmarkStore | None = app.bookmarks
+    article = app.current_article
+    if store is None or article is None or not article.id:
+        app.notify("Open an article to bookmark it.", timeout=3)
+        return
+    store.refresh()
+    try:
+        if store.is_bookmarked(article.id):
+            store.remove(article.id)
+            app.notify(clean(f"Bookmark removed: {article.title}"), markup=False, timeout=3)
+        else:
+            view = app.article_view
+            paragraph = view.paragraph_in_view()
+            anchor = article.blocks[paragraph].text if 0 <= paragraph < len(article.blocks) else None
+            store.add(Bookmark.from_article(article, paragraph=paragraph, anchor=anchor))
+            app.notify(clean(f"Bookmarked: {article.title}"), markup=False, timeout=3)
+    except (BookmarkFileError, OSError) as exc:
+        _notify_error(app, exc)
+    except UnknownBookmark:
+        pass  # removed meanwhile by another session: nothing left to do
+    app.refresh_marks([article.id])
+
+
+def open_bookmarks(app: ReaderApp) -> None:
+    """``'``: the bookmarks screen; what it picks is opened by the app."""
+    if isinstance(app.screen, BookmarksScreen):
+        return
+    if app.bookmarks is None:
+        app.notify("Bookmarks are not available.", timeout=3)
+        return
+    app.push_screen(BookmarksScreen(app.bookmarks, app.library), app.open_request)
+
+
+def bookmarks_library_ready(app: ReaderApp) -> None:
+    """After the library loads: mark missing bookmarks and re-attach those that turned up."""
+    store: BookmarkStore | None = app.bookmarks
+    if store is None or app.library is None:
+        return
+    before = {b.article_id for b in store.bookmarks}
+    store.reconcile(app.library)
+    changed = before ^ {b.article_id for b in store.bookmarks}
+    if changed:
+        app.refresh_marks(changed)
+    if store.missing:
+        app.notify(
+            f"{len(store.missing)} bookmarked article(s) not in this library; kept in the list as missing.",
+            timeout=5,
+        )
+
+
+# ------------------------------------------------------------------ screens
+
+
+def bookmark_label(bookmark: Bookmark, missing: bool) -> Text:
+    """Headline; paper, date, page, saved; note; tags: as plain text, never markup."""
+    label = Text()
+    if missing:
+        label.append(f"{MISSING_MARK} missing  ", style="bold red")
+    else:
+        label.append(f"{BOOKMARK_MARK} ", style="bold")
+    label.append(clean(bookmark.title) or bookmark.article_id, style="bold")
+    where = [bookmark.paper, bookmark.date, f"第{bookmark.page}版" if bookmark.page is not None else None]
+    where.append(bookmark.section)
+    saved = bookmark.saved_at
+    where.append(f"saved {saved.strftime('%Y-%m-%d %H:%M')}" if saved else None)
+    label.append("\n  " + clean(" · ".join(p for p in where if p)), style="dim")
+    if bookmark.note:
+        label.append("\n  ✎ " + clean(bookmark.note))
+    if bookmark.tags:
+        label.append("\n  " + clean(" ".join(f"#{t}" for t in bookmark.tags)), style="italic")
+    return label
+
+
+def matches(bookmark: Bookmark, query: str) -> bool:
+    """Every word of the filter appears in the bookmark's headline, kicker, note, tags or place."""
+    haystack = " ".join(
+        str(p)
+        for p in (
+            bookmark.headline,
+            bookmark.kicker,
+            bookmark.note,
+            " ".join(bookmark.tags),
+            bookmark.paper,
+            bookmark.date,
+            bookmark.section,
+            bookmark.article_id,
+        )
+        if p
+    ).casefold()
+    return all(word in haystack for word in query.casefold().split())
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """One line of text: Enter saves, Esc cancels."""
+
+    CSS_PATH = "bookmarks.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt_cancel")]
+
+    def __init__(self, title: str, value: str, placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            yield Label(Text(self.title_text), id="prompt-title")
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Label(Text("Enter: save · Esc: cancel"), id="prompt-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class BookmarksScreen(Screen[OpenRequest | None]):
+    """Bookmarks newest first. Enter opens at the saved paragraph; e note; t tags;
+    d delete, u undo (while the screen is open); / filter; Esc closes."""
+
+    CSS_PATH = "bookmarks.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="bookmarks_close"),
+        Binding("slash", "filter", "Filter", id="bookmarks_filter"),
+        Binding("e", "edit_note", "Note", id="bookmarks_note"),
+        Binding("t", "edit_tags", "Tags", id="bookmarks_tags"),
+        Binding("d", "delete", "Delete", id="bookmarks_delete"),
+        Binding("u", "undo", "Undo", id="bookmarks_undo"),
+        Binding("j", "cursor_down", "Down", id="bookmarks_down", show=False),
+        Binding("k", "cursor_up", "Up", id="bookmarks_up", show=False),
+    ]
+
+    def __init__(self, store: BookmarkStore, library: Any = None) -> None:
+        super().__init__()
+        self.store = store
+        self.library = library
+        self.shown: list[Bookmark] = []
+        self.query_text = ""
+        #: Deletions made while the screen is open, newest last (for ``u``).
+        self.undo_stack: list[list[tuple[int, Bookmark]]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="bookmarks-title")
+        yield Static(id="bookmarks-problem")
+        yield Input(placeholder="Filter: words in headline, note, tags, paper, date…", id="bookmarks-filter")
+        yield OptionList(id="bookmarks-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#bookmarks-filter", Input).display = False
+        self.store.refresh()
+        if self.library is not None:
+            self.store.reconcile(self.library)
+        self.reload()
+        self.query_one(OptionList).focus()
+
+    @property
+    def option_list(self) -> OptionList:
+        return self.query_one("#bookmarks-list", OptionList)
+
+    @property
+    def highlighted(self) -> Bookmark | None:
+        index = self.option_list.highlighted
+        return self.shown[index] if index is not None and 0 <= index < len(self.shown) else None
+
+    def reload(self, keep: str | None = None) -> None:
+        """Rebuild the list from the store, keeping the cursor on ``keep`` (an article id)."""
+        keep = keep or (self.highlighted.article_id if self.highlighted else None)
+        everything = self.store.newest_first()
+        self.shown = [b for b in everything if matches(b, self.query_text)]
+        options = self.option_list
+        options.clear_options()
+        options.add_options(
+            [Option(bookmark_label(b, b.article_id in self.store.missing)) for b in self.shown]
+        )
+        if self.shown:
+            ids = [b.article_id for b in self.shown]
+            options.highlighted = ids.index(keep) if keep in ids else 0
+        title = Text(f"Bookmarks: {len(everything)}", style="bold")
+        if self.query_text:
+            title.append(f" · {len(self.shown)} match “{clean(self.query_text)}”")
+        title.append(f" · {clean(str(self.store.path))}", style="dim")
+        self.query_one("#bookmarks-title", Static).update(title)
+        problem = self.query_one("#bookmarks-problem", Static)
+        problem.display = self.store.error is not None
+        if self.store.error is not None:
+            problem.update(Text(clean(f"Read-only until the file is fixed: {self.store.error}")))
+        if not everything and self.store.error is None:
+            options.add_option(Option(Text("No bookmarks yet: press m on an article to bookmark it."), disabled=True))
+
+    # -- choosing
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        bookmark = self.highlighted
+        if bookmark is None:
+            return
+        if bookmark.article_id in self.store.missing or self.library is None:
+            self.notify("That article is not in this library (the bookmark is kept).", severity="warning", timeout=4)
+            return
+        paragraph = bookmark.paragraph
+        try:
+            paragraph = resolve_paragraph(bookmark, self.library.article(bookmark.article_id))
+        except Exception:  # the article view copes with a stale index; the app reports a vanished file
+            pass
+        self.dismiss(OpenRequest(bookmark.article_id, terms=[], paragraph=paragraph))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_cursor_down(self) -> None:
+        self.option_list.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.option_list.action_cursor_up()
+
+    # -- filter
+
+    def action_filter(self) -> None:
+        field = self.query_one("#bookmarks-filter", Input)
+        field.display = True
+        field.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "bookmarks-filter":
+            self.query_text = event.value
+            self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "bookmarks-filter":
+            event.stop()
+            self.option_list.focus()
+
+    def on_key(self, event: Any) -> None:
+        # Esc in the filter clears it and goes back to the list, rather than closing.
+        field = self.query_one("#bookmarks-filter", Input)
+        if event.key == "escape" and field.has_focus:
+            event.stop()
+            event.prevent_default()
+            field.value = ""
+            field.display = False
+            self.option_list.focus()
+
+    # -- changing
+
+    def _changed(self, article_id: str, keep: str | None = None) -> None:
+        self.reload(keep)
+        refresh = getattr(self.app, "refresh_marks", None)
+        if refresh is not None:
+            try:
+                refresh([article_id])
+            except Exception:  # the main screen may not be built (tests of this screen alone)
+                pass
+
+    def _writable(self) -> bool:
+        if self.store.error is not None:
+            _notify_error(self.app, self.store.error)
+            return False
+        return True
+
+    def action_edit_note(self) -> None:
+        bookmark = self.highlighted
+        if bookmark is None or not self._writable():
+            return
+
+        def save(note: str | None) -> None:
+            if note is None:
+                return
+            try:
+                self.store.edit(bookmark.article_id, note=note.strip())
+            except (BookmarkFileError, OSError) as exc:
+                _notify_error(self.app, exc)
+            except UnknownBookmark:
+                self.notify("That bookmark was removed meanwhile.", severity="warning")
+            self._changed(bookmark.article_id, bookmark.article_id)
+
+        title = clean(f"Note for {bookmark.title}")
+        self.app.push_screen(TextPrompt(title, bookmark.note.replace("\n", " "), "a note for later"), save)
+
+    def action_edit_tags(self) -> None:
+        bookmark = self.highlighted
+        if bookmark is None or not self._writable():
+            return
+
+        def save(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                self.store.edit(bookmark.article_id, tags=split_tags(text))
+            except (BookmarkFileError, OSError) as exc:
+                _notify_error(self.app, exc)
+            except UnknownBookmark:
+                self.notify("That bookmark was removed meanwhile.", severity="warning")
+            self._changed(bookmark.article_id, bookmark.article_id)
+
+        title = clean(f"Tags for {bookmark.title} (separate with spaces or commas)")
+        self.app.push_screen(TextPrompt(title, ", ".join(bookmark.tags), "待读, 法治"), save)
+
+    def action_delete(self) -> None:
+        bookmark = self.highlighted
+        if bookmark is None or not self._writable():
+            return
+        index = self.option_list.highlighted or 0
+        try:
+            removed = self.store.remove(bookmark.article_id)
+        except (BookmarkFileError, OSError) as exc:
+            _notify_error(self.app, exc)
+            return
+        except UnknownBookmark:
+            removed = []
+        if removed:
+            self.undo_stack.append(removed)
+            self.notify(clean(f"Deleted: {bookmark.title} · u to undo"), markup=False, timeout=4)
+        following = self.shown[index + 1].article_id if index + 1 < len(self.shown) else None
+        self._changed(bookmark.article_id, following)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        if not self._writable():
+            return
+        removed = self.undo_stack.pop()
+        try:
+            self.store.restore(removed)
+        except (BookmarkFileError, OSError) as exc:
+            self.undo_stack.append(removed)
+            _notify_error(self.app, exc)
+            return
+        article_id = removed[0][1].article_id
+        self.notify(clean(f"Restored: {removed[0][1].title}"), markup=False, timeout=3)
+        self._changed(article_id, article_id)
