@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -89,7 +90,11 @@ class Tmux:
     # -- life cycle --------------------------------------------------------------
 
     def __enter__(self) -> Tmux:
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -110,7 +115,7 @@ class Tmux:
             env["ENV"] = ""  # no rc file for sh
             program = "sh"
         else:
-            program = " ".join(_quote(a) for a in self.command)
+            program = " ".join(shlex.quote(a) for a in self.command)
         try:
             self._tmux(
                 "-f", str(conf), "new-session", "-d", "-x", str(self.width), "-y", str(self.height),
@@ -124,7 +129,7 @@ class Tmux:
             self.type_text(f"PS1='{SHELL_PROMPT} '")
             self.send("Enter")
             self.wait_for(self.at_prompt, timeout=10, what="the shell prompt")
-            self.type_text(" ".join(_quote(a) for a in self.command))
+            self.type_text(" ".join(shlex.quote(a) for a in self.command))
             self.send("Enter")
 
     @staticmethod
@@ -224,12 +229,6 @@ class Tmux:
             [self.tmux, "-S", self.socket, *args],
             capture_output=True, env=dict(env) if env is not None else None, check=check, timeout=15,
         )
-
-
-def _quote(arg: str) -> str:
-    import shlex
-
-    return shlex.quote(arg)
 
 
 def isolated_env(home: Path, **extra: str) -> dict[str, str]:
