@@ -19,6 +19,12 @@ For the app (how to use this module)
         # problems: one line each ("<file>: key 'x': ...") -> one notice; the theme
         # is skipped, so an unknown saved theme name falls back to DEFAULT_THEME.
 
+The ``terminal`` theme sets ``ansi: true`` (colours such as ``ansi_bright_blue``):
+leave ``App.ansi_color`` at its default None, so Textual follows the theme and sends
+those as the terminal's own palette codes instead of converting them to RGB. For an
+ANSI theme the loader also supplies Textual's ``ansi-background``/``ansi-foreground``,
+which Textual's own CSS needs and which its generator leaves out.
+
 Variables our ``.tcss`` may use (every bundled theme sets all of them; a user theme
 may omit any, and ``THEME_VARIABLE_DEFAULTS`` fills the gap). Textual variables
 cannot refer to other variables, so each is a plain value:
