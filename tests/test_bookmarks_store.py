@@ -408,3 +408,15 @@ def test_two_processes_adding_100_each_at_once_end_with_all_200(tmp_path):
     ids = {b.article_id for b in store.bookmarks}
     assert ids == {f"{side}-{i}" for side in ("left", "right") for i in range(100)}
     assert len(store.bookmarks) == 200
+
+
+def test_the_example_file_in_the_documentation_is_a_valid_bookmarks_file():
+    import re
+
+    text = (REPO / "docs" / "bookmarks.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(# tuireader bookmarks.*?)```", text, re.S).group(1)
+    doc = parse_document(example, "docs/bookmarks.md")
+    (b,) = doc.bookmarks
+    assert b.tags == ["待读", "法治"] and "\n" in b.note and b.saved_at is not None
+    # And it is what tuireader itself writes for those fields.
+    assert doc.dump() == example

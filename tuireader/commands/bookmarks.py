@@ -30,6 +30,19 @@ ACTIONS = ("list", "add", "remove", "export", "import")
 _ACTION_VALUE_OPTIONS = {"--note", "--tag", "--format", "-o", "--output"}
 FORMATS = ("md", "yaml", "json")
 
+USAGE = """\
+usage: tuireader bookmarks ACTION ...
+
+  list [PATH...] [--json]                          bookmarks, newest first (missing articles marked)
+  add ARTICLE_ID [PATH...] [--note TEXT] [--tag TAG]...
+  remove ARTICLE_ID [PATH...]
+  export --format md|yaml|json [-o FILE] [PATH...]  a reading list, or the bookmarks to carry
+  import FILE|-                                    merge another bookmarks file (YAML or JSON export)
+
+The file: --bookmarks FILE, else 'bookmarks:' in the config, else <data dir>/bookmarks.yaml.
+'tuireader bookmarks ACTION --help' shows an action's options."""
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=ACTIONS, help="what to do with the bookmarks")
 
@@ -70,6 +83,9 @@ def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespac
         args = _action_parser(arg).parse_intermixed_args(argv[:i] + argv[i + 1 :])
         args.action = arg
         return args
+    if "-h" in argv or "--help" in argv:
+        print(USAGE)
+        raise SystemExit(0)
     raise cli.UsageError(f"bookmarks: name an action: {', '.join(ACTIONS)}")
 
 
