@@ -28,9 +28,27 @@ VILLAGE = "数字乡村建设助力农民增收"
 DRAINS = "老城区雨污分流改造完工"
 
 
+@pytest.fixture(scope="module")
+def built_index(tmp_path_factory) -> Path:
+    """The fixture library indexed once for the module (each test gets a copy)."""
+    cache_home = tmp_path_factory.mktemp("search-cache")
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(cache_home)
+    try:
+        ensure_index([LIB])
+        return index_path([LIB])
+    finally:
+        if old is None:
+            del os.environ["XDG_CACHE_HOME"]
+        else:
+            os.environ["XDG_CACHE_HOME"] = old
+
+
 @pytest.fixture
-def searcher() -> Searcher:
-    ensure_index([LIB])
+def searcher(built_index) -> Searcher:
+    dest = index_path([LIB])
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(built_index, dest)
     return Searcher([LIB])
 
 
