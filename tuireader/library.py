@@ -9,6 +9,7 @@ follows what is being read rather than the size of the archive.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -99,14 +100,15 @@ class Library:
         self.roots = roots
         self.issues: list[Issue] = []
         self.problems: list[Problem] = []
-        self._files: dict[str, SourceFile] = {}  # key: "<root index>:<rel>"
+        self._files: dict[str, SourceFile] = {}  # absolute path -> file
         self._where: dict[str, tuple[Issue, Section, ArticleRef]] = {}
-        self._ref_file: dict[str, str] = {}
+        self._ref_file: dict[str, str] = {}  # article id -> absolute path
         self._merged: dict[str, list[str]] = {}
         self._cache: OrderedDict[str, ParsedFile] = OrderedDict()
         self._paths: list[Path] = list(roots)
         #: True when opened from the catalogue: ``refresh`` has not looked at the files yet.
         self.from_catalogue = False
+        self._stats_pending = False
 
     # ---------------------------------------------------------------- open
 
@@ -121,15 +123,33 @@ class Library:
         lib = cls([p.resolve() for p in paths])
         lib._paths = paths
         catalogue = Catalogue(lib.roots) if use_catalogue else None
-        rows = catalogue.load() if catalogue is not None else None
+        if catalogue is None:
+            rows, _, _, _ = scan(paths, {}, progress)
+            lib._from_rows(rows)
+            return lib
+        # Building 100,000 objects triggers the cyclic GC over and over; none of
+        # them are garbage yet, so pause it for the load.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            snapshot = catalogue.load_snapshot()
+            if snapshot is not None:
+                lib._from_snapshot(*snapshot)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        if snapshot is not None:
+            lib.from_catalogue = True
+            return lib
+        rows = catalogue.load()
         if rows is not None:
             lib.from_catalogue = True
         else:
             rows, _, _, _ = scan(paths, {}, progress)
-            if catalogue is not None:
-                with contextlib.suppress(OSError, sqlite3.Error):
-                    catalogue.save(rows.values(), replace_all=True)
+            with contextlib.suppress(OSError, sqlite3.Error):
+                catalogue.save(rows.values(), replace_all=True)
         lib._from_rows(rows)
+        lib._save_snapshot(catalogue)
         return lib
 
     def refresh(self, progress: ProgressCallback | None = None) -> Library | None:
@@ -146,7 +166,52 @@ class Library:
         lib = Library(self.roots)
         lib._paths = self._paths
         lib._from_rows(rows)
+        lib._save_snapshot(catalogue)
         return lib
+
+    def _save_snapshot(self, catalogue: Catalogue) -> None:
+        files: dict[str, int] = {}
+        file_rows: list[tuple] = []
+        issues = []
+        for issue in self.issues:
+            sections = []
+            for section in issue.sections:
+                refs = []
+                for ref in section.articles:
+                    key = self._ref_file[ref.id]
+                    if key not in files:
+                        files[key] = len(file_rows)
+                        src = self._files[key]
+                        file_rows.append((key, str(src.root), src.rel))
+                    refs.append((ref.id, ref.headline, ref.kind, ref.kicker, ref.index, ref.jumps,
+                                 ref.continues_at, ref.continued_from, files[key]))
+                sections.append((section.number, section.name, tuple(section.sources), tuple(refs)))
+            issues.append((issue.paper, issue.date, tuple(sections)))
+        problems = tuple((p.path, p.reason) for p in self.problems)
+        merged = tuple(self._merged.items())
+        with contextlib.suppress(OSError, sqlite3.Error, ValueError):
+            catalogue.save_snapshot((tuple(issues), tuple(file_rows), problems, tuple((k, tuple(v)) for k, v in merged), 1))
+
+    def _from_snapshot(self, issues, file_rows, problems, merged, _version) -> None:
+        self.problems = [Problem(path, reason) for path, reason in problems]
+        self._merged = {k: list(v) for k, v in merged}
+        files = [SourceFile(Path(path), Path(root), rel) for path, root, rel in file_rows]
+        self._files = {str(f.path): f for f in files}
+        keys = [str(f.path) for f in files]
+        where, ref_file = self._where, self._ref_file
+        for paper, date, sections in issues:
+            issue = Issue(paper, date)
+            self.issues.append(issue)
+            for number, name, sources, refs in sections:
+                section = Section(number, name, list(sources))
+                issue.sections.append(section)
+                articles = section.articles
+                for aid, headline, kind, kicker, index, jumps, cont_at, cont_from, f in refs:
+                    ref = ArticleRef(aid, headline, kind, kicker, files[f].rel, index, jumps, cont_at, cont_from)
+                    articles.append(ref)
+                    where[aid] = (issue, section, ref)
+                    ref_file[aid] = keys[f]
+        self._stats_pending = True
 
     def _from_rows(self, rows: dict[str, FileRow]) -> None:
         order = {str(r): i for i, r in enumerate(self.roots)}
@@ -221,7 +286,7 @@ class Library:
         while aid in self._ref_file:
             n += 1
             aid = f"{base}-{n}"
-        key = f"{self.roots.index(e.source.root) if e.source.root in self.roots else 0}:{e.source.rel}"
+        key = str(e.source.path)
         self._files[key] = e.source
         self._ref_file[aid] = key
         if e.merged:
@@ -276,7 +341,12 @@ class Library:
         return self._files[self._ref_file[ref.id]].path
 
     def fingerprints(self) -> dict[str, tuple[int, int]]:
-        return {str(f.path): (f.size, f.mtime_ns) for f in self._files.values()}
+        if self._stats_pending:  # opened from the snapshot: sizes live in the catalogue
+            stats = Catalogue(self.roots).file_stats()
+            for key, f in self._files.items():
+                f.size, f.mtime_ns = stats.get(key, (0, 0))
+            self._stats_pending = False
+        return {key: (f.size, f.mtime_ns) for key, f in self._files.items()}
 
     def article(self, aid: str) -> Article:
         """The full article, parsed again from its file (cached)."""
@@ -412,22 +482,27 @@ def _dedupe(entries: list[Entry]) -> list[Entry]:
     """The same article stored twice (same source URL, or the same body) shows once,
     keeping the richer copy (the one with the kicker) at the first copy's place."""
     kept: list[Entry] = []
+    by_url: dict[str, int] = {}
+    by_body: dict[str, int] = {}
     for e in entries:
-        twin = next(
-            (
-                k
-                for k in kept
-                if (e.dedupe_key and k.dedupe_key == e.dedupe_key and e.source.rel != k.source.rel)
-                or (e.body_key and k.body_key == e.body_key)
-            ),
-            None,
-        )
-        if twin is None:
+        slot = by_url.get(e.dedupe_key) if e.dedupe_key else None
+        if slot is not None and kept[slot].source.rel == e.source.rel:
+            slot = None  # one file may hold several pieces from one page URL
+        if slot is None and e.body_key:
+            slot = by_body.get(e.body_key)
+        if slot is None:
+            if e.dedupe_key:
+                by_url.setdefault(e.dedupe_key, len(kept))
+            if e.body_key:
+                by_body.setdefault(e.body_key, len(kept))
             kept.append(e)
             continue
+        twin = kept[slot]
         richer, poorer = (e, twin) if _richness(e) > _richness(twin) else (twin, e)
         richer.merged = twin.merged + e.merged + [f"duplicate of {poorer.source.rel}"]
-        kept[kept.index(twin)] = richer
+        kept[slot] = richer
+        if richer.body_key:
+            by_body.setdefault(richer.body_key, slot)
     return kept
 
 
