@@ -141,3 +141,18 @@ def test_theme_switched_by_key_is_remembered(env):
         term.wait_for(FIRST_HEADLINE)
         term.wait_for(lambda s: _background_codes(term.screen_with_colours()) == after,
                       what=f"the {theme} colours again")
+
+
+def test_terminal_theme_uses_the_terminals_own_palette(env):
+    """--theme terminal: colours are the 16 ANSI codes the reader's terminal defines, no RGB."""
+    import re
+
+    with Tmux(tuireader_command("--theme", "terminal", str(SEEDS)), width=80, height=24, env=env) as term:
+        term.wait_for(FIRST_HEADLINE)
+        coloured = term.screen_with_colours()
+        codes = set(re.findall(r"\x1b\[([0-9;]*)m", coloured))
+        assert codes, "no colours or styles at all"
+        assert not [c for c in codes if re.search(r"(^|;)[34]8;[25];", c)], codes  # no 256-colour or RGB
+        # The subheadline is set in the palette's cyan, as the theme says.
+        line = next(l for l in coloured.splitlines() if "王成国讲话" in l)
+        assert "\x1b[36m" in line
