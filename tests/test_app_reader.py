@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from tests.conftest import FIXTURES, SEEDS
+from tests.conftest import CORPUS, FIXTURES, SEEDS
 from tuireader.store.config import load_config
 from tuireader.text.linebreak import CLOSING
 from tuireader.ui.app import ReaderApp
@@ -45,8 +45,19 @@ def make_app(*paths: Path, **kwargs) -> ReaderApp:
 
 
 async def ready(app: ReaderApp, pilot) -> None:
+    """Wait for the library to load and the first article to be laid out."""
     await app.workers.wait_for_complete()
+    await until(pilot, lambda: app.library is not None and (not app._order or bool(app.article_view.lines)))
     await pilot.pause()
+
+
+async def until(pilot, predicate, timeout: float = 10.0) -> None:
+    """Let the app run until ``predicate()`` holds (a hang guard, not a timing test)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "the app did not get there"
+        await pilot.pause(0.05)
     await pilot.pause()
 
 
@@ -299,6 +310,7 @@ async def test_keymap_from_config_file_remaps_keys(tmp_path):
         assert app.current_id == app._order[1]
         # The help screen shows the new key against the id.
         await press(pilot, "question_mark")
+        await until(pilot, lambda: "next_article" in screen_text(app))
         rows = {row[3]: row[1] for row in app.key_rows()}
         assert rows["next_article"] == "n"
         assert "next_article" in screen_text(app)
@@ -341,6 +353,7 @@ async def test_outline_lists_subheads_and_jumps_to_one():
     async with app.run_test(size=(40, 12)) as pilot:
         await ready(app, pilot)
         await press(pilot, "o")
+        await until(pilot, lambda: "老手艺遇上新办法" in screen_text(app))
         text = screen_text(app)
         assert "一壶清茶连着邻里情" in text and "老手艺遇上新办法" in text
         await press(pilot, "j", "j", "enter")
@@ -374,6 +387,7 @@ async def test_problems_show_as_one_notice_and_a_screen(tmp_path):
         assert len(problem_notices) == 1
         assert "2 file(s) skipped" in str(problem_notices[0].message)
         await press(pilot, "exclamation_mark")
+        await until(pilot, lambda: "binary.txt" in screen_text(app))
         text = screen_text(app)
         assert "empty.txt" in text and "binary.txt" in text
 
@@ -415,7 +429,8 @@ async def test_palette_has_the_reader_actions():
 def test_rendered_lines_never_start_with_closing_punctuation_and_lose_nothing():
     from tuireader.library import Library
 
-    library = Library.open([SEEDS, JUMP])
+    roots = [SEEDS, JUMP] + ([CORPUS / "people-daily"] if (CORPUS / "people-daily").is_dir() else [])
+    library = Library.open(roots)
     for _issue, _section, ref in library.refs():
         article = library.article(ref.id)
         for width in range(20, 101, 7):

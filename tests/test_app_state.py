@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_app_reader import JUMP, make_app, press, ready, screen_text, sync
+from tests.test_app_reader import JUMP, make_app, press, ready, screen_text, sync, until
 from tuireader.store.state import default_state_path
 
 
@@ -56,6 +56,6 @@ async def test_unreadable_state_file_is_not_overwritten_and_a_notice_says_so():
         assert any("Reading state not used" in str(n.message) for n in app._notifications)
         assert app.current_id == app._order[0]  # fresh state in memory
         await press(pilot, "right_square_bracket", "x", "exclamation_mark")
-        assert "reading state" in screen_text(app)
+        await until(pilot, lambda: "reading state" in screen_text(app))
         await app.run_action("quit")
     assert path.read_bytes() == broken
