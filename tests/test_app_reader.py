@@ -166,6 +166,12 @@ async def test_article_hierarchy_kicker_headline_subheadline_byline_subheads():
         assert style_of(kicker) != headline_style
         assert style_of(byline) != headline_style
         assert style_of(first) != headline_style
+        # The dateline opening the paragraph is set like the byline, the text after it is not.
+        strip = view.render_line(first - int(view.scroll_y))
+        by_text = {seg.text.strip(): seg.style for seg in strip if seg.text.strip()}
+        assert by_text["本报讯"].color == style_of(byline).color
+        body = next(style for text, style in by_text.items() if text.startswith("3月7日"))
+        assert body.color != style_of(byline).color
 
 
 @sync

@@ -50,6 +50,8 @@ class Piece:
     target: str | None = None
     #: The block type the piece comes from ("" for the heading).
     kind: str = ""
+    #: Characters at the start set in the byline style (the dateline opening a paragraph).
+    lead: int = 0
 
 
 @dataclass(slots=True)
@@ -100,11 +102,13 @@ def article_pieces(article: Article) -> list[Piece]:
     for index, block in enumerate(article.blocks):
         text = clean(block.text)
         if block.type == "paragraph":
+            lead = 0
             if dateline_pending:
                 dateline_pending = False
                 if not text.startswith(dateline):
                     text = f"{dateline} {text}" if text else dateline
-            pieces.append(Piece(text, "article--paragraph", index, first_prefix=INDENT))
+                lead = len(dateline)
+            pieces.append(Piece(text, "article--paragraph", index, first_prefix=INDENT, lead=lead))
         elif block.type == "subhead":
             pieces.append(Piece(text, "article--subhead", index))
         elif block.type == "caption":
@@ -470,6 +474,8 @@ class ArticleView(ScrollView, can_focus=True):
         body = piece.text[line.start : line.end]
         style = self._style(line.cls)
         body_text = Text(body, style=style, end="")
+        if piece.lead > line.start:
+            body_text.stylize(self._style("article--byline"), 0, min(piece.lead, line.end) - line.start)
         match_style = self._style("article--match")
         for start, end in self._matches.get(line.piece, ()):
             if end > line.start and start < line.end:
