@@ -112,7 +112,12 @@ async def test_bookmark_filter_open_at_paragraph_note_tags_delete_undo(tmp_path)
         text = screen_text(app)
         assert SPRING in text and LANTERN in text and "晨光日报 · 2026-03-05 · 第3版 · 文化 · saved" in text
 
-        # / filters; Enter opens at the saved paragraph.
+        # / filters (Esc in the filter clears it, the screen stays); Enter opens at the saved paragraph.
+        await press(pilot, "slash")
+        await type_text(pilot, "春耕")
+        assert [b.article_id for b in screen.shown] == [ids[SPRING]]
+        await press(pilot, "escape")
+        assert app.screen is screen and len(screen.shown) == 2
         await press(pilot, "slash")
         await type_text(pilot, "灯会")
         assert [b.article_id for b in screen.shown] == [ids[LANTERN]]
@@ -209,3 +214,5 @@ async def test_the_keys_can_be_rebound(tmp_path):
         assert isinstance(app.screen, BookmarksScreen)
         await press(pilot, "x")
         assert on_disk(file) == {}
+        # The palette offers the bookmarks screen too.
+        assert "Bookmarks" in [command.title for command in app.get_system_commands(app.screen)]

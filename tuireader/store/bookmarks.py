@@ -19,6 +19,7 @@ a wrong entry is on) and refuses aliases, so a YAML bomb is refused at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -747,12 +748,20 @@ class BookmarkStore:
             result, changed = apply(doc)
             if changed:
                 text = doc.dump()
+                self._remove_stale_temporaries()
                 atomic_write_text(self.path, text)
                 raw = text.encode("utf-8")
             self.error = None
             self._set(doc, raw)
             self._stamp = self._file_stamp()
         return result
+
+    def _remove_stale_temporaries(self) -> None:
+        # Every writer writes under the lock we hold: a temporary file there now was
+        # left by a writer that was killed mid-write.
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
     def add(self, bookmark: Bookmark) -> tuple[Bookmark, bool]:
         """Add a bookmark; if the article is already bookmarked, update its place
