@@ -177,6 +177,25 @@ async def test_a_missing_article_is_listed_and_marked_and_not_dropped(tmp_path):
 
 
 @sync
+async def test_text_from_the_file_is_shown_as_data_never_markup_or_terminal_control(tmp_path):
+    file = tmp_path / "bookmarks.yaml"
+    file.write_text(
+        'version: 1\nbookmarks:\n- article_id: evil2345\n  headline: "[@click=app.quit]标题\\e]0;pwned\\a\\u202e尾"\n'
+        '  note: "[bold red]红字[/] \\e[2J"\n  tags: ["[link=http://x]链接"]\n',
+        encoding="utf-8",
+    )
+    app, _ids = make_app(tmp_path, file)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await press(pilot, "apostrophe")
+        text = screen_text(app)
+        assert "[@click=app.quit]标题" in text and "[bold red]红字[/]" in text and "#[link=http://x]链接" in text
+        assert not any(ch in text for ch in "\x1b\x07\u202e")
+        await press(pilot, "enter")  # clicking through markup must not quit the app
+        assert app.is_running
+
+
+@sync
 async def test_a_broken_file_makes_bookmarks_read_only_and_is_never_touched(tmp_path):
     for name in ("bad_yaml", "tags_not_a_list", "binary"):
         raw, line = BROKEN[name]
