@@ -95,6 +95,13 @@ def clean(s: str) -> str:
         return s
     if _ESC in s or _has_c1_intro(s):
         s = _SEQUENCE_RE.sub(ESCAPE_SYMBOL, s)
+    # The common controls at C speed (after the sequences: a newline ends an unterminated one).
+    if "\n" in s:
+        s = s.replace("\r\n", " ").replace("\n", " ")
+    if "\t" in s:
+        s = s.replace("\t", " ")
+    if not _SUSPECT_RE.search(s):
+        return s
     if len(s) > 4096:
         runs = len(_CHAR_RE.findall(s))
         if runs * 64 > len(s):  # dense (hostile) input: one C-level pass beats a call per run
