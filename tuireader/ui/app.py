@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -33,7 +34,8 @@ from tuireader.store.state import StateStore
 from tuireader.text.sanitize import clean
 from tuireader.ui.messages import OpenRequest
 from tuireader.ui.widgets.article_view import ArticleView
-from tuireader.ui.widgets.nav import ArticleChosen, LibraryNav
+from tuireader.ui.widgets.library_list import LibraryList
+from tuireader.ui.widgets.nav import ArticleChosen
 
 if TYPE_CHECKING:
     from tuireader.library import Library
@@ -42,6 +44,10 @@ if TYPE_CHECKING:
 NARROW_WIDTH = 100
 #: Seconds between checks that save the reading state when it changed.
 SAVE_INTERVAL = 2.0
+#: Seconds between looks for added, changed and removed library files.
+REFRESH_INTERVAL = 30.0
+#: Seconds between progress updates from a worker that reads the library.
+PROGRESS_INTERVAL = 0.1
 #: Theme used when neither --theme, the state nor the config names one that exists.
 FALLBACK_THEME = "textual-dark"
 
@@ -51,6 +57,9 @@ APP_BINDINGS = [
     Binding("backslash", "toggle_nav", "Contents", id="toggle_nav"),
     Binding("slash", "search", "Search", id="search"),
     Binding("f", "find", "Find in article", id="find", show=False),
+    Binding("n", "next_match", "Next match", id="next_match", show=False),
+    Binding("N", "prev_match", "Previous match", id="prev_match", show=False),
+    Binding("escape", "search_results", "Back to search results", id="search_results", show=False),
     Binding("left_square_bracket", "prev_article", "Previous article", id="prev_article", show=False),
     Binding("right_square_bracket", "next_article", "Next article", id="next_article"),
     Binding("left_curly_bracket", "prev_section", "Previous section", id="prev_section", show=False),
@@ -66,6 +75,8 @@ APP_BINDINGS = [
     Binding("m", "toggle_bookmark", "Bookmark", id="toggle_bookmark", show=False),
     Binding("apostrophe", "bookmarks", "Bookmarks", id="bookmarks", show=False),
     Binding("exclamation_mark", "problems", "Problems", id="problems", show=False),
+    Binding("colon", "jump_date", "Jump to date", id="jump_date", show=False),
+    Binding("R", "reload_library", "Look for new files", id="reload_library", show=False),
 ]
 
 #: Longer help for the palette, by action.
@@ -75,6 +86,9 @@ ACTION_HELP = {
     "toggle_nav": "Show or hide the list of issues, sections and articles",
     "search": "Search every article",
     "find": "Find in the open article",
+    "next_match": "Scroll to the next highlighted match in the article",
+    "prev_match": "Scroll to the previous highlighted match in the article",
+    "search_results": "Go back to the search results the article was opened from",
     "prev_article": "Open the previous article in reading order",
     "next_article": "Open the next article in reading order",
     "prev_section": "Open the first article of the previous page (版面)",
@@ -90,6 +104,8 @@ ACTION_HELP = {
     "toggle_bookmark": "Bookmark the open article",
     "bookmarks": "List your bookmarks",
     "problems": "Files that could not be read while loading the library",
+    "jump_date": "Go to the first issue on or after a date (2025-06, 2025-06-01)",
+    "reload_library": "Look for files added, changed or removed in the library now",
     "page_down": "Scroll the article down a page",
     "page_up": "Scroll the article up a page",
 }
@@ -113,7 +129,7 @@ class ReaderScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text("tuireader"), id="masthead")
         with Horizontal(id="main"):
-            yield LibraryNav(id="nav")
+            yield LibraryList(id="nav")
             yield ArticleView(measure=self.measure, id="article")
         yield Footer()
 
@@ -148,7 +164,7 @@ class ReaderApp(App[int]):
         #: The reader's bookmarks: --bookmarks FILE, else the config's, else <data dir>/bookmarks.yaml.
         self.bookmarks: BookmarkStore | None = BookmarkStore.for_options(bookmarks_path, self.config.bookmarks)
         self.store = StateStore(state_path).load()
-        self.notices: list[str] = []  # notices raised before the screen exists
+        #: Notices raised before the screen exists, shown once it does.
         self._pending_notices: list[tuple[str, str]] = []
         self.extra_problems: list[str] = []
         self.current_id: str | None = None
@@ -216,7 +232,6 @@ class ReaderApp(App[int]):
         self.set_keymap({k: v for k, v in keymap.items() if k in known})
 
     def _notice_later(self, message: str, severity: str = "information") -> None:
-        self.notices.append(message)
         self._pending_notices.append((message, severity))
 
     def get_default_screen(self) -> Screen:
@@ -242,17 +257,93 @@ class ReaderApp(App[int]):
         from tuireader.library import Library
 
         try:
-            library = Library.open(self.library_paths)
-        except Exception as exc:  # any failure becomes a notice, never a traceback
-            self.call_from_thread(self._library_failed, f"{type(exc).__name__}: {exc}")
+            library = Library.open(self.library_paths, progress=self._progress_reporter(self._show_reading_progress))
+        except _ReaderLeft:
             return
-        self.call_from_thread(self._library_ready, library)
+        except Exception as exc:  # any failure becomes a notice, never a traceback
+            with contextlib.suppress(RuntimeError):  # the app may have closed meanwhile
+                self.call_from_thread(self._library_failed, f"{type(exc).__name__}: {exc}")
+            return
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self._library_ready, library)
+
+    def _progress_reporter(self, show: Callable[[int, int], None]) -> Callable[[int, int], None]:
+        """A progress callback for a worker thread: at most one update per PROGRESS_INTERVAL,
+        and it stops the work (``_ReaderLeft``) once the worker is cancelled or the app closed."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        last = 0.0
+
+        def report(done: int, total: int) -> None:
+            nonlocal last
+            if worker.is_cancelled:
+                raise _ReaderLeft
+            now = time.monotonic()
+            if now - last >= PROGRESS_INTERVAL or done == total:
+                last = now
+                try:
+                    self.call_from_thread(show, done, total)
+                except RuntimeError:
+                    raise _ReaderLeft from None
+
+        return report
+
+    def _show_reading_progress(self, done: int, total: int) -> None:
+        self.article_view.show_placeholder(f"Reading the library… {done:,}/{total:,} files")
+
+    # -- picking up added, changed and removed files while the app runs ----------
+
+    def action_reload_library(self) -> None:
+        if self.library is None:
+            return
+        self.notify("Looking for new, changed and removed files…", timeout=2)
+        self._refresh_library()
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def _refresh_library(self) -> None:
+        library = self.library
+        if library is None:
+            return
+        try:
+            fresh = library.refresh(progress=self._progress_reporter(self._show_refresh_progress))
+        except _ReaderLeft:
+            return
+        except Exception as exc:  # a failed look leaves the library as it was
+            with contextlib.suppress(RuntimeError):
+                self.call_from_thread(self._refresh_done, library, None, f"{type(exc).__name__}: {exc}")
+            return
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self._refresh_done, library, fresh, None)
+
+    def _show_refresh_progress(self, done: int, total: int) -> None:
+        self._library_progress = f"checking files {done:,}/{total:,}" if done < total else None
+        self._show_masthead()
+
+    def _refresh_done(self, old: Library, fresh: Library | None, problem: str | None) -> None:
+        self._library_progress = None
+        self._show_masthead()
+        if problem is not None:
+            self.notify(f"Could not look for new files: {clean(problem)}", severity="warning", markup=False)
+            return
+        if fresh is None or self.library is not old:
+            return
+        before = len(old)
+        self._library_ready(fresh, reopen=False)
+        change = len(fresh) - before
+        self.notify(
+            f"Library updated: {len(fresh):,} articles" + (f" ({change:+,})" if change else ""),
+            timeout=4,
+        )
 
     def _library_failed(self, message: str) -> None:
         self.article_view.show_placeholder("The library could not be opened.")
         self.notify(f"Could not open the library: {clean(message)}", severity="error", markup=False, timeout=15)
 
-    def _library_ready(self, library: Library) -> None:
+    def _library_ready(self, library: Library, reopen: bool = True) -> None:
+        """Show a library: the first one, or (``reopen=False``) a refreshed one,
+        keeping the open article and the place in the lists."""
+        first = self.library is None or reopen
         self.library = library
         self._order = []
         self._places = {}
@@ -293,8 +384,8 @@ class ReaderApp(App[int]):
     # -- handles --------------------------------------------------------------
 
     @property
-    def nav(self) -> LibraryNav:
-        return self.screen_stack[0].query_one(LibraryNav)
+    def nav(self) -> LibraryList:
+        return self.screen_stack[0].query_one(LibraryList)
 
     @property
     def article_view(self) -> ArticleView:
@@ -595,10 +686,29 @@ class ReaderApp(App[int]):
         return [f"reading state: {self.store.problem}"] if self.store.problem else []
 
     def action_search(self) -> None:
-        self.notify("Search is not available yet.", timeout=3)
+        from tuireader.ui.screens.search import open_search
+
+        open_search(self)
 
     def action_find(self) -> None:
-        self.notify("Find in article is not available yet.", timeout=3)
+        from tuireader.ui.screens.search import open_find
+
+        open_find(self)
+
+    def action_next_match(self) -> None:
+        from tuireader.ui.screens.search import step_match
+
+        step_match(self, +1)
+
+    def action_prev_match(self) -> None:
+        from tuireader.ui.screens.search import step_match
+
+        step_match(self, -1)
+
+    def action_search_results(self) -> None:
+        from tuireader.ui.screens.search import back_to_results
+
+        back_to_results(self)
 
     def action_toggle_bookmark(self) -> None:
         from tuireader.ui.screens.bookmarks import toggle_bookmark
@@ -620,7 +730,7 @@ class ReaderApp(App[int]):
         for where, bindings in (
             ("app", APP_BINDINGS),
             ("article", ArticleView.BINDINGS),
-            ("contents", LibraryNav.BINDINGS),
+            ("contents", LibraryList.BINDINGS),
             ("bookmarks", BookmarksScreen.BINDINGS),
         ):
             out.extend((where, b) for b in bindings if isinstance(b, Binding))
