@@ -173,7 +173,8 @@ def _split_wide(content: str, room: int, width: int) -> list[str]:
     moved back where the piece keeps at least one grapheme.
     """
     graphemes = _GRAPHEME_RE.findall(content)
-    widths = [cell_len(g) for g in graphemes]
+    memo: dict[str, int] = {}
+    widths = [memo[g] if g in memo else memo.setdefault(g, cell_len(g)) for g in graphemes]
     pieces: list[str] = []
     start = 0
     n = len(graphemes)
