@@ -205,7 +205,8 @@ async def test_a_broken_file_makes_bookmarks_read_only_and_is_never_touched(tmp_
         app, ids = make_app(tmp_path / name, file)
         async with app.run_test(size=(100, 30)) as pilot:
             await ready(app, pilot)
-            assert any(str(file) in n and f"line {line}" in n for n in app.notices), app.notices
+            shown = [n.message for n in app._notifications]
+            assert any(str(file) in n and f"line {line}" in n for n in shown), shown
             app.open_article(ids[SPRING])
             await pilot.pause()
             await press(pilot, "m", "apostrophe")
