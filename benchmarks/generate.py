@@ -82,8 +82,10 @@ def _add_body_lines(pools: Pools, lines: list[str]) -> None:
                 pools.captions.append(line)
 
 
-def load_pools(corpus: Path = CORPUS, seeds: Path = SEEDS) -> Pools:
+def load_pools(corpus: Path | None = None, seeds: Path | None = None) -> Pools:
     """Headlines, kickers, subheadlines, paragraphs and captions to recombine."""
+    corpus = CORPUS if corpus is None else corpus
+    seeds = SEEDS if seeds is None else seeds
     pools = Pools()
     for path in sorted(seeds.glob("*.txt")):
         _add_body_lines(pools, path.read_text(encoding="utf-8-sig").splitlines())
