@@ -12,7 +12,8 @@ Rules, in the order they apply:
 * Kinsoku by *pulling down*: when a cluster such as ``字”。`` does not fit at
   the end of a line, the whole cluster (the character before the punctuation
   too) moves to the next line.  Nothing hangs past the width, so a line may end
-  up to (cluster width - 1) cells short; for Chinese text that is at most 5.
+  up to (cluster width - 1) cells short: rarely more than 5 for Chinese text
+  (``字）”。`` is 7 cells), more before a Latin word or URL that moves whole.
 * Lines are filled greedily: every cluster that fits goes on the line.
 * A cluster wider than a whole line (a long URL, a run of 40 commas) is split
   where it must, avoiding a cut before closing or after opening punctuation
