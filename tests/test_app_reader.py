@@ -14,7 +14,6 @@ from tuireader.store.config import load_config
 from tuireader.text.linebreak import CLOSING
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.widgets.article_view import ArticleView, layout_article
-from tuireader.ui.widgets.nav import LibraryNav
 
 JUMP = FIXTURES / "jump"
 SEED_HEADLINE = "全省深化数字法治改革推进政法智能化建设工作例会"
@@ -107,8 +106,8 @@ async def test_nav_folds_below_100_columns_and_a_key_toggles_it():
         await press(pilot, "j")
         assert app.nav.cursor_article == app._order[1]
         await press(pilot, "enter")
+        await until(pilot, lambda: app.current_id == app._order[1])
         assert not app.nav_visible
-        assert app.current_id == app._order[1]
         assert "早春" in screen_text(app)
         await press(pilot, "backslash", "backslash")
         assert not app.nav_visible and app.article_view.has_focus
@@ -483,16 +482,20 @@ async def test_no_color_is_respected(monkeypatch):
 
 
 @sync
-async def test_nav_lists_sections_and_articles_with_marks():
+async def test_nav_lists_issues_sections_and_articles_with_marks():
     app = make_app(JUMP)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
-        nav = app.query_one(LibraryNav)
-        labels = [str(node.label) for node in nav._leaves.values()]
-        assert any("早春" in label and "▣" in label for label in labels)
-        text = screen_text(app)
+        await until(pilot, lambda: "第2版 城事" in screen_text(app))
+        rows = [line[: app.nav.region.right] for line in screen_lines(app)]
+        text = "\n".join(rows)
         assert "山城晚报 2025-03-08" in text
-        assert "第1版 要闻" in text
+        assert "第1版 要闻" in text and "第2版 城事" in text
+        photo = next(row for row in rows if "早春" in row)
+        assert "▣" in photo and "•" in photo  # a picture item, not read yet
+        lead = next(row for row in rows if "老街巷里的新茶馆" in row)
+        assert "•" not in lead  # open, so read
+        assert "公交新线路下周开通" in text
 
 
 @sync
