@@ -646,21 +646,33 @@ def merge_into(doc: Document, incoming: Iterable[Bookmark]) -> tuple[int, int]:
 class BookmarkStore:
     """The reader's bookmarks file and a snapshot of it.
 
-    Reads never fail: a broken file sets ``error`` (and ``read_only``) and an
-    empty snapshot. Every change re-reads the file under the lock, so it
-    raises ``BookmarkFileError`` (and writes nothing) while the file is broken.
+    The file is read when first needed (so opening the app costs nothing before
+    its first paint). Reads never fail: a broken file sets ``error`` (and
+    ``read_only``) and an empty snapshot. Every change re-reads the file under
+    the lock, so it raises ``BookmarkFileError`` (and writes nothing) while the
+    file is broken.
     """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.error: BookmarkFileError | None = None
         #: Article ids of bookmarks whose article is not in the library (see ``reconcile``).
         self.missing: set[str] = set()
+        self._error: BookmarkFileError | None = None
+        self._loaded = False
         self._doc = Document()
         self._raw: bytes | None = None
         self._ids: set[str] = set()
         self._stamp: tuple[int, int, int] | None = None
-        self.reload()
+
+    def _ensure_loaded(self) -> None:
+        if not self._loaded:
+            self.reload()
+
+    @property
+    def error(self) -> BookmarkFileError | None:
+        """Why the file cannot be used (one line naming file and line), or None."""
+        self._ensure_loaded()
+        return self._error
 
     @classmethod
     def for_options(cls, option: str | Path | None = None, configured: Path | None = None) -> BookmarkStore:
@@ -675,22 +687,27 @@ class BookmarkStore:
     @property
     def bookmarks(self) -> list[Bookmark]:
         """In file order."""
+        self._ensure_loaded()
         return list(self._doc.bookmarks)
 
     def dump(self) -> str:
         """The file as tuireader writes it (what ``export --format yaml`` prints)."""
+        self._ensure_loaded()
         return self._doc.dump()
 
     def newest_first(self) -> list[Bookmark]:
+        self._ensure_loaded()
         epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
         # Saved in the same second: the one added later (lower in the file) first.
         order = sorted(enumerate(self._doc.bookmarks), key=lambda p: (p[1].saved_at or epoch, p[0]), reverse=True)
         return [b for _i, b in order]
 
     def is_bookmarked(self, article_id: str) -> bool:
+        self._ensure_loaded()
         return article_id in self._ids
 
     def get(self, article_id: str) -> Bookmark | None:
+        self._ensure_loaded()
         i = self._doc.find(article_id)
         return None if i is None else self._doc.bookmarks[i]
 
@@ -707,15 +724,16 @@ class BookmarkStore:
             raw = read_raw(self.path)
             self._set(self._parse(raw), raw)
         except BookmarkFileError as exc:
-            self.error = exc
+            self._error = exc
             self._set(Document(), None)
         else:
-            self.error = None
+            self._error = None
+        self._loaded = True
         self._stamp = stamp
 
     def refresh(self) -> bool:
         """Re-read the file if it changed on disk (another session, a hand edit). True if re-read."""
-        if self._file_stamp() == self._stamp:
+        if self._loaded and self._file_stamp() == self._stamp:
             return False
         self.reload()
         return True
@@ -723,7 +741,7 @@ class BookmarkStore:
     def _parse(self, raw: bytes | None) -> Document:
         if raw is None:
             return Document()
-        if raw == self._raw and self.error is None:
+        if raw == self._raw and self._loaded and self._error is None:
             # What we last read or wrote: no need to parse it again.
             doc = self._doc
             return replace(doc, bookmarks=list(doc.bookmarks), extra=dict(doc.extra), key_order=list(doc.key_order))
@@ -743,7 +761,7 @@ class BookmarkStore:
                 raw = read_raw(self.path)
                 doc = self._parse(raw)
             except BookmarkFileError as exc:
-                self.error = exc
+                self._error = exc
                 raise
             result, changed = apply(doc)
             if changed:
@@ -751,7 +769,8 @@ class BookmarkStore:
                 self._remove_stale_temporaries()
                 atomic_write_text(self.path, text)
                 raw = text.encode("utf-8")
-            self.error = None
+            self._error = None
+            self._loaded = True
             self._set(doc, raw)
             self._stamp = self._file_stamp()
         return result
@@ -860,6 +879,7 @@ class BookmarkStore:
         those whose article turned up again under another id (same paper, date and
         headline). Re-attachments are written to the file when ``persist`` and the file
         is writable; nothing is ever dropped. Returns the missing article ids."""
+        self._ensure_loaded()
         absent = [b for b in self._doc.bookmarks if library.locate(b.article_id) is None]
         found: dict[str, tuple[Any, Any, Any]] = {}
         if any(b.identity for b in absent):

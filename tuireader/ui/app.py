@@ -162,6 +162,7 @@ class ReaderApp(App[int]):
         self.restricted = restricted
         self.library: Library | None = library
         #: The reader's bookmarks: --bookmarks FILE, else the config's, else <data dir>/bookmarks.yaml.
+        #: Read when first needed, after the first paint (a broken file is reported then).
         self.bookmarks: BookmarkStore | None = BookmarkStore.for_options(bookmarks_path, self.config.bookmarks)
         self.store = StateStore(state_path).load()
         #: Notices raised before the screen exists, shown once it does.
@@ -181,8 +182,6 @@ class ReaderApp(App[int]):
             self.animation_level = "none"
         elif self.config.animations is False:
             self.animation_level = "none"
-        if self.bookmarks.error is not None:
-            self._notice_later(f"Bookmarks are read-only until the file is fixed: {self.bookmarks.error}", "error")
         if self.store.problem:
             self._notice_later(f"Reading state not used (file left as it is): {self.store.problem}")
 

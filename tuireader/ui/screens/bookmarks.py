@@ -8,6 +8,7 @@ person or another machine may have written), goes through ``clean`` and into
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -82,21 +83,35 @@ def open_bookmarks(app: ReaderApp) -> None:
     app.push_screen(BookmarksScreen(app.bookmarks, app.library), app.open_request)
 
 
+#: Notices already shown, per app: the library is refreshed in the background, and a
+#: notice that has not changed is not worth repeating each time.
+_shown_notices: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _notify_once(app: Any, message: str, severity: str, timeout: float) -> None:
+    shown = _shown_notices.setdefault(app, set())
+    if message not in shown:
+        shown.add(message)
+        app.notify(clean(message), severity=severity, markup=False, timeout=timeout)
+
+
 def bookmarks_library_ready(app: ReaderApp) -> None:
-    """After the library loads: mark missing bookmarks and re-attach those that turned up."""
+    """After the library loads (or is refreshed): report a broken bookmarks file, mark
+    missing bookmarks and re-attach those that turned up."""
     store: BookmarkStore | None = app.bookmarks
     if store is None or app.library is None:
         return
+    store.refresh()
+    if store.error is not None:
+        _notify_once(app, f"Bookmarks are read-only until the file is fixed: {store.error}", "error", 15)
     before = {b.article_id for b in store.bookmarks}
     store.reconcile(app.library)
     changed = before ^ {b.article_id for b in store.bookmarks}
     if changed:
         app.refresh_marks(changed)
     if store.missing:
-        app.notify(
-            f"{len(store.missing)} bookmarked article(s) not in this library; kept in the list as missing.",
-            timeout=5,
-        )
+        message = f"{len(store.missing)} bookmarked article(s) not in this library; kept in the list as missing."
+        _notify_once(app, message, "information", 5)
 
 
 # ------------------------------------------------------------------ screens
