@@ -558,3 +558,39 @@ async def test_resize_resets_the_lines_and_keeps_the_place():
         assert view.column_width == 80
         line = view.line_of_block(3)
         assert view.scroll_y == min(line, view.max_scroll_y)  # at the top, or as far as it goes
+
+
+@sync
+async def test_measure_from_config_sets_the_column(tmp_path):
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text("measure: 60\n", encoding="utf-8")
+    app = make_app(JUMP, config=load_config(config_file))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(app, pilot)
+        view = app.article_view
+        assert view.column_width == 60
+        assert max(cell_len(line) for line in view.rendered_lines()) <= 60
+        assert max(cell_len(line) for line in view.rendered_lines()) >= 56  # and filled to it
+
+
+@sync
+async def test_open_request_from_a_screen_opens_highlights_and_scrolls():
+    from tuireader.ui.messages import OpenRequest
+
+    app = make_app(JUMP)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await ready(app, pilot)
+        target = app._order[2]  # the continuation on page 2
+        app.open_request(OpenRequest(target, terms=["读书角"]))
+        await until(pilot, lambda: app.current_id == target)
+        view = app.article_view
+        assert view.match_count == 1
+        await until(pilot, lambda: any("读书角" in line for line in screen_lines(app)))
+        app.post_message(OpenRequest(app._order[0], paragraph=2))
+        await until(pilot, lambda: app.current_id == app._order[0])
+        await until(pilot, lambda: view.paragraph_in_view() == 2)
+        app.open_request(None)  # a cancelled screen changes nothing
+        await pilot.pause()
+        assert app.current_id == app._order[0]
+        await press(pilot, "backspace")
+        assert app.current_id == target  # the back stack remembers where we came from
