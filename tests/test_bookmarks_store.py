@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -401,6 +402,7 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(tmp_path):
         ready_r, ready_w = os.pipe()
         writer = fork.Process(target=write_forever, args=(path, f"r{round_}-", ready_w), daemon=True)
         writer.start()
+        assert select.select([ready_r], [], [], 60)[0], "the writer did not start"
         assert os.read(ready_r, 1) == b"r"
         os.close(ready_r)
         os.close(ready_w)
