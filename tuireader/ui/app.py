@@ -111,6 +111,10 @@ ACTION_HELP = {
 }
 
 
+class _ReaderLeft(Exception):
+    """Raised in a worker's progress callback to stop reading the library (the app closed)."""
+
+
 @dataclass(slots=True)
 class Place:
     """Where an article lies in reading order."""
@@ -175,6 +179,10 @@ class ReaderApp(App[int]):
         self._sections: list[tuple[Issue, Section]] = []
         self._our_themes: list[str] = []
         self._nav_visible: bool | None = None
+        self._masthead_text = ""
+        #: What a background look at the library's files has done so far (masthead).
+        self._library_progress: str | None = None
+        self._refresh_timer: Any = None
         self._setup_themes(theme)
         self._apply_keymap()
         if os.environ.get("SSH_CONNECTION") and self.config.animations is None:
@@ -342,7 +350,6 @@ class ReaderApp(App[int]):
     def _library_ready(self, library: Library, reopen: bool = True) -> None:
         """Show a library: the first one, or (``reopen=False``) a refreshed one,
         keeping the open article and the place in the lists."""
-        first = self.library is None or reopen
         self.library = library
         self._order = []
         self._places = {}
@@ -359,7 +366,7 @@ class ReaderApp(App[int]):
         from tuireader.ui.screens.bookmarks import bookmarks_library_ready
 
         bookmarks_library_ready(self)
-        if library.problems:
+        if library.problems and reopen:
             count = len(library.problems)
             first = library.problems[0]
             self.notify(
@@ -370,15 +377,32 @@ class ReaderApp(App[int]):
                 markup=False,
                 timeout=10,
             )
+        if reopen:
+            self._watch_library(library)
         if not self._order:
             self.article_view.show_placeholder("No articles in this library.")
             self._set_nav_visible(True)
+            return
+        if not reopen and self.current_id is not None:
+            # A refreshed library: the article stays on screen where the reader left it.
+            if self.current_id not in self._places:
+                self.notify("The open article is no longer in the library.", severity="warning", timeout=6)
+            elif self.current_article is not None:
+                self._update_masthead(self.current_article)
             return
         last = self.store.state.last_article
         if last in self._places:
             self.open_article(last, paragraph=self.store.state.last_paragraph, remember=False)
         else:
             self.open_article(self._order[0], remember=False)
+
+    def _watch_library(self, library: Library) -> None:
+        """Pick up changes in the background: now, when the library came from its
+        catalogue (the files were not looked at), and every REFRESH_INTERVAL."""
+        if library.from_catalogue:
+            self.call_after_refresh(self._refresh_library)  # after the first paint
+        if self._refresh_timer is None:
+            self._refresh_timer = self.set_interval(REFRESH_INTERVAL, self._refresh_library)
 
     # -- handles --------------------------------------------------------------
 
@@ -469,7 +493,14 @@ class ReaderApp(App[int]):
             parts.append(f"{position}/{len(section.articles)}")
         unread = sum(1 for i in self._order if not self.store.is_read(i))
         parts.append(f"未读 {unread}")
-        self.query_one("#masthead", Static).update(Text(clean(" · ".join(parts))))
+        self._masthead_text = clean(" · ".join(parts))
+        self._show_masthead()
+
+    def _show_masthead(self) -> None:
+        text = self._masthead_text
+        if self._library_progress:
+            text += f"  ⟳ {self._library_progress}"
+        self.query_one("#masthead", Static).update(Text(text or "tuireader"))
 
     # -- layout: folding the navigation pane ----------------------------------
 
@@ -674,6 +705,14 @@ class ReaderApp(App[int]):
             self.screen.dismiss(None)
             return
         self.push_screen(HelpScreen(self.key_rows()))
+
+    def action_jump_date(self) -> None:
+        if self.library is None:
+            return
+        if not self._nav_visible:
+            self._set_nav_visible(True)
+        self.nav.focus()
+        self.nav.prompt_date()
 
     def action_problems(self) -> None:
         from tuireader.ui.screens.problems import ProblemsScreen
