@@ -65,11 +65,6 @@ class Line:
     prefix_cls: str | None = None
     cls: str = "article--paragraph"
     align: str = "left"
-    rule: bool = False
-
-    @property
-    def blank(self) -> bool:
-        return self.piece < 0 and not self.rule
 
 
 @dataclass(slots=True)
@@ -170,7 +165,7 @@ def layout_article(article: Article, column: int) -> Layout:
         if cls == "article--caption":
             mark = f"{PICTURE_MARK} "
             lines.append(
-                Line(-1, prefix=mark + RULE * max(0, column - cell_width(mark)), prefix_cls="article--caption", rule=True)
+                Line(-1, prefix=mark + RULE * max(0, column - cell_width(mark)), prefix_cls="article--caption")
             )
         prefix_width = cell_width(piece.prefix)
         width = column - prefix_width
@@ -196,7 +191,7 @@ def layout_article(article: Article, column: int) -> Layout:
             number + 1 >= len(pieces) or pieces[number + 1].cls != "article--credit"
         )
         if closes_caption:
-            lines.append(Line(-1, prefix=RULE * column, prefix_cls="article--caption", rule=True))
+            lines.append(Line(-1, prefix=RULE * column, prefix_cls="article--caption"))
         previous_cls = cls
     return layout
 
