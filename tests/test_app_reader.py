@@ -196,6 +196,7 @@ async def test_follow_a_jump_to_its_continuation_and_back():
         await ready(app, pilot)
         first = app.current_id
         assert any(line.strip() == "下转第2版 →" for line in app.article_view.rendered_lines())
+        assert "J Follow jump" in screen_lines(app)[-1]  # the footer offers the key
         await press(pilot, "J")
         assert app.current_id != first
         article = app.current_article
@@ -206,6 +207,9 @@ async def test_follow_a_jump_to_its_continuation_and_back():
         assert "说起今后的打算" in text
         await press(pilot, "backspace")
         assert app.current_id == first
+        await press(pilot, "right_square_bracket")  # the photo item: nowhere to jump
+        assert "Follow jump" not in screen_lines(app)[-1]
+        await press(pilot, "left_square_bracket")
         # And from the continuation back the other way with J.
         await press(pilot, "J", "J")
         assert app.current_id == first

@@ -64,7 +64,7 @@ APP_BINDINGS = [
     Binding("right_square_bracket", "next_article", "Next article", id="next_article"),
     Binding("left_curly_bracket", "prev_section", "Previous section", id="prev_section", show=False),
     Binding("right_curly_bracket", "next_section", "Next section", id="next_section", show=False),
-    Binding("J", "follow_jump", "Follow jump", id="follow_jump", show=False),
+    Binding("J", "follow_jump", "Follow jump", id="follow_jump"),
     Binding("backspace", "back", "Back", id="back", show=False),
     Binding("u", "next_unread", "Next unread", id="next_unread", show=False),
     Binding("x", "toggle_read", "Mark unread / read", id="toggle_read", show=False),
@@ -462,9 +462,17 @@ class ReaderApp(App[int]):
         self.nav.refresh_marks([article_id])
         self.nav.select_article(article_id)
         self._update_masthead(article)
+        self.refresh_bindings()
         if self._narrow:
             self._set_nav_visible(False)
         view.focus()
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The footer offers J only on an article with a jump marker (which J follows,
+        # or says the other page is not in the library).
+        if action == "follow_jump" and self.screen_stack and self.screen is self.screen_stack[0]:
+            return self.article_view.has_jump
         return True
 
     def on_open_request(self, message: OpenRequest) -> None:

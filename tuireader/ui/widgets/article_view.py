@@ -358,6 +358,11 @@ class ArticleView(ScrollView, can_focus=True):
                 out.append((number, self._layout.pieces[line.piece]))
         return out
 
+    @property
+    def has_jump(self) -> bool:
+        """Whether the article has a jump marker (下转/上接), linked or not."""
+        return any(p.kind == "jump" for p in self._layout.pieces)
+
     def subheads(self) -> list[tuple[int, str]]:
         """(block index, text) of every in-text subhead, for the outline."""
         return [(p.block, p.text) for p in self._layout.pieces if p.cls == "article--subhead"]
