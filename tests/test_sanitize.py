@@ -82,6 +82,7 @@ def test_bidi_overrides_are_removed():
 
 def test_invisible_characters_that_hide_text_are_removed():
     assert clean("秘\u200b密\ufeff\u2060文\u00ad字") == "秘密文字"
+    assert clean("用户" + HIDING_NOT_CF + "名") == "用户名"
     # Tag characters can smuggle ASCII invisibly.
     assert clean("ok\U000e0068\U000e0069") == "ok"
 
@@ -131,8 +132,15 @@ def test_output_has_no_controls_and_is_idempotent(s):
     assert clean_line(line) == line
 
 
+# Invisible characters the sanitiser removes although they are not in category Cf
+# (Hangul fillers, the combining grapheme joiner, the tag block): they hide text.
+HIDING_NOT_CF = "\u034f\u115f\u1160\u3164\uffa0"
 visible = st.text(
-    st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp")), max_size=200
+    st.characters(
+        blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp"),
+        blacklist_characters=HIDING_NOT_CF,
+    ).filter(lambda c: not 0xE0000 <= ord(c) <= 0xE007F),
+    max_size=200,
 )
 
 
