@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from tuireader.cli import resolve_library_paths
+from tuireader.commands import json_for_terminal
 from tuireader.library import Library
 from tuireader.text.sanitize import clean_line
 
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     lib = Library.open(resolve_library_paths(args))
     out = sys.stdout
     if args.json:
-        json.dump(library_dict(lib), out, ensure_ascii=False, indent=2)
+        out.write(json_for_terminal(library_dict(lib)))
         out.write("\n")
         return 0
     for issue in lib.issues:

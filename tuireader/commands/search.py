@@ -7,10 +7,10 @@ and a stat per file when nothing changed).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from tuireader.cli import UsageError, resolve_library_paths
+from tuireader.commands import json_for_terminal
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             "took_ms": round(response.took_ms, 2),
             "results": [r.to_json() for r in response.results],
         }
-        json.dump(doc, out, ensure_ascii=False, indent=2)
+        out.write(json_for_terminal(doc))  # C1 controls and bidi overrides escaped
         out.write("\n")
         return 0
     if not response.results:
