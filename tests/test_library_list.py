@@ -1,0 +1,334 @@
+"""The navigation pane for large archives (LibraryList), through Pilot, on a
+generated library of a few thousand articles and on a small fixture of our own."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+
+from tuireader.library import Library
+from tuireader.model import ArticleRef, Issue, Section
+from tuireader.ui.widgets.library_list import DatePrompt, LibraryList, parse_date_prefix
+from tuireader.ui.widgets.nav import EXPAND_ALL_LIMIT, ArticleChosen
+
+REPO = Path(__file__).resolve().parent.parent
+N_ARTICLES = 3000  # above EXPAND_ALL_LIMIT: the pane starts folded
+
+
+def sync(test):
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look themselves up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Library:
+    """A generated library (both layouts, several papers and years), opened without a catalogue."""
+    dest = tmp_path_factory.mktemp("big")
+    _generator().generate_library(dest, N_ARTICLES, seed=7)
+    library = Library.open([dest], use_catalogue=False)
+    assert len(library) >= N_ARTICLES > EXPAND_ALL_LIMIT
+    return library
+
+
+def small_issues() -> list[Issue]:
+    """Three issues of our own: two dated, one undated."""
+
+    def section(tag: str, number: int, name: str, titles: list[str], kinds: list[str] | None = None) -> Section:
+        kinds = kinds or ["article"] * len(titles)
+        refs = [
+            ArticleRef(id=f"{tag}-{number}-{i}", headline=title, kind=kind)
+            for i, (title, kind) in enumerate(zip(titles, kinds))
+        ]
+        return Section(number=number, name=name, articles=refs)
+
+    return [
+        Issue("山城晚报", "2024-12-30", [section("a", 1, "要闻", ["冬至饺子香", "江边夜市开张"])]),
+        Issue(
+            "山城晚报",
+            "2025-03-08",
+            [
+                section("b", 1, "要闻", ["春茶开采", "早春"], ["article", "photo"]),
+                section("b", 2, "城事", ["[bold red]老街\x1b]0;pwned\x07新茶馆"]),
+            ],
+        ),
+        Issue(None, None, [section("c", 1, "", ["无日期的稿件"])]),
+    ]
+
+
+class Host(App[None]):
+    """A bare app holding only the pane; records what it posts."""
+
+    def __init__(self, issues: list[Issue], read: set[str] | None = None) -> None:
+        super().__init__()
+        self.issues = issues
+        self.read: set[str] = read if read is not None else set()
+        self.bookmarked: set[str] = set()
+        self.chosen: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield LibraryList(id="nav")
+
+    def marks(self, article_id: str) -> tuple[bool, bool]:
+        return article_id in self.read, article_id in self.bookmarked
+
+    def on_mount(self) -> None:
+        nav = self.query_one(LibraryList)
+        nav.load(self.issues, self.marks)
+        nav.focus()
+
+    def on_article_chosen(self, message: ArticleChosen) -> None:
+        self.chosen.append(message.article_id)
+
+    @property
+    def nav(self) -> LibraryList:
+        return self.query_one(LibraryList)
+
+
+def screen_lines(app: App) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def press(pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+    await pilot.pause()
+
+
+def visible(nav: LibraryList) -> range:
+    top = int(nav.scroll_y)
+    return range(top, top + nav.scrollable_content_region.height)
+
+
+# -- a small library: everything open, marks, sanitising ---------------------------
+
+
+@sync
+async def test_small_library_is_expanded_with_marks_and_counts():
+    issues = small_issues()
+    app = Host(issues, read={"a-1-0"})
+    async with app.run_test(size=(50, 16)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        assert nav.row_count == 3 + 4 + 6  # every issue, section and article
+        text = "\n".join(screen_lines(app))
+        assert "▾ 山城晚报 2024-12-30  1" in text  # one of its two articles unread
+        assert "第2版 城事" in text
+        assert "• ▣ 早春" in text  # unread mark, then the photo mark
+        assert "冬至饺子香" in text and "• 冬至饺子香" not in text  # read: no unread mark
+        # Article text is data: markup shows literally, escapes never reach the terminal.
+        assert "[bold red]老街" in text and "\x1b" not in text and "pwned\x07" not in text
+        assert "(undated)" in text
+
+
+@sync
+async def test_marks_and_unread_counts_follow_the_reading_state():
+    issues = small_issues()
+    app = Host(issues)
+    async with app.run_test(size=(50, 16)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        assert nav.unread_count(1) == 3 and nav.unread_count(1, 0) == 2
+        app.read |= {"b-1-0", "b-1-1"}  # both articles of the second issue's page 1
+        app.bookmarked.add("b-2-0")
+        nav.refresh_marks(["b-1-0", "b-1-1", "b-2-0"])
+        await pilot.pause()
+        assert nav.unread_count(1, 0) == 0
+        text = "\n".join(screen_lines(app))
+        assert "★ [bold red]老街" in text
+        # Everything, as after a theme change.
+        app.read.clear()
+        nav.refresh_marks()
+        await pilot.pause()
+        assert nav.unread_count(1) == 3
+
+
+# -- a generated library of a few thousand articles ---------------------------------
+
+
+@sync
+async def test_large_library_starts_folded_and_opens_groups_lazily(big):
+    app = Host(big.issues)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        issues = big.issues
+        assert nav.row_count == len(issues)  # one row per issue, nothing more
+        first = issues[0]
+        assert nav.row_text(0).startswith("▸ ") and first.label in nav.row_text(0)
+        total = sum(len(s.articles) for s in first.sections)
+        assert nav.row_text(0).endswith(f"  {total}")  # every article unread
+        await press(pilot, "enter")  # open the issue: its pages appear under it
+        assert nav.row_count == len(issues) + len(first.sections)
+        assert nav.row_text(1).strip().startswith("▸ 第1版")
+        await press(pilot, "j", "enter")  # open page 1: its articles appear
+        page = first.sections[0]
+        assert nav.row_count == len(issues) + len(first.sections) + len(page.articles)
+        assert nav.row_text(2).strip().lstrip("•▣★ ") == page.articles[0].title
+        await press(pilot, "j", "enter")  # Enter on an article opens it
+        assert app.chosen == [page.articles[0].id]
+        await press(pilot, "left")  # back up to the page, then fold it
+        assert nav.cursor_line == 1
+        await press(pilot, "left")
+        assert nav.row_count == len(issues) + len(first.sections)
+        await press(pilot, "enter", "k", "enter")  # fold the issue again
+        assert nav.row_count == len(issues) and nav.cursor_line == 0
+
+
+@sync
+async def test_cursor_keys_move_and_keep_the_cursor_on_screen(big):
+    app = Host(big.issues)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        for i in range(len(big.issues)):  # hundreds of rows
+            nav._expand_issue(i)
+        height = nav.scrollable_content_region.height
+        assert nav.row_count > 4 * height
+        await press(pilot, "G")
+        assert nav.cursor_line == nav.row_count - 1 and nav.cursor_line in visible(nav)
+        assert big.issues[-1].label in "\n".join(screen_lines(app))
+        await press(pilot, "j")  # nothing below the last row
+        assert nav.cursor_line == nav.row_count - 1
+        await press(pilot, "g", "k")
+        assert nav.cursor_line == 0 and int(nav.scroll_y) == 0
+        await press(pilot, "pagedown")
+        assert nav.cursor_line == height - 1 and nav.cursor_line in visible(nav)
+        await press(pilot, "pagedown", "pageup")
+        assert nav.cursor_line == height - 1 and nav.cursor_line in visible(nav)
+        for _ in range(3):
+            await press(pilot, "down")
+        assert nav.cursor_line == height + 2 and nav.cursor_line in visible(nav)
+        await press(pilot, "up")
+        assert nav.cursor_line == height + 1
+
+
+@sync
+async def test_only_rows_on_screen_are_drawn(big):
+    issues = big.issues
+    app = Host(issues)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        for i in range(len(issues)):  # open every group: thousands of rows
+            nav._expand_issue(i)
+            for s in range(len(issues[i].sections)):
+                nav._expand_section(i, s)
+        assert nav.row_count == len(issues) + sum(len(i.sections) for i in issues) + len(big)
+        await pilot.pause()
+        drawn: list[tuple] = []
+        original = nav._row_text
+
+        def counting(row):
+            drawn.append(row)
+            return original(row)
+
+        nav._row_text = counting
+        for _ in range(5):
+            await press(pilot, "pagedown")
+        await press(pilot, "G")
+        height = nav.scrollable_content_region.height
+        assert nav.cursor_line == nav.row_count - 1
+        assert 0 < len(drawn) <= 7 * height  # six screens at most, never the whole list
+
+
+@sync
+async def test_select_article_opens_its_groups_and_shows_it(big):
+    app = Host(big.issues)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        issue = big.issues[len(big.issues) // 2]
+        section = issue.sections[-1]
+        ref = section.articles[-1]
+        nav.select_article(ref.id)
+        await pilot.pause()
+        assert nav.cursor_article == ref.id
+        assert nav.cursor_line in visible(nav)
+        text = "\n".join(screen_lines(app))
+        assert ref.title[:8] in text and section.label in text
+        nav.select_article("no-such-id")  # unknown: nothing moves
+        assert nav.cursor_article == ref.id
+
+
+@sync
+async def test_colon_then_a_date_jumps_to_the_first_issue_on_or_after_it(big):
+    issues = big.issues
+    dates = sorted({i.date for i in issues if i.date})
+    wanted = dates[len(dates) // 2]
+    month = wanted[:7]
+
+    class DateHost(Host):
+        BINDINGS = [("colon", "jump", "Jump")]
+
+        def action_jump(self) -> None:
+            self.nav.prompt_date()
+
+    app = DateHost(issues)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        await press(pilot, "colon")
+        assert isinstance(app.screen, DatePrompt)
+        await press(pilot, *month, "enter")
+        assert not isinstance(app.screen, DatePrompt)
+        first_on_or_after = next(i for i, issue in enumerate(issues) if issue.date and issue.date >= month)
+        row = nav.cursor_row
+        assert row == (first_on_or_after, -1, -1)
+        assert nav.cursor_line == int(nav.scroll_y)  # the issue is at the top of the pane
+        assert row[0] in nav._open_issues  # and opened
+        # A full date, and one past every issue.
+        assert nav.jump_to_date(wanted)
+        assert issues[nav.cursor_row[0]].date == wanted
+        line = nav.cursor_line
+        assert not nav.jump_to_date("2999-01-01") and nav.cursor_line == line
+        # Not a date: a notice, the cursor stays; Esc cancels the prompt.
+        assert not nav.jump_to_date("yesterday") and nav.cursor_line == line
+        await press(pilot, "colon", "escape")
+        assert not isinstance(app.screen, DatePrompt) and nav.cursor_line == line
+
+
+def test_date_prefixes():
+    assert parse_date_prefix("2025-06") == "2025-06"
+    assert parse_date_prefix("2025-6-1") == "2025-06-01"
+    assert parse_date_prefix("20250601") == "2025-06-01"
+    assert parse_date_prefix("2025年6月") == "2025-06"
+    assert parse_date_prefix(" 2025 ") == "2025"
+    assert parse_date_prefix("2025-13") is None
+    assert parse_date_prefix("June") is None
+
+
+@sync
+async def test_loading_a_refreshed_library_keeps_open_groups_and_the_cursor(big):
+    app = Host(big.issues)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        target = big.issues[3].sections[1].articles[2]
+        nav.select_article(target.id)
+        await pilot.pause()
+        rows_before = nav.row_count
+        # The same library read again (new objects, as Library.refresh returns), plus a new issue first.
+        extra = Issue("山城晚报", "2018-01-01", [Section(1, "要闻", articles=[ArticleRef("new-one", "新年献词")])])
+        nav.load([extra, *copy.deepcopy(big.issues)], app.marks)
+        await pilot.pause()
+        assert nav.cursor_article == target.id
+        assert nav.row_count == rows_before + 1  # the new issue, folded; the open groups stayed open
+        assert nav.cursor_line in visible(nav)
