@@ -40,6 +40,7 @@ async def test_position_saved_without_quitting_the_app():
         await ready(app, pilot)
         await press(pilot, "right_square_bracket")
         app._remember_position()  # what the save timer does every couple of seconds
+        await app.workers.wait_for_complete()
         saved = default_state_path().read_text(encoding="utf-8")
         assert app._order[1] in saved.split("last:")[1].splitlines()[1]
 
