@@ -39,7 +39,9 @@ from tuireader.store.bookmarks import (
     Document,
     UnknownBookmark,
     default_path,
+    _read_as_written,
     parse_document,
+    parse_yaml_document,
     resolve_paragraph,
     resolve_path,
 )
@@ -90,6 +92,7 @@ def test_round_trip_keeps_chinese_notes_tags_and_unknown_keys(tmp_path):
     entry["history"] = [{"opened": 3}]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
+    assert _read_as_written(text) is not None  # what tuireader writes, it reads back quickly
     again = BookmarkStore(path)
     assert again.error is None
     loaded = again.get("k3vq8zta")
@@ -139,13 +142,20 @@ text_values = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 @settings(max_examples=200, deadline=None)
 @given(note=text_values, headline=text_values, tags=st.lists(text_values, max_size=4), extra=text_values)
 def test_any_text_survives_the_file_unchanged(tmp_path_factory, note, headline, tags, extra):
-    doc = Document(bookmarks=[bm("a1", headline=headline, note=note, tags=tags, extra={"x": extra})])
-    text = doc.dump()
+    tags_read = [t.strip() for t in dict.fromkeys(t.strip() for t in tags) if t.strip()]
+    with_extra = Document(bookmarks=[bm("a1", headline=headline, note=note, tags=tags, extra={"x": extra})])
+    text = with_extra.dump()
     back = parse_document(text, "t.yaml").bookmarks[0]
     assert (back.headline, back.note, back.extra["x"]) == (headline, note, extra)
-    assert back.tags == [t.strip() for t in dict.fromkeys(t.strip() for t in tags) if t.strip()]
+    assert back.tags == tags_read
     # Nothing a terminal would act on is written raw.
     assert not any(ch in text for ch in "\x1b\x9b\u202e\x07")
+    # Without unknown keys the quick line reader takes the file; it must read what YAML reads.
+    plain = Document(bookmarks=[bm("a1", headline=headline, kicker=extra or None, note=note, tags=tags_read, paragraph=len(note))])
+    text = plain.dump()
+    assert parse_yaml_document(text, "t.yaml") == plain
+    quick = _read_as_written(text)
+    assert quick is None or quick == plain
 
 
 def test_the_file_location_follows_option_config_and_reader(tmp_path):

@@ -327,7 +327,7 @@ def yaml_scalar(value: Any, indent: str = "") -> str:
     if _ESCAPE_RE.search(text) is None and text[-1] not in " :" and ": " not in text and " #" not in text:
         if (
             _PLAIN_RE.fullmatch(text)
-            and _resolver.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+            and _resolve_plain(text, (True, False)) == _STR_TAG
         ):
             return text
         if _literal_ok(text):
@@ -463,6 +463,15 @@ def parse_document(text: str, path: Path | str, *, allow_list: bool = False) -> 
     ``allow_list`` accepts a bare list of bookmarks (what ``export --format json`` writes),
     for ``import``.
     """
+    if not allow_list:
+        quick = _read_as_written(text)
+        if quick is not None:
+            return quick
+    return parse_yaml_document(text, path, allow_list=allow_list)
+
+
+def parse_yaml_document(text: str, path: Path | str, *, allow_list: bool = False) -> Document:
+    """``parse_document`` through the YAML reader only (any YAML; lines for errors)."""
     try:
         node = _compose(text)
         constructor = yaml.constructor.SafeConstructor()
@@ -484,6 +493,123 @@ def parse_document(text: str, path: Path | str, *, allow_list: bool = False) -> 
     except yaml.YAMLError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise BookmarkFileError(path, None, f"invalid YAML: {first}") from None
+
+
+class _NotAsWritten(Exception):
+    pass
+
+
+def _read_as_written(text: str) -> Document | None:
+    """A file exactly as ``Document.dump`` writes it, read line by line (several times
+    faster than YAML); None for anything else, which the YAML reader then reads.
+
+    Proof that it reads what YAML would: the result must dump back to exactly
+    ``text``, and YAML gives back what ``dump`` wrote (a property test checks it).
+    """
+    if not text.startswith(HEADER):
+        return None
+    lines = text[len(HEADER) :].split("\n")
+    try:
+        doc = _lines_to_document(lines)
+    except (_NotAsWritten, ValueError, IndexError):
+        return None
+    return doc if doc.dump() == text else None
+
+
+def _as_written(raw: str) -> str | None:
+    if raw == "null":
+        return None
+    if raw == "''":
+        return ""
+    if raw.startswith('"'):
+        value = json.loads(raw)
+        if not isinstance(value, str):
+            raise _NotAsWritten
+        return value
+    return raw
+
+
+def _lines_to_document(lines: list[str]) -> Document:
+    version_line = lines[0]
+    if not version_line.startswith("version: ") or not version_line[9:].isdigit():
+        raise _NotAsWritten
+    doc = Document(version=int(version_line[9:]))
+    if lines[1] == "bookmarks: []":
+        return doc
+    if lines[1] != "bookmarks:":
+        raise _NotAsWritten
+    i, end = 2, len(lines) - 1  # the text ends with a newline: the last "line" is empty
+    while i < end:
+        if not lines[i].startswith("- "):
+            raise _NotAsWritten
+        values: dict[str, Any] = {}
+        line = "  " + lines[i][2:]
+        while True:
+            key, sep, raw = line[2:].partition(": ")
+            if not sep:
+                if line[2:] == "tags:":
+                    key, raw = "tags", None
+                else:
+                    raise _NotAsWritten
+            i += 1
+            if key == "tags":
+                tags: list[str] = []
+                if raw is None:
+                    while i < end and lines[i].startswith("  - "):
+                        if lines[i] == "  - |-":  # a tag of several lines: left to YAML
+                            raise _NotAsWritten
+                        tag = _as_written(lines[i][4:])
+                        if not tag:
+                            raise _NotAsWritten
+                        tags.append(tag)
+                        i += 1
+                elif raw != "[]":
+                    raise _NotAsWritten
+                values["tags"] = tags
+            elif key in _INT_FIELDS:
+                values[key] = None if raw == "null" else int(raw)
+                if values[key] is not None and values[key] < 0:
+                    raise _NotAsWritten
+            elif key in _TEXT_FIELDS or key == "article_id":
+                if raw == "|-":
+                    block = []
+                    while i < end and (lines[i].startswith("    ") or lines[i] == ""):
+                        block.append(lines[i][4:])
+                        i += 1
+                    values[key] = "\n".join(block)
+                else:
+                    values[key] = _as_written(raw)
+            else:
+                raise _NotAsWritten  # a key we do not know: the YAML reader keeps it
+            if i >= end or not lines[i].startswith("  ") or lines[i].startswith("  - "):
+                break
+            line = lines[i]
+        article_id = values.get("article_id")
+        if not article_id or article_id != article_id.strip() or values.get("tags", []) != unique_tags(values.get("tags", [])):
+            raise _NotAsWritten  # the YAML reader would strip or fold these
+        if values.get("saved") and parse_time(values["saved"]) is None:
+            raise _NotAsWritten
+        if values.get("updated") and parse_time(values["updated"]) is None:
+            raise _NotAsWritten
+        doc.bookmarks.append(
+            Bookmark(
+                article_id=values["article_id"],
+                headline=values.get("headline") or "",
+                kicker=values.get("kicker"),
+                paper=values.get("paper"),
+                date=values.get("date"),
+                page=values.get("page"),
+                section=values.get("section"),
+                source=values.get("source"),
+                paragraph=values.get("paragraph") or 0,
+                anchor=values.get("anchor"),
+                saved=values.get("saved") or "",
+                updated=values.get("updated"),
+                note=values.get("note") or "",
+                tags=values.get("tags") or [],
+            )
+        )
+    return doc
 
 
 def _document(constructor: Any, node: yaml.Node, path: Path | str) -> Document:
