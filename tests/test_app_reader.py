@@ -424,7 +424,7 @@ async def test_palette_has_the_reader_actions():
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        for title in ("Next article", "Follow jump", "Back", "Next unread", "Outline", "Problems", "Keys", "Theme"):
+        for title in ("Next article", "Follow jump", "Back", "Next unread", "Outline", "Problems", "Help", "Theme"):
             assert title in titles
         await press(pilot, "ctrl+p")
         for key in "follow":

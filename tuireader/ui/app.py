@@ -53,7 +53,7 @@ FALLBACK_THEME = "textual-dark"
 
 APP_BINDINGS = [
     Binding("q", "quit", "Quit", id="quit"),
-    Binding("question_mark", "help", "Keys", id="help"),
+    Binding("question_mark", "help", "Help", id="help"),
     Binding("backslash", "toggle_nav", "Contents", id="toggle_nav"),
     Binding("slash", "search", "Search", id="search"),
     Binding("f", "find", "Find in article", id="find", show=False),
