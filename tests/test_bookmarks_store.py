@@ -455,3 +455,23 @@ def test_the_example_file_in_the_documentation_is_a_valid_bookmarks_file():
     assert b.tags == ["待读", "法治"] and "\n" in b.note and b.saved_at is not None
     # And it is what tuireader itself writes for those fields.
     assert doc.dump() == example
+
+
+def test_a_disk_that_refuses_the_write_leaves_the_file_and_reconcile_still_works(tmp_path, monkeypatch):
+    root = make_library(tmp_path / "lib")
+    library = open_library(root)
+    store = BookmarkStore(tmp_path / "bookmarks.yaml")
+    store.add(Bookmark.from_article(library.article(ids_by_headline(library)[SPRING])))
+    before = store.path.read_bytes()
+
+    def full_disk(path, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tuireader.store.bookmarks.atomic_write_text", full_disk)
+    with pytest.raises(OSError):
+        store.add(bm("a1"))
+    make_library(root, spring_page=7)
+    moved = open_library(root)
+    assert store.reconcile(moved) == set()  # re-attached in memory, not a crash
+    assert store.is_bookmarked(ids_by_headline(moved)[SPRING])
+    assert store.path.read_bytes() == before

@@ -1039,7 +1039,7 @@ class BookmarkStore:
             if persist and not self.read_only:
                 try:
                     self._change(reattach)
-                except BookmarkFileError:
+                except (BookmarkFileError, OSError):  # shown re-attached all the same
                     self._reattach_in_memory(reattach)
             else:
                 self._reattach_in_memory(reattach)
