@@ -365,26 +365,38 @@ WRITER = """
 import sys
 from pathlib import Path
 from tuireader.store.bookmarks import Bookmark, BookmarkStore, now_iso
-path, prefix, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+path, action, prefix, count = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 store = BookmarkStore(path)
 print("ready", flush=True)
-i = 0
-while count < 0 or i < count:
-    store.add(Bookmark(f"{prefix}{i}", headline="春雨润田 农户忙春耕", note="笔记" * 10,
-                       tags=["待读", "春耕"], saved=now_iso()))
-    if count < 0 and i % 3 == 2:
-        store.edit(f"{prefix}{i - 1}", note="改过的笔记" * 30)
-    i += 1
+sys.stdin.readline()  # go: every writer starts at the same moment
+for i in range(count):
+    if action == "add":
+        store.add(Bookmark(f"{prefix}{i}", headline="春雨润田 农户忙春耕", note="笔记" * 10,
+                           tags=["待读", "春耕"], saved=now_iso()))
+    else:
+        store.remove(f"{prefix}{i}")
 """
 
 
-def start_writer(path: Path, prefix: str, count: int) -> subprocess.Popen:
+def run_writers_at_once(path: Path, *jobs: tuple[str, str, int]) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path), prefix, str(count)], stdout=subprocess.PIPE, env=env, cwd=REPO
-    )
-    assert proc.stdout.readline().strip() == b"ready"
-    return proc
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), action, prefix, str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=REPO,
+        )
+        for action, prefix, count in jobs
+    ]
+    for proc in procs:
+        assert proc.stdout.readline().strip() == b"ready"
+    for proc in procs:
+        proc.stdin.write(b"go\n")
+        proc.stdin.flush()
+    for proc in procs:
+        assert proc.wait(timeout=120) == 0
 
 
 def write_forever(path: Path, prefix: str, ready: int) -> None:
@@ -435,9 +447,7 @@ def test_a_writer_killed_at_random_moments_never_leaves_a_broken_file(tmp_path):
 
 def test_two_processes_adding_100_each_at_once_end_with_all_200(tmp_path):
     path = tmp_path / "bookmarks.yaml"
-    writers = [start_writer(path, prefix, 100) for prefix in ("left-", "right-")]
-    for proc in writers:
-        assert proc.wait(timeout=120) == 0
+    run_writers_at_once(path, ("add", "left-", 100), ("add", "right-", 100))
     store = BookmarkStore(path)
     assert store.error is None
     ids = {b.article_id for b in store.bookmarks}
@@ -445,33 +455,10 @@ def test_two_processes_adding_100_each_at_once_end_with_all_200(tmp_path):
     assert len(store.bookmarks) == 200
 
 
-def test_the_example_file_in_the_documentation_is_a_valid_bookmarks_file():
-    import re
-
-    text = (REPO / "docs" / "bookmarks.md").read_text(encoding="utf-8")
-    example = re.search(r"```yaml\n(# tuireader bookmarks.*?)```", text, re.S).group(1)
-    doc = parse_document(example, "docs/bookmarks.md")
-    (b,) = doc.bookmarks
-    assert b.tags == ["待读", "法治"] and "\n" in b.note and b.saved_at is not None
-    # And it is what tuireader itself writes for those fields.
-    assert doc.dump() == example
-
-
-def test_a_disk_that_refuses_the_write_leaves_the_file_and_reconcile_still_works(tmp_path, monkeypatch):
-    root = make_library(tmp_path / "lib")
-    library = open_library(root)
-    store = BookmarkStore(tmp_path / "bookmarks.yaml")
-    store.add(Bookmark.from_article(library.article(ids_by_headline(library)[SPRING])))
-    before = store.path.read_bytes()
-
-    def full_disk(path, text):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr("tuireader.store.bookmarks.atomic_write_text", full_disk)
-    with pytest.raises(OSError):
-        store.add(bm("a1"))
-    make_library(root, spring_page=7)
-    moved = open_library(root)
-    assert store.reconcile(moved) == set()  # re-attached in memory, not a crash
-    assert store.is_bookmarked(ids_by_headline(moved)[SPRING])
-    assert store.path.read_bytes() == before
+def test_one_process_adding_while_another_removes_keeps_both_changes(tmp_path):
+    path = tmp_path / "bookmarks.yaml"
+    store = BookmarkStore(path)
+    for i in range(60):
+        store.add(bm(f"old-{i}"))
+    run_writers_at_once(path, ("add", "new-", 60), ("remove", "old-", 60))
+    assert {b.article_id for b in BookmarkStore(path).bookmarks} == {f"new-{i}" for i in range(60)}
