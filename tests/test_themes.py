@@ -228,3 +228,34 @@ def test_user_ansi_theme_without_textual_ansi_variables_still_runs(tmp_path):
             assert app.query_one("#jump-style", Static).styles.text_style is not None
 
     asyncio.run(check())
+
+
+def test_reader_falls_back_to_default_theme_and_says_which_file(tmp_path):
+    """A broken user theme chosen in config.yaml: the reader starts in the default theme
+    and its notice names the file and the key."""
+    from tests.conftest import SEEDS
+    from tuireader.store.config import load_config
+    from tuireader.ui.app import ReaderApp
+
+    bad = _write(paths.config_dir() / "themes", "sepia.yaml", 'name: sepia\nprimary: "#12345"\n')
+    config_file = _write(tmp_path, "config.yaml", "theme: sepia\n")
+
+    said_lines: list[str] = []
+
+    async def check():
+        app = ReaderApp([SEEDS], config=load_config(config_file))
+        notify = app.notify
+
+        def recording_notify(message, *args, **kwargs):  # what the reader is told
+            said_lines.append(str(message))
+            return notify(message, *args, **kwargs)
+
+        app.notify = recording_notify
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.theme == DEFAULT_THEME
+            said = " ".join(said_lines)
+            assert str(bad) in said and "'primary'" in said
+            assert "'sepia'" in said  # and that the theme asked for is not there
+
+    asyncio.run(check())
