@@ -241,3 +241,12 @@ async def test_the_keys_can_be_rebound(tmp_path):
         assert on_disk(file) == {}
         # The palette offers the bookmarks screen too.
         assert "Bookmarks" in [command.title for command in app.get_system_commands(app.screen)]
+
+
+def test_the_filter_needs_every_word_and_finds_tags_by_hash():
+    from tuireader.store.bookmarks import Bookmark
+    from tuireader.ui.screens.bookmarks import matches
+
+    b = Bookmark("k3vq8zta", headline=SPRING, paper="晨光日报", date="2026-03-05", note="周末细读", tags=["待读"])
+    assert matches(b, "春雨 周末") and matches(b, "#待读") and matches(b, "2026-03") and matches(b, "")
+    assert not matches(b, "春雨 灯会") and not matches(b, "#周末")

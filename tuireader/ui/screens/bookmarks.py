@@ -145,7 +145,7 @@ def matches(bookmark: Bookmark, query: str) -> bool:
             bookmark.headline,
             bookmark.kicker,
             bookmark.note,
-            " ".join(bookmark.tags),
+            " ".join(f"#{tag}" for tag in bookmark.tags),  # so "#待读" finds the tag
             bookmark.paper,
             bookmark.date,
             bookmark.section,
