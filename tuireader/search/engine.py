@@ -521,6 +521,7 @@ def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> tup
     if not spans:
         return flat[:width], []
     first = spans[0][0]
-    start = max(0, first - width // 4)
+    # from the start when the match is near it, else a little context before the match
+    start = 0 if spans[0][1] <= width * 3 // 4 else max(0, first - width // 4)
     snippet = flat[start : start + width]
     return snippet, [(max(s - start, 0), min(e - start, len(snippet))) for s, e in spans if s < start + width and e > start]

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import time
 import zlib
 from collections import deque
@@ -220,6 +221,26 @@ def create_db(path: Path, roots_key: str) -> sqlite3.Connection:
     return connect(path)
 
 
+@contextlib.contextmanager
+def _stderr_with_fd() -> Iterator[None]:
+    """multiprocessing hands ``sys.stderr``'s descriptor to the processes it starts;
+    under Textual that is a capture object without one, so lend it /dev/null."""
+    try:
+        ok = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        ok = False
+    if ok:
+        yield
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
+
+
 def _pack(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8"), 6)
 
@@ -381,11 +402,15 @@ class Indexer:
         import multiprocessing as mp
 
         ctx = mp.get_context("spawn")  # no fork of a threaded (UI) process
-        with cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=segment.worker_init,
-                                    initargs=(os.environ.get("XDG_CACHE_HOME"),)) as pool:
+        with _stderr_with_fd():  # making the pool starts multiprocessing's resource tracker
+            pool = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=segment.worker_init,
+                                          initargs=(os.environ.get("XDG_CACHE_HOME"),))
+        with pool:
             pending: deque = deque()
             for files, docs in batches:
-                pending.append((files, docs, pool.submit(segment.segment_batch, [d.segment_input() for _, d in docs])))
+                with _stderr_with_fd():  # the first submit starts the processes
+                    future = pool.submit(segment.segment_batch, [d.segment_input() for _, d in docs])
+                pending.append((files, docs, future))
                 while len(pending) > self.workers * 3:
                     f, d, fut = pending.popleft()
                     store(f, d, fut.result())

@@ -1,0 +1,191 @@
+"""The search screen and find-in-article through Pilot: type, results, open, n/N, Esc."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tuireader.search import ensure_index, index_path
+from tuireader.ui.app import ReaderApp
+from tuireader.ui.screens.search import FindScreen, SearchScreen
+
+LIB = Path(__file__).resolve().parent / "fixtures" / "search" / "lib"
+TRAFFIC = "全市推进智慧交通管理平台建设"
+DRAINS = "老城区雨污分流改造完工"
+
+
+def sync(test):
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def built_index(tmp_path_factory) -> Path:
+    cache_home = tmp_path_factory.mktemp("search-screen-cache")
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(cache_home)
+    try:
+        ensure_index([LIB])
+        return index_path([LIB])
+    finally:
+        if old is None:
+            del os.environ["XDG_CACHE_HOME"]
+        else:
+            os.environ["XDG_CACHE_HOME"] = old
+
+
+@pytest.fixture
+def indexed(built_index) -> None:
+    dest = index_path([LIB])
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(built_index, dest)
+
+
+async def until(pilot, predicate, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "the app did not get there"
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def ready(app: ReaderApp, pilot) -> None:
+    await until(pilot, lambda: app.library is not None and bool(app.article_view.lines))
+
+
+async def type_text(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)
+
+
+def rows(screen: SearchScreen) -> list[str]:
+    option_list = screen.results_list
+    return [option_list.get_option_at_index(i).prompt.plain for i in range(option_list.option_count)]
+
+
+@sync
+async def test_type_open_step_through_matches_and_come_back(indexed):
+    app = ReaderApp([LIB])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        screen = app.screen
+        await type_text(pilot, "路口")
+        await until(pilot, lambda: rows(screen) and rows(screen)[0].startswith(TRAFFIC))
+        first = rows(screen)[0]
+        assert "晨江日报 2025-06-05 第1版" in first
+        assert "路口" in first.split("\n")[1]  # the snippet shows the match
+        # the headline's own match is styled, not the whole row
+        prompt = screen.results_list.get_option_at_index(0).prompt
+        assert any(first[span.start : span.end] == "路口" for span in prompt.spans)
+        status = str(screen.query_one("#search-status").render())
+        assert "result" in status
+
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, SearchScreen) and app.current_id is not None)
+        view = app.article_view
+        assert view.article.headline == TRAFFIC
+        assert view.match_count == 2  # every match highlighted
+        assert view._match_cursor == 0  # scrolled to the first
+        await pilot.press("n")
+        assert view._match_cursor == 1
+        await pilot.press("N")
+        assert view._match_cursor == 0
+
+        # Esc: the results as they were
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        again = app.screen
+        assert again.input.value == "路口"
+        assert rows(again)[0] == first
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, SearchScreen))
+        assert view.article.headline == TRAFFIC
+
+
+@sync
+async def test_pinyin_typed_key_by_key_and_moving_down_the_results(indexed):
+    app = ReaderApp([LIB])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash")
+        screen = app.screen
+        await type_text(pilot, "zai")  # 在: most articles, a list to move in
+        await until(pilot, lambda: len(rows(screen)) >= 4)
+        await pilot.press("down", "down")
+        assert screen.results_list.highlighted == 2
+        chosen = rows(screen)[2].split("  ")[0]
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, SearchScreen))
+        assert app.article_view.article.headline.startswith(chosen.replace("[图] ", ""))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        assert app.screen.results_list.highlighted == 2
+
+
+@sync
+async def test_article_text_in_results_is_never_markup(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "01.txt").write_text("# 标题[bold red]测试[/] \x1b]0;pwned\x07\n\n正文[@click=app.quit]点我[/]，测试内容。\n",
+                                encoding="utf-8")
+    ensure_index([lib])
+    app = ReaderApp([lib])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash")
+        screen = app.screen
+        await type_text(pilot, "测试")
+        await until(pilot, lambda: bool(rows(screen)))
+        row = rows(screen)[0]
+        assert "[bold red]" in row and "[@click=app.quit]" in row
+        assert "\x1b" not in row and "\x07" not in row
+
+
+@sync
+async def test_first_keystrokes_work_while_the_index_is_built(tmp_path):
+    lib = tmp_path / "lib"
+    shutil.copytree(LIB, lib)
+    app = ReaderApp([lib])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash")
+        screen = app.screen
+        await type_text(pilot, "ywfl")
+        # no index yet: the screen says it is indexing, and the results arrive when ready
+        await until(pilot, lambda: rows(screen) and rows(screen)[0].startswith(DRAINS), timeout=120)
+        await until(pilot, lambda: not screen.session.building, timeout=60)
+    assert index_path([lib]).exists()
+
+
+@sync
+async def test_find_in_the_open_article(indexed):
+    app = ReaderApp([LIB])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("f")
+        assert isinstance(app.screen, FindScreen)
+        await type_text(pilot, "ＬＥＤ")  # full-width letters find nothing here...
+        view = app.article_view
+        assert view.match_count == 0
+        for _ in range(3):
+            await pilot.press("backspace")
+        await type_text(pilot, "本報")  # ...traditional characters find the simplified text
+        await pilot.pause()
+        assert view.match_count >= 1
+        await pilot.press("enter")
+        assert not isinstance(app.screen, FindScreen)
+        assert view.match_count >= 1  # Enter keeps the marks
+        await pilot.press("f")
+        await pilot.press("escape")
+        assert view.match_count == 0  # Esc clears them

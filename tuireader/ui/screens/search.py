@@ -1,0 +1,450 @@
+"""Search as you type (``/``), and find within the open article (``f``).
+
+The engine is ``tuireader.search``: queries run in a thread worker
+(``exclusive``: a newer keystroke cancels a stale query), the index is built
+or updated in a worker of the app (segmenting in separate processes) so it
+carries on when the screen closes, and results cover whatever is indexed so
+far while it runs. Article text is data: every row is built from
+``rich.text.Text`` pieces of cleaned text, never markup.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from tuireader.text.sanitize import clean, clean_line
+from tuireader.ui.messages import OpenRequest
+
+if TYPE_CHECKING:
+    from tuireader.search import Result, Searcher
+    from tuireader.ui.app import ReaderApp
+
+#: Results asked of the engine per keystroke.
+RESULT_LIMIT = 50
+#: Seconds between looks at the index while it is being built.
+POLL_INTERVAL = 0.3
+
+
+# ------------------------------------------------------------------ per-app state
+
+
+@dataclass
+class SearchSession:
+    """What search keeps for one app: the engine, the indexing job, the last results."""
+
+    roots: list[Path]
+    searcher: Searcher | None = None
+    building: bool = False
+    progress: tuple[int, int] = (0, 0)
+    #: Why results may be partial or missing (shown under the query).
+    note: str = ""
+    generation: int = 0  # bumped whenever the index changed under us
+    query: str = ""
+    results: list[Result] = field(default_factory=list)
+    highlighted: int | None = None
+    status: str = ""
+    newest: bool = False
+    #: True after a result was opened: Esc in the article comes back here.
+    returnable: bool = False
+
+    def engine(self) -> Searcher:
+        if self.searcher is None:
+            from tuireader.search import Searcher
+
+            self.searcher = Searcher(self.roots)
+        return self.searcher
+
+
+_sessions: weakref.WeakKeyDictionary[Any, SearchSession] = weakref.WeakKeyDictionary()
+
+
+def session_for(app: ReaderApp) -> SearchSession:
+    session = _sessions.get(app)
+    roots = [Path(p) for p in getattr(app, "library_paths", [])]
+    if session is None or session.roots != roots:
+        session = SearchSession(roots)
+        _sessions[app] = session
+    return session
+
+
+def start_indexing(app: ReaderApp, session: SearchSession) -> None:
+    """Bring the index up to date in the background (once at a time per app)."""
+    if session.building:
+        return
+    session.building = True
+    session.note = "checking the index…"
+    app.run_worker(lambda: _index_job(app, session), thread=True, exclusive=True, group="search-index",
+                   name="search index")
+
+
+def _index_job(app: Any, session: SearchSession) -> None:
+    from tuireader.search import ensure_index
+
+    def progress(done: int, total: int) -> None:
+        session.progress = (done, total)
+        session.note = f"indexing {done}/{total} files — results cover what is indexed so far"
+
+    stats = None
+    try:
+        # inline_bytes=0: jieba never loads in the UI process, even for one file
+        stats = ensure_index(session.roots, progress=progress, workers=2, inline_bytes=0, wait=False)
+    except Exception as exc:  # never a traceback: say so and search what there is
+        session.note = clean_line(f"indexing failed: {type(exc).__name__}: {exc}")
+    else:
+        if stats is None and not _index_ready(session):
+            session.note = "another tuireader is indexing this library — results cover what is ready"
+        else:
+            session.note = ""
+    finally:
+        session.building = False
+        if stats is not None:  # the index changed: screens ask again
+            session.generation += 1
+            if session.searcher is not None:
+                session.searcher.reset()  # a rebuilt file is a new database
+
+
+def _index_ready(session: SearchSession) -> bool:
+    complete, _ = session.engine().status()
+    return complete
+
+
+def open_search(app: ReaderApp, restore: bool = False) -> None:
+    """``/``: the search screen; what it picks is opened by the app."""
+    if isinstance(app.screen, SearchScreen):
+        return
+    session = session_for(app)
+    session.returnable = False
+    app.push_screen(SearchScreen(session, restore=restore), callback=lambda req: _opened(app, session, req))
+
+
+def _opened(app: ReaderApp, session: SearchSession, request: OpenRequest | None) -> None:
+    if request is not None:
+        session.returnable = True
+        app.open_request(request)
+
+
+def back_to_results(app: ReaderApp) -> bool:
+    """Esc in the article after opening a result: the results as they were. False if none."""
+    session = _sessions.get(app)
+    if session is None or not session.returnable or isinstance(app.screen, SearchScreen):
+        return False
+    open_search(app, restore=True)
+    return True
+
+
+# ------------------------------------------------------------------ rows
+
+
+def highlighted_text(text: str, spans: list[tuple[int, int]], style: str, base: str = "") -> Text:
+    """``text`` with ``spans`` styled; each piece cleaned on its own so spans stay true."""
+    out = Text(style=base, no_wrap=True, overflow="ellipsis")
+    pos = 0
+    for start, end in sorted(spans):
+        if start < pos or end <= start:
+            continue
+        out.append(clean(text[pos:start]))
+        out.append(clean(text[start:end]), style=style)
+        pos = end
+    out.append(clean(text[pos:]))
+    return out
+
+
+def result_row(result: Result) -> Text:
+    """Two lines: headline with its matches and where it ran; the snippet with its match."""
+    headline = result.headline or result.kicker or "(untitled)"
+    spans = result.headline_spans if result.headline else []
+    row = Text(no_wrap=True, overflow="ellipsis")
+    if result.kind == "photo":
+        row.append("[图] ", style="dim")
+    row.append_text(highlighted_text(headline, spans, "bold reverse", base="bold"))
+    where = " ".join(x for x in (result.paper, result.date, f"第{result.page}版" if result.page else None) if x)
+    if where:
+        row.append("  " + clean_line(where), style="dim")
+    row.append("\n  ")
+    snippet = " ".join(result.snippet.split()) if result.snippet else ""
+    row.append_text(highlighted_text(snippet, result.snippet_spans if snippet == result.snippet else [],
+                                     "reverse", base="dim"))
+    return row
+
+
+# ------------------------------------------------------------------ the screen
+
+
+class SearchScreen(Screen[OpenRequest | None]):
+    """Type to search every article; Enter opens the highlighted one, Esc goes back."""
+
+    CSS_PATH = "../search.tcss"
+    AUTO_FOCUS = "#search-input"
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="search_close"),
+        Binding("down", "cursor(1)", "Next result", id="search_next", show=False),
+        Binding("up", "cursor(-1)", "Previous result", id="search_prev", show=False),
+        Binding("pagedown", "cursor(10)", "Results page down", id="search_page_down", show=False),
+        Binding("pageup", "cursor(-10)", "Results page up", id="search_page_up", show=False),
+        Binding("ctrl+o", "toggle_newest", "Newest first", id="search_newest"),
+    ]
+
+    def __init__(self, session: SearchSession, restore: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self._restore = restore
+        self._shown_query: str | None = None
+        self._seen_generation = session.generation
+        self._indexed = -1
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Search: 词语, 拼音 (gaozong, szfz), by:陈卓 page:1 date:2025-06 kind:photo …",
+                    id="search-input", select_on_focus=False)
+        yield Static(id="search-status")
+        yield ProgressBar(id="search-progress", show_eta=False)
+        yield OptionList(id="search-results")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        session = self.session
+        self.query_one("#search-progress", ProgressBar).display = False
+        if self._restore and session.query:
+            self._shown_query = session.query
+            self.input.value = session.query
+            self.input.cursor_position = len(session.query)
+            self._show(session.results, session.status, keep=session.highlighted)
+        start_indexing(self.app, session)  # type: ignore[arg-type]
+        self._poll()
+        self.set_interval(POLL_INTERVAL, self._poll)
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#search-input", Input)
+
+    @property
+    def results_list(self) -> OptionList:
+        return self.query_one("#search-results", OptionList)
+
+    # -- typing -------------------------------------------------------------
+
+    @on(Input.Changed, "#search-input")
+    def _typed(self, event: Input.Changed) -> None:
+        if event.value == self._shown_query:
+            return  # restored as it was: keep the results and the cursor
+        self.run_query(event.value)
+
+    @work(thread=True, exclusive=True, group="search-query")
+    def run_query(self, text: str) -> None:
+        worker = get_current_worker()
+        session = self.session
+        if not text.strip():
+            self.app.call_from_thread(self._show_query_results, text, [], "")
+            return
+        from tuireader.search import parse
+
+        query = parse(text)
+        if query.errors:
+            self.app.call_from_thread(self._show_query_results, text, None, clean_line(query.errors[0]))
+            return
+        try:
+            response = session.engine().search(query, limit=RESULT_LIMIT, newest=session.newest)
+        except Exception as exc:  # a damaged index: rebuild it, meanwhile say so
+            session.note = clean_line(f"the index could not be read ({type(exc).__name__}); rebuilding it")
+            session.engine().reset()
+            self.app.call_from_thread(start_indexing, self.app, session)
+            self.app.call_from_thread(self._show_query_results, text, [], "")
+            return
+        if worker.is_cancelled:
+            return  # a newer keystroke already asked again
+        count = len(response.results)
+        status = f"{count}{'+' if count >= RESULT_LIMIT else ''} result{'s' if count != 1 else ''} · {response.took_ms:.0f} ms"
+        if session.newest:
+            status += " · newest first"
+        self.app.call_from_thread(self._show_query_results, text, response.results, status)
+
+    def _show_query_results(self, text: str, results: list[Result] | None, status: str) -> None:
+        if text != self.input.value:
+            return  # stale: the reader typed on
+        if results is None:  # a message about the query itself, results kept
+            self._set_status(status)
+            return
+        same = text == self.session.query  # the index grew under the same query: keep the cursor
+        self.session.query = text
+        self._show(results, status, keep=self.session.highlighted if same else None)
+
+    def _show(self, results: list[Result], status: str, keep: int | None = None) -> None:
+        session = self.session
+        session.results = list(results)
+        session.status = status
+        option_list = self.results_list
+        option_list.clear_options()
+        option_list.add_options([Option(result_row(r), id=f"r{i}") for i, r in enumerate(results)])
+        if results:
+            option_list.highlighted = keep if keep is not None and 0 <= keep < len(results) else 0
+        session.highlighted = option_list.highlighted
+        self._set_status(status)
+
+    def _set_status(self, status: str) -> None:
+        note = self.session.note
+        if not self.input.value.strip() and not note:
+            status = "Type to search every article. Enter opens, Esc goes back, Ctrl+O newest first."
+        line = " · ".join(x for x in (status, note) if x)
+        self.query_one("#search-status", Static).update(Text(clean_line(line)))
+
+    # -- the index being built --------------------------------------------------
+
+    def _poll(self) -> None:
+        session = self.session
+        bar = self.query_one("#search-progress", ProgressBar)
+        if session.building:
+            done, total = session.progress
+            bar.display = total > 0
+            if total:
+                bar.update(total=total, progress=done)
+        else:
+            bar.display = False
+        # new articles indexed (or a rebuild finished): ask again, keeping the cursor
+        changed = session.generation != self._seen_generation
+        if session.building or changed:
+            _, count = session.engine().status()
+            if (count != self._indexed or changed) and self.input.value.strip():
+                self.run_query(self.input.value)
+            self._indexed = count
+            self._seen_generation = session.generation
+        self._set_status(session.status)
+
+    # -- moving and choosing ------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        option_list = self.results_list
+        if not option_list.option_count:
+            return
+        current = option_list.highlighted if option_list.highlighted is not None else -1
+        option_list.highlighted = max(0, min(option_list.option_count - 1, current + step))
+        self.session.highlighted = option_list.highlighted
+
+    @on(OptionList.OptionHighlighted, "#search-results")
+    def _moved(self, event: OptionList.OptionHighlighted) -> None:
+        self.session.highlighted = event.option_index
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self) -> None:
+        self._open(self.results_list.highlighted)
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._open(event.option_index)
+
+    def _open(self, index: int | None) -> None:
+        results = self.session.results
+        if index is None or not 0 <= index < len(results):
+            self.app.bell()
+            return
+        self.session.highlighted = index
+        result = results[index]
+        self.dismiss(OpenRequest(result.article_id, terms=list(result.terms) or None))
+
+    def action_toggle_newest(self) -> None:
+        self.session.newest = not self.session.newest
+        self.notify("Newest first" if self.session.newest else "Best first", timeout=2)
+        if self.input.value.strip():
+            self.run_query(self.input.value)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+# ------------------------------------------------------------------ find in the article
+
+
+def find_terms(article: Any, text: str) -> list[str]:
+    """The stretches of the article that match ``text`` once both are folded
+    (full-/half-width, case, traditional -> simplified), as the article writes them."""
+    from tuireader.search.fold import fold
+
+    needle = fold(text.strip())
+    if not needle:
+        return []
+    pieces = [article.kicker, article.headline, *article.subheadlines, *article.bylines, article.dateline]
+    for block in article.blocks:
+        pieces.extend([block.text, block.credit])
+    found: dict[str, None] = {}
+    for piece in pieces:
+        if not piece:
+            continue
+        folded = fold(piece)  # same length as piece
+        start = folded.find(needle)
+        while start >= 0:
+            found[piece[start : start + len(needle)]] = None
+            start = folded.find(needle, start + len(needle))
+    return list(found)
+
+
+class FindScreen(ModalScreen[None]):
+    """A one-line prompt at the bottom; matches light up in the article as you type."""
+
+    CSS_PATH = "../search.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Clear and close", id="find_cancel"),
+        Binding("down,ctrl+n", "step(1)", "Next match", id="find_next", show=False),
+        Binding("up,ctrl+p", "step(-1)", "Previous match", id="find_prev", show=False),
+    ]
+
+    def __init__(self, view: Any) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="find-status")
+        yield Input(placeholder="Find in this article (Enter keeps the marks, n/N step, Esc clears)",
+                    id="find-input")
+
+    def on_mount(self) -> None:
+        self.query_one("#find-input", Input).focus()
+
+    @on(Input.Changed, "#find-input")
+    def _typed(self, event: Input.Changed) -> None:
+        article = self.view.article
+        terms = find_terms(article, event.value) if article is not None else []
+        self.view.highlight(terms)
+        count = self.view.match_count
+        status = "" if not event.value.strip() else (f"{count} match{'es' if count != 1 else ''}" if count else "no match")
+        self.query_one("#find-status", Static).update(Text(status))
+
+    @on(Input.Submitted, "#find-input")
+    def _done(self) -> None:
+        self.dismiss(None)
+
+    def action_step(self, step: int) -> None:
+        if step > 0:
+            self.view.next_match()
+        else:
+            self.view.prev_match()
+
+    def action_cancel(self) -> None:
+        self.view.highlight([])
+        self.dismiss(None)
+
+
+def open_find(app: ReaderApp) -> None:
+    """``f``: find within the open article."""
+    if app.current_article is None:
+        app.notify("Open an article to find in it.", timeout=3)
+        return
+    app.push_screen(FindScreen(app.article_view))
+
+
+def step_match(app: ReaderApp, step: int) -> None:
+    """``n`` / ``N``: the next or previous highlighted match in the article."""
+    view = app.article_view
+    moved = view.next_match() if step > 0 else view.prev_match()
+    if not moved:
+        app.notify("No matches to step through: search with / or find with f.", timeout=3)
