@@ -1,0 +1,153 @@
+"""Large archives in the running app: files added and removed while it runs are
+picked up in the background, a first run reports its progress, and browsing
+keeps only a bounded number of parsed files in memory. (Timings: benchmarks/bench_scale.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from pathlib import Path
+
+from tuireader.library import PARSE_CACHE_SIZE
+from tuireader.ui.app import ReaderApp
+from tuireader.ui.widgets.library_list import LibraryList
+
+from .test_library_list import _generator
+
+
+def sync(test):
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def page(paper: str, date: str, number: int, name: str, *articles: tuple[str, str]) -> str:
+    """A page file with front matter, in the layout of the sample."""
+    body = "\n\n".join(f"# {headline}\n\n本报记者 林晓\n\n{text}" for headline, text in articles)
+    return f"---\npaper: {paper}\ndate: {date}\npage: {number}\nname: {name}\n---\n\n{body}\n"
+
+
+def write_library(root: Path) -> Path:
+    (root / "2025-05-01").mkdir(parents=True)
+    (root / "2025-05-01" / "01.txt").write_text(
+        page("河湾日报", "2025-05-01", 1, "要闻",
+             ("河湾大桥今日合龙", "本报讯 经过两年施工，连接南北两岸的河湾大桥今天上午顺利合龙。"),
+             ("五一假期客流创新高", "本报讯 假期首日，全市各景区接待游客同比增长一成。")),
+        encoding="utf-8",
+    )
+    (root / "2025-05-01" / "02.txt").write_text(
+        page("河湾日报", "2025-05-01", 2, "城事", ("老城区雨污分流改造启动", "本报讯 老城区十二条街巷将完成雨污分流改造。")),
+        encoding="utf-8",
+    )
+    return root
+
+
+async def settle(app: ReaderApp, pilot, until=lambda: True, tries: int = 100) -> None:
+    """Wait for the workers (the library, a refresh) and for ``until`` (a hang guard, not a timing)."""
+    for _ in range(tries):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if until() and not any(w.is_running for w in app.workers):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the app did not settle")
+
+
+def headlines(app: ReaderApp) -> list[str]:
+    return [app.library.locate(i)[2].headline for i in app._order]
+
+
+def pane_text(app: ReaderApp) -> str:
+    nav = app.query_one(LibraryList)
+    return "\n".join(nav.row_text(i) for i in range(nav.row_count))
+
+
+@sync
+async def test_files_added_and_removed_while_the_app_runs_are_picked_up(tmp_path):
+    lib = write_library(tmp_path / "lib")
+    app = ReaderApp([lib])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot, lambda: app.current_id is not None)
+        opened = app.current_id
+        assert headlines(app) == ["河湾大桥今日合龙", "五一假期客流创新高", "老城区雨污分流改造启动"]
+        await pilot.press("j")  # the reader scrolls a little: the place must survive the refresh
+        paragraph = app.article_view.paragraph_in_view()
+
+        # A new issue dropped into the library.
+        (lib / "2025-05-02").mkdir()
+        (lib / "2025-05-02" / "01.txt").write_text(
+            page("河湾日报", "2025-05-02", 1, "要闻", ("城市书房夜间开放", "本报讯 全市二十家城市书房延长开放时间。")),
+            encoding="utf-8",
+        )
+        await pilot.press("R")
+        await settle(app, pilot, lambda: "城市书房夜间开放" in headlines(app))
+        assert "河湾日报 2025-05-02" in pane_text(app)
+        assert app.current_id == opened and app.article_view.paragraph_in_view() == paragraph
+
+        # A page removed: its article leaves the lists; the open one stays put.
+        (lib / "2025-05-01" / "02.txt").unlink()
+        await pilot.press("R")
+        await settle(app, pilot, lambda: "老城区雨污分流改造启动" not in headlines(app))
+        assert "老城区雨污分流改造启动" not in pane_text(app)
+        assert app.current_id == opened
+
+        # The open article's own file removed: a notice, and the article stays on screen to finish.
+        (lib / "2025-05-01" / "01.txt").unlink()
+        await pilot.press("R")
+        await settle(app, pilot, lambda: "河湾大桥今日合龙" not in headlines(app))
+        assert app.current_article is not None and app.current_article.headline == "河湾大桥今日合龙"
+        assert any("no longer in the library" in str(n.message) for n in app._notifications)
+
+
+@sync
+async def test_a_second_start_opens_from_the_catalogue_and_then_finds_new_files(tmp_path):
+    lib = write_library(tmp_path / "lib")
+    first = ReaderApp([lib])
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(first, pilot, lambda: first.current_id is not None)
+    (lib / "2025-05-01" / "03.txt").write_text(
+        page("河湾日报", "2025-05-01", 3, "文体", ("龙舟队开始训练", "本报讯 端午将至，河湾龙舟队开始集训。")),
+        encoding="utf-8",
+    )
+    second = ReaderApp([lib])
+    async with second.run_test(size=(120, 40)) as pilot:
+        await settle(second, pilot, lambda: "龙舟队开始训练" in headlines(second))
+        assert "第3版 文体" in pane_text(second)
+        assert any("Library updated" in str(n.message) for n in second._notifications)
+
+
+@sync
+async def test_a_first_run_shows_how_far_it_has_read(tmp_path):
+    lib = write_library(tmp_path / "lib")
+    shown: list[str] = []
+
+    app = ReaderApp([lib])
+    show = app._show_reading_progress
+
+    def watched(done: int, total: int) -> None:
+        show(done, total)
+        shown.append(app.article_view.placeholder)
+
+    app._show_reading_progress = watched
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot, lambda: app.current_id is not None)
+    assert shown and shown[-1] == "Reading the library… 2/2 files"
+
+
+@sync
+async def test_browsing_many_articles_keeps_a_bounded_number_in_memory(tmp_path):
+    lib = _generator().generate_library(tmp_path / "lib", 600, seed=3)
+    app = ReaderApp([lib])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot, lambda: app.current_id is not None)
+        opened = set()
+        for article_id in app._order[::3]:  # as the reader's keys do, without drawing each one
+            assert app.open_article(article_id)
+            opened.add(app.current_id)
+        await pilot.pause()
+        files = {app.library.source_path(app.library.locate(i)[2]) for i in opened}
+        assert len(files) > PARSE_CACHE_SIZE  # more files were read than the cache holds...
+        assert len(app.library._cache) <= PARSE_CACHE_SIZE  # ...and only the most recent are kept
+        assert all(isinstance(entry[0], str) for entry in app.history)  # the way back holds ids, not articles
