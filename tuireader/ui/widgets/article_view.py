@@ -289,7 +289,7 @@ class ArticleView(ScrollView, can_focus=True):
     def line_text(self, number: int) -> str:
         """What line ``number`` shows, without the centring margin (for tests and copy)."""
         line = self._layout.lines[number]
-        return self._line_text(line).plain if line.piece >= 0 else line.prefix
+        return self._line_text(line).plain.rstrip(" ") if line.piece >= 0 else line.prefix
 
     def rendered_lines(self) -> list[str]:
         return [self.line_text(i) for i in range(len(self._layout.lines))]
@@ -487,6 +487,11 @@ class ArticleView(ScrollView, can_focus=True):
             if room > 0:
                 text.append(" " * room, style)
         text.append_text(body_text)
+        if line.prefix_cls == "article--caption":
+            # The caption block is one shaded box, not ragged line ends.
+            room = column - text.cell_len
+            if room > 0:
+                text.append(" " * room, self._style("article--caption"))
         return text
 
     def render_line(self, y: int) -> Strip:
