@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path, PurePath
 
 import pytest
@@ -333,3 +334,37 @@ def test_broadcast_corpus_opens_without_problems():
     for art in lib.articles():
         for b in art.blocks:
             assert "<p>" not in b.text and "&nbsp;" not in b.text
+
+
+# --------------------------------------------------- fast front matter
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KEYS = st.sampled_from(["title", "date", "section", "author", "keywords", "word_count", "x-y", "url"])
+_VALUES = st.one_of(
+    st.text(max_size=12),
+    st.text(max_size=12).map(lambda t: f'"{t}"'),
+    st.text(max_size=12).map(lambda t: f"'{t}'"),
+    st.lists(st.text(alphabet="ab中文12 %", max_size=4), max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
+    st.sampled_from(["2026-01-02", "0012", "12", "-3", "true", "no", "null", "~", "1.5", ".inf", "a: b", "x #c"]),
+)
+
+
+@settings(max_examples=int(os.environ.get("TUIREADER_FM_EXAMPLES", "200")), deadline=None)
+@given(st.lists(st.tuples(_KEYS, _VALUES), max_size=6))
+def test_fast_front_matter_agrees_with_yaml(pairs):
+    """The fast path answers only where it reads exactly what YAML reads."""
+    import yaml
+
+    from tuireader.ingest import _plain, _simple_front_matter
+
+    raw = "".join(f"{k}: {v}\n" for k, v in pairs)
+    fast = _simple_front_matter(raw)
+    if fast is None:
+        return
+    try:
+        slow = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        raise AssertionError(f"fast path accepted what YAML rejects: {raw!r}") from None
+    assert fast == {k: _plain(v) for k, v in (slow or {}).items()}

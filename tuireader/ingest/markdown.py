@@ -52,10 +52,17 @@ def tokenize(text: str) -> list[Token]:
     """
     tokens: list[Token] = []
     for chunk in _BLANK_RE.split(text):
-        if "\n" in chunk:
+        if "\n" not in chunk:
+            # The common case, inlined: a plain paragraph on one line.
+            line = chunk.strip(_SPACES)
+            if not line:
+                continue
+            if line[0] not in "#>-*_" and "<" not in line and "&" not in line:
+                tokens.append(Token("para", line))
+                continue
+            _tokenize_lines((line,), tokens)
+        else:
             _tokenize_lines(chunk.split("\n"), tokens)
-        else:  # the common case: a paragraph or heading on one line
-            _tokenize_lines((chunk,), tokens)
     return tokens
 
 
@@ -273,7 +280,15 @@ def assemble(item: Item, *, reflow: bool, header_quote_is_byline: bool = False) 
     return art
 
 
+# Bold, credits, captions and jump markers all need one of these: a paragraph
+# without any is plain text, and most paragraphs are.
+_SPECIAL_RE = re.compile(r"\*\*|__|摄|图|绘|新华社发|[版页面][）)]")
+
+
 def _is_plain(tok: Token) -> bool:
+    text = tok.text
+    if tok.kind == "para" and not _SPECIAL_RE.search(text):
+        return not (len(text) <= 70 and P.is_byline(text)) and P.split_dateline(text)[0] is None
     return (
         tok.kind == "para"
         and not P.is_credit(tok.text)
@@ -287,17 +302,19 @@ def _is_plain(tok: Token) -> bool:
 def _reflow(body: list[Token]) -> list[Token]:
     """Join paragraphs that a column end split (page files only)."""
     out: list[Token] = []
+    plain = [_is_plain(t) for t in body]
+    credit = [t.kind == "para" and P.is_credit(t.text) for t in body]
     i = 0
     while i < len(body):
         tok = body[i]
-        if _is_plain(tok) or (tok.kind == "para" and P.split_dateline(tok.text)[0] is not None):
+        if plain[i] or (tok.kind == "para" and P.split_dateline(tok.text)[0] is not None):
             text = tok.text
             while (
                 i + 1 < len(body)
+                and plain[i + 1]
                 and P.continues(text)
                 and not P.JUMP_RE.search(text[-12:])
-                and _is_plain(body[i + 1])
-                and not (i + 2 < len(body) and body[i + 2].kind == "para" and P.is_credit(body[i + 2].text))
+                and not (i + 2 < len(body) and credit[i + 2])
             ):
                 text = P.join_text(text, body[i + 1].text)
                 i += 1
@@ -315,6 +332,18 @@ def _blocks(body: list[Token], art: Article) -> list[Block]:
         text = tok.text
         if tok.kind == "subhead":
             blocks.append(Block("subhead", text))
+            continue
+        if not _SPECIAL_RE.search(text):  # the fast path for plain paragraphs
+            if first_para and art.dateline is None:
+                dateline, credit, text = P.split_dateline(text)
+                if dateline:
+                    art.dateline = dateline
+                    if credit:
+                        art.bylines.append(credit)
+            first_para = False
+            text = text.strip()
+            if text:
+                blocks.append(Block("paragraph", text))
             continue
         bold = P.bold_line(text)
         if bold is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 
 from tuireader.ingest.patterns import parse_number
@@ -26,6 +27,7 @@ class PathInfo:
     paper: str | None = None
 
 
+@lru_cache(maxsize=4096)  # folder names repeat across a library's files
 def date_in(text: str) -> str | None:
     m = _COMPACT_DATE_RE.search(text)
     if not m:
@@ -41,6 +43,7 @@ def date_in(text: str) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
+@lru_cache(maxsize=4096)
 def page_in(name: str) -> tuple[int, str | None] | None:
     for rx in _PAGE_RES:
         m = rx.match(name.strip())
