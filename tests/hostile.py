@@ -77,6 +77,27 @@ def bidi_page(folder: Path) -> Path:
     return path
 
 
+FRONT_HEADLINE = "前言字段测试"
+
+
+def front_matter_page(folder: Path) -> Path:
+    """Per-article Markdown whose front matter (paper, page name) carries markup, escapes and bidi."""
+    path = folder / "04-front.md"
+    path.write_text(
+        "---\n"
+        'paper: "[bold]晨报[/bold]\\e]0;paper\\a"\n'  # YAML escapes: ESC and BEL
+        'page_name: "\\u202e要闻\\u202c[red]版[/red]"\n'
+        f"title: {FRONT_HEADLINE}\n"
+        "---\n\n"
+        f"# {FRONT_HEADLINE}\n\n"
+        "> 本报记者 [b]周舟[/b]\n\n"
+        "**[red]小标题\x1b[2J[/red]**\n\n"
+        "正文第一段。[link=https://evil.example/]链接[/link]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def front_matter_bomb(folder: Path) -> Path:
     """Per-article Markdown whose front matter is a billion-laughs YAML bomb."""
     path = folder / "04-bomb.md"
@@ -163,6 +184,7 @@ def visible_library(folder: Path) -> Path:
     markup_page(issue)
     escapes_page(issue)
     bidi_page(issue)
+    front_matter_page(issue)
     return issue
 
 

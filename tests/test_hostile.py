@@ -271,7 +271,14 @@ async def test_every_view_shows_markup_literally_and_no_terminal_control(visible
         skipped = [str(n.message) for n in app._notifications if "skipped" in str(n.message)]
         assert skipped and "␛" in skipped[0] and "坏" in skipped[0]
         seen = []
-        for _ in range(3):
+        for _ in range(4):
+            if app.current_article.headline == H.FRONT_HEADLINE:
+                await pilot.press("o")  # the outline lists the subhead, as text
+                outline = await _wait_for_text(app, pilot, "小标题")
+                assert_no_control(outline, "the outline")
+                assert "[red]小标题" in outline
+                await pilot.press("escape")
+                await pilot.pause()
             screen = screen_text(app)
             assert_no_control(screen, f"the screen showing {app.current_article.headline!r}")
             seen.append(screen)
@@ -284,10 +291,17 @@ async def test_every_view_shows_markup_literally_and_no_terminal_control(visible
         assert flat("[bold red]红色警告[/bold red]") in text  # in the article and in the contents list
         assert flat("[@click=app.quit]点此退出[/]") in text
         assert flat("[link=https://evil.example/]恶意链接[/link]") in text
-        assert H.ESCAPE_HEADLINE in text and H.BIDI_HEADLINE in text
+        assert H.ESCAPE_HEADLINE in text and H.BIDI_HEADLINE in text and H.FRONT_HEADLINE in text
+        assert flat("[bold]晨报[/bold]") in text and flat("要闻[red]版[/red]") in text  # masthead, contents
+
+        await pilot.press("exclamation_mark")  # the problems list names the file, escape made visible
+        problems = await _wait_for_text(app, pilot, "坏")
+        assert_no_control(problems, "the problems screen")
+        await pilot.press("escape")
+        await pilot.pause()
 
         # Clicking the would-be [@click=app.quit] does nothing: it is text.
-        await pilot.press("left_square_bracket", "left_square_bracket")
+        app.open_article(next(ref.id for _i, _s, ref in app.library.refs() if "点此退出" in ref.headline))
         await pilot.pause()
         rows = screen_text(app).splitlines()
         row = next(i for i, line in enumerate(rows) if "点此退出" in line)
@@ -304,6 +318,37 @@ async def test_every_view_shows_markup_literally_and_no_terminal_control(visible
         assert flat("[bold red]红色警告[/bold red]") in flat(bookmarks)
         assert H.ESCAPE_HEADLINE in flat(bookmarks)
     assert app.return_code in (None, 0)
+
+
+@sync
+async def test_search_results_and_snippets_show_markup_literally_and_no_control(visible, isolated_dirs):
+    from tuireader.search import ensure_index
+    from tuireader.ui.app import ReaderApp
+    from tuireader.ui.screens.search import SearchScreen
+
+    ensure_index([visible])
+    app = ReaderApp([visible])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _ready(app, pilot)
+        for query, expected in (("红色警告", "[bold red]红色警告[/bold red]"), ("改造工程", H.ESCAPE_HEADLINE),
+                                ("小标题", H.FRONT_HEADLINE)):
+            await pilot.press("slash")
+            await _wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+            await pilot.press(*query)
+            screen = await _wait_for_text(app, pilot, expected)
+            assert_no_control(screen, f"the results for {query}")
+            assert_no_notice_interpreted(app)
+            await pilot.press("escape")
+            await _wait_for(pilot, lambda: not isinstance(app.screen, SearchScreen))
+        assert app.is_running
+
+
+async def _wait_for(pilot, predicate, tries: int = 200) -> None:
+    for _ in range(tries):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the app did not get there")
 
 
 @sync

@@ -233,6 +233,7 @@ async def test_restricted_palette_has_no_screenshot_and_the_action_writes_nothin
 
     free = make_app()
     async with free.run_test(size=(80, 24)):
+        await free.workers.wait_for_complete()
         assert "Screenshot" in [c.title for c in free.get_system_commands(free.screen)]
 
 
@@ -279,3 +280,20 @@ def test_a_crash_in_the_app_shows_an_apology_not_a_traceback(isolated_dirs):
     logs = list((Path(env["XDG_STATE_HOME"]) / "tuireader").rglob("crash-*.log"))
     assert len(logs) == 1 and "readers/dan" in str(logs[0])
     assert "RuntimeError: deliberate crash for the test" in logs[0].read_text()
+
+
+@sync
+async def test_no_animated_scrolling_over_ssh(monkeypatch):
+    monkeypatch.setenv("SSH_CONNECTION", "192.0.2.7 50000 192.0.2.1 22")
+    app = make_app(restricted=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        assert app.animation_level == "none"  # every scroll is one jump: a few bytes, not a stream of frames
+        top = app.article_view.scroll_y
+        await pilot.press("pagedown")
+        assert app.article_view.scroll_y > top  # there at once, no animation in flight
+    monkeypatch.delenv("SSH_CONNECTION")
+    local = make_app()
+    async with local.run_test(size=(80, 24)):
+        await local.workers.wait_for_complete()
+        assert local.animation_level != "none"
