@@ -289,8 +289,13 @@ async def test_no_animated_scrolling_over_ssh(monkeypatch):
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         assert app.animation_level == "none"  # every scroll is one jump: a few bytes, not a stream of frames
+        for _ in range(100):
+            if app.article_view.lines and app.article_view.has_focus:
+                break
+            await pilot.pause(0.05)
         top = app.article_view.scroll_y
         await pilot.press("pagedown")
+        await pilot.pause()
         assert app.article_view.scroll_y > top  # there at once, no animation in flight
     monkeypatch.delenv("SSH_CONNECTION")
     local = make_app()
