@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,13 +45,26 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive advisory lock on ``<path>.lock`` (other processes wait)."""
+def file_lock(path: Path, timeout: float = 10.0) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``<path>.lock``; other processes wait.
+
+    A process that holds it for longer than ``timeout`` seconds (stopped, or
+    stuck) makes this raise ``TimeoutError`` (an ``OSError``) instead of
+    freezing the caller.
+    """
     lock_path = Path(str(path) + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"{path} is locked by another process (waited {timeout:g} s)") from None
+                time.sleep(0.01)
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
