@@ -18,6 +18,7 @@ from tuireader.ui.themes import (
     bundled_themes_dir,
     load_theme_file,
     load_themes,
+    theme_variable_defaults,
 )
 
 BUNDLED = {"newsprint", "newsprint-dark", "high-contrast", "terminal"}
@@ -39,7 +40,7 @@ class ThemedApp(App):
         self.theme = start
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(THEME_VARIABLE_DEFAULTS)
+        return theme_variable_defaults(self.current_theme)
 
     def compose(self) -> ComposeResult:
         for name in THEME_VARIABLE_DEFAULTS:
@@ -112,19 +113,79 @@ def test_headline_differs_from_body_in_every_theme():
         assert v["match-background"] != theme.background, theme.name
 
 
-def test_theme_without_our_variables_falls_back_to_defaults(tmp_path):
-    _write(tmp_path, "plain.yaml", GOOD)
+def _luminance(color: Color) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.r) + 0.7152 * channel(color.g) + 0.0722 * channel(color.b)
+
+
+def _contrast(a: Color, b: Color) -> float:
+    """WCAG contrast ratio."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@pytest.mark.parametrize("name", ["newsprint", "newsprint-dark", "high-contrast"])
+def test_bundled_text_colours_are_readable(name):
+    """WCAG contrast against what lies beneath: 4.5:1 for text (7:1 in high-contrast),
+    3:1 for rows already read, which are faded on purpose."""
+    theme = next(t for t in load_themes()[0] if t.name == name)
+    v = theme.variables
+    page, caption = Color.parse(theme.background), Color.parse(v["caption-background"])
+    least = 7 if name == "high-contrast" else 4.5
+    for key in ("headline-color", "kicker-color", "subheadline-color", "byline-color", "paragraph-color",
+                "subhead-color", "jump-color", "section-color"):
+        assert _contrast(Color.parse(v[key]), page) >= least, key
+    for key in ("caption-color", "credit-color"):
+        assert _contrast(Color.parse(v[key]), caption) >= least, key
+    assert _contrast(Color.parse(v["match-color"]), Color.parse(v["match-background"])) >= least
+    assert _contrast(Color.parse(v["read-color"]), page) >= (7 if name == "high-contrast" else 3)
+
+
+@pytest.mark.parametrize("dark", [True, False])
+def test_theme_without_our_variables_gets_solid_readable_ones(tmp_path, dark):
+    background = "#101010" if dark else "#f0f0f0"
+    _write(tmp_path, "plain.yaml", f'name: mine\nprimary: "#336699"\nbackground: "{background}"\ndark: {str(dark).lower()}\n')
     themes, problems = load_themes([tmp_path])
     assert problems == []
+    mine = next(t for t in themes if t.name == "mine")
+    assert set(THEME_VARIABLE_DEFAULTS) <= set(mine.variables)
+    page = Color.parse(background)
+    for name in ("headline-color", "paragraph-color", "byline-color", "read-color"):
+        color = Color.parse(mine.variables[name])  # solid: no "auto", no alpha
+        assert color.a == 1
+        assert _contrast(color, page) >= 3, (name, color.hex)
+    # Muted is muted: the byline is closer to the page than the headline is.
+    assert _contrast(Color.parse(mine.variables["byline-color"]), page) < _contrast(
+        Color.parse(mine.variables["headline-color"]), page
+    )
 
     async def check():
+        # Rows drawn with a partial component style (the navigation list) keep the colour:
+        # a translucent or "auto" value would come out white there.
         app = ThemedApp(themes, "mine")
         async with app.run_test(size=(60, 30)):
-            kicker = app.query_one("#kicker-color", Static)
-            assert kicker.styles.auto_color  # "auto 70%": readable on this dark background
-            assert kicker.styles.color.a == pytest.approx(0.7)
+            read = app.query_one("#read-color", Static)
+            assert read.styles.color == Color.parse(mine.variables["read-color"])
 
     asyncio.run(check())
+
+
+@pytest.mark.parametrize("name", ["textual-light", "textual-dark", "ansi-dark"])
+def test_textual_builtin_themes_get_variables_that_fit(name):
+    from textual.theme import BUILTIN_THEMES
+
+    theme = BUILTIN_THEMES[name]
+    values = theme_variable_defaults(theme)
+    assert set(values) == set(THEME_VARIABLE_DEFAULTS)
+    if theme.ansi:
+        assert all(v.startswith("ansi_") for k, v in values.items() if not k.endswith("-style"))
+        return
+    page = Color.parse(theme.to_color_system().generate()["background"])
+    assert _contrast(Color.parse(values["headline-color"]), page) >= 7
+    assert _contrast(Color.parse(values["read-color"]), page) >= 3
 
 
 def test_user_theme_in_config_dir_is_picked_up():

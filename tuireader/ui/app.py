@@ -196,9 +196,10 @@ class ReaderApp(App[int]):
     # -- set-up ---------------------------------------------------------------
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
-        from tuireader.ui.themes import THEME_VARIABLE_DEFAULTS
+        # Solid colours fitted to the theme (Textual's own themes lack our variables).
+        from tuireader.ui.themes import theme_variable_defaults
 
-        return dict(THEME_VARIABLE_DEFAULTS)
+        return theme_variable_defaults(self.current_theme)
 
     def _setup_themes(self, requested: str | None) -> None:
         from tuireader.ui.themes import DEFAULT_THEME, load_themes

@@ -4,13 +4,13 @@ For the app (how to use this module)
 ------------------------------------
 ::
 
-    from tuireader.ui.themes import DEFAULT_THEME, THEME_VARIABLE_DEFAULTS, load_themes
+    from tuireader.ui.themes import DEFAULT_THEME, load_themes, theme_variable_defaults
 
     class ReaderApp(App):
         def get_theme_variable_defaults(self) -> dict[str, str]:
-            # Textual falls back to these for any theme (built-in or a user's)
-            # that does not set our variables; without them the .tcss fails to parse.
-            return dict(THEME_VARIABLE_DEFAULTS)
+            # Textual falls back to these for a theme that does not set our variables
+            # (Textual's own, from the palette); without them the .tcss fails to parse.
+            return theme_variable_defaults(self.current_theme)
 
         # at start-up, before setting self.theme:
         themes, problems = load_themes()
@@ -25,9 +25,12 @@ those as the terminal's own palette codes instead of converting them to RGB. For
 ANSI theme the loader also supplies Textual's ``ansi-background``/``ansi-foreground``,
 which Textual's own CSS needs and which its generator leaves out.
 
-Variables our ``.tcss`` may use (every bundled theme sets all of them; a user theme
-may omit any, and ``THEME_VARIABLE_DEFAULTS`` fills the gap). Textual variables
-cannot refer to other variables, so each is a plain value:
+Variables our ``.tcss`` may use. Every bundled theme sets all of them; a user theme
+may omit any, and the loader fills the gap with ``theme_variable_defaults(theme)``:
+solid colours mixed from that theme's own foreground and background (Textual
+variables cannot refer to other variables, and a translucent or ``auto`` colour
+turns white in ``get_component_rich_style(..., partial=True)``, so every value a
+loaded theme carries is a plain, solid one):
 
 ===========================  ===============  ======================================
 variable                     kind             used for
@@ -87,9 +90,10 @@ DEFAULT_THEME = "newsprint-dark"
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_THEME_BYTES = 64 * 1024
 
-#: Our variables and the fallback used when a theme omits one. ``auto N%`` picks a
-#: text colour that contrasts with whatever lies beneath, so these read on light and
-#: dark themes alike; backgrounds are translucent greys for the same reason.
+#: Our variables, each with its recipe for a theme that omits it: ``auto N%`` is the
+#: theme's foreground mixed N% into its background, ``#rrggbbaa`` that colour mixed
+#: into the background by its alpha (``theme_variable_defaults`` does the mixing).
+#: As they stand they are also valid Textual values for any theme.
 THEME_VARIABLE_DEFAULTS: dict[str, str] = {
     "headline-color": "auto 95%",
     "headline-style": "bold",
@@ -113,6 +117,53 @@ THEME_VARIABLE_DEFAULTS: dict[str, str] = {
     "read-color": "auto 50%",
     "section-color": "auto 75%",
 }
+
+#: The same for ANSI themes: names from the terminal's own palette.
+ANSI_VARIABLE_DEFAULTS: dict[str, str] = {
+    **{name: value for name, value in THEME_VARIABLE_DEFAULTS.items() if name.endswith("-style")},
+    "headline-color": "ansi_default",
+    "kicker-color": "ansi_default",
+    "subheadline-color": "ansi_default",
+    "byline-color": "ansi_bright_black",
+    "paragraph-color": "ansi_default",
+    "subhead-color": "ansi_default",
+    "caption-color": "ansi_default",
+    "caption-background": "ansi_default",
+    "caption-border-color": "ansi_bright_black",
+    "credit-color": "ansi_bright_black",
+    "jump-color": "ansi_blue",
+    "match-color": "ansi_black",
+    "match-background": "ansi_yellow",
+    "read-color": "ansi_bright_black",
+    "section-color": "ansi_default",
+}
+
+_AUTO_RE = re.compile(r"^auto (\d{1,3})%$")
+
+
+def theme_variable_defaults(theme: Theme) -> dict[str, str]:
+    """Our variables for ``theme``, as solid colours mixed from its own foreground and
+    background (see ``THEME_VARIABLE_DEFAULTS``); for an ANSI theme, palette names."""
+    if theme.ansi:
+        return dict(ANSI_VARIABLE_DEFAULTS)
+    try:
+        colors = theme.to_color_system().generate()
+        background = Color.parse(colors["background"])
+        foreground = Color.parse(colors["foreground"])
+    except Exception:  # noqa: BLE001 - an odd theme gets the generic values
+        return dict(THEME_VARIABLE_DEFAULTS)
+    out: dict[str, str] = {}
+    for name, recipe in THEME_VARIABLE_DEFAULTS.items():
+        auto = _AUTO_RE.match(recipe)
+        if auto:
+            out[name] = background.blend(foreground, int(auto.group(1)) / 100).hex
+        elif recipe.startswith("#"):
+            color = Color.parse(recipe)
+            out[name] = background.blend(color.with_alpha(1), color.a).hex
+        else:
+            out[name] = recipe
+    return out
+
 
 _COLOR_FIELDS = (
     "primary",
@@ -273,6 +324,8 @@ def theme_from_mapping(data: dict[Any, Any], file: Path) -> Theme:
         theme.to_color_system().generate()
     except Exception as exc:  # noqa: BLE001 - any failure here is a bad file, not a crash
         raise ThemeError(f"{file}: not a usable theme: {_short(exc)}") from None
+    missing = {k: v for k, v in theme_variable_defaults(theme).items() if k not in checked}
+    theme.variables = {**missing, **checked}
     return theme
 
 
