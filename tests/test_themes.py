@@ -320,3 +320,19 @@ def test_reader_falls_back_to_default_theme_and_says_which_file(tmp_path):
             assert "'sepia'" in said  # and that the theme asked for is not there
 
     asyncio.run(check())
+
+
+def test_translucent_or_auto_colours_in_a_user_theme_become_solid(tmp_path):
+    _write(tmp_path, "soft.yaml", 'name: soft\nprimary: "#336699"\nbackground: "#ffffff"\ndark: false\n'
+           "variables:\n  read-color: auto 50%\n  byline-color: 'red 50%'\n  caption-background: '#0000ff33'\n")
+    themes, problems = load_themes([tmp_path])
+    assert problems == []
+    v = next(t for t in themes if t.name == "soft").variables
+
+    def near(value: str, rgb: tuple[int, int, int]) -> bool:
+        color = Color.parse(value)
+        return color.a == 1 and all(abs(a - b) <= 1 for a, b in zip(color.rgb, rgb))
+
+    assert near(v["read-color"], (128, 128, 128))  # black at 50% on white
+    assert near(v["byline-color"], (255, 128, 128))  # red at 50% on white
+    assert near(v["caption-background"], (204, 204, 255))  # blue at 20% on white

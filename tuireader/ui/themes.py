@@ -325,8 +325,37 @@ def theme_from_mapping(data: dict[Any, Any], file: Path) -> Theme:
     except Exception as exc:  # noqa: BLE001 - any failure here is a bad file, not a crash
         raise ThemeError(f"{file}: not a usable theme: {_short(exc)}") from None
     missing = {k: v for k, v in theme_variable_defaults(theme).items() if k not in checked}
-    theme.variables = {**missing, **checked}
+    theme.variables = {**missing, **checked, **_solid_colours(theme, checked)}
     return theme
+
+
+def _solid_colours(theme: Theme, variables: dict[str, str]) -> dict[str, str]:
+    """Our colour variables given as ``auto N%`` or with transparency, mixed into the
+    theme's background: rows drawn with partial component styles would show them white."""
+    if theme.ansi:
+        return {}
+    from textual.css.styles import Styles
+
+    colors = theme.to_color_system().generate()
+    background = Color.parse(colors["background"])
+    out: dict[str, str] = {}
+    for name, value in variables.items():
+        if _variable_kind(name) not in ("color", "background"):
+            continue
+        try:
+            if Color.parse(value).a == 1:
+                continue  # already solid
+        except (ColorParseError, ValueError):
+            pass  # "auto 50%", "red 50%": Textual's parser below
+        prop = "color" if _variable_kind(name) == "color" else "background"
+        rules = Styles.parse(f"{prop}: {value};", ("theme", "")).get_rules()
+        color = rules.get(prop)
+        if color is None:
+            continue
+        if rules.get(f"auto_{prop}"):
+            color = background.get_contrast_text(color.a)
+        out[name] = background.blend(color.with_alpha(1), color.a).hex
+    return out
 
 
 def variable_problem(name: str, value: str) -> str | None:
