@@ -141,13 +141,14 @@ ANSI_VARIABLE_DEFAULTS: dict[str, str] = {
 _AUTO_RE = re.compile(r"^auto (\d{1,3})%$")
 
 
-def theme_variable_defaults(theme: Theme) -> dict[str, str]:
+def theme_variable_defaults(theme: Theme, colors: dict[str, str] | None = None) -> dict[str, str]:
     """Our variables for ``theme``, as solid colours mixed from its own foreground and
-    background (see ``THEME_VARIABLE_DEFAULTS``); for an ANSI theme, palette names."""
+    background (see ``THEME_VARIABLE_DEFAULTS``); for an ANSI theme, palette names.
+    ``colors``: the theme's generated colours, when the caller has them already."""
     if theme.ansi:
         return dict(ANSI_VARIABLE_DEFAULTS)
     try:
-        colors = theme.to_color_system().generate()
+        colors = colors or theme.to_color_system().generate()
         background = Color.parse(colors["background"])
         foreground = Color.parse(colors["foreground"])
     except Exception:  # noqa: BLE001 - an odd theme gets the generic values
@@ -304,7 +305,7 @@ def theme_from_mapping(data: dict[Any, Any], file: Path) -> Theme:
         raise fail("variables", "expected a mapping of variable name to value")
     checked: dict[str, str] = {}
     for var, value in variables.items():
-        key = f"variables.{_short(var)}"
+        key = f"variables.{var}"  # fail() shortens it
         if not isinstance(var, str) or not _VARIABLE_NAME_RE.match(var) or len(var) > 64:
             raise fail(key, "expected a variable name such as headline-color")
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -321,32 +322,28 @@ def theme_from_mapping(data: dict[Any, Any], file: Path) -> Theme:
         checked.setdefault("ansi-foreground", "ansi_default")
     theme = Theme(name=name, variables=checked, **fields)
     try:  # what Textual will do on registration: catch anything the checks above missed
-        theme.to_color_system().generate()
+        colors = theme.to_color_system().generate()
     except Exception as exc:  # noqa: BLE001 - any failure here is a bad file, not a crash
         raise ThemeError(f"{file}: not a usable theme: {_short(exc)}") from None
-    missing = {k: v for k, v in theme_variable_defaults(theme).items() if k not in checked}
-    theme.variables = {**missing, **checked, **_solid_colours(theme, checked)}
+    missing = {k: v for k, v in theme_variable_defaults(theme, colors).items() if k not in checked}
+    theme.variables = {**missing, **checked, **_solid_colours(theme, checked, colors)}
     return theme
 
 
-def _solid_colours(theme: Theme, variables: dict[str, str]) -> dict[str, str]:
+def _solid_colours(theme: Theme, variables: dict[str, str], colors: dict[str, str]) -> dict[str, str]:
     """Our colour variables given as ``auto N%`` or with transparency, mixed into the
     theme's background: rows drawn with partial component styles would show them white."""
     if theme.ansi:
         return {}
     from textual.css.styles import Styles
 
-    colors = theme.to_color_system().generate()
     background = Color.parse(colors["background"])
     out: dict[str, str] = {}
     for name, value in variables.items():
         if _variable_kind(name) not in ("color", "background"):
             continue
-        try:
-            if Color.parse(value).a == 1:
-                continue  # already solid
-        except (ColorParseError, ValueError):
-            pass  # "auto 50%", "red 50%": Textual's parser below
+        if _is_theme_color(value) and Color.parse(value).a == 1:
+            continue  # already solid; "auto 50%", "red 50%" go to Textual's parser below
         prop = "color" if _variable_kind(name) == "color" else "background"
         rules = Styles.parse(f"{prop}: {value};", ("theme", "")).get_rules()
         color = rules.get(prop)
@@ -370,7 +367,7 @@ def variable_problem(name: str, value: str) -> str | None:
     if kind == "background":
         return None if _parses("background", value) else f"not a colour: {_short(value)!r}"
     # One of Textual's own variables, or a user's extra: any colour or text style.
-    if any(_parses(prop, value) for prop in ("color", "text-style")):
+    if any(_parses(prop, value) for prop in ("text-style", "color")):
         return None
     return f"not a colour or text style: {_short(value)!r}"
 
@@ -403,7 +400,10 @@ def _parses(prop: str, value: str) -> bool:
 
 
 def _is_theme_color(value: str) -> bool:
-    # Theme fields go through Color.parse (no "auto", no "50%" suffix).
+    # Theme fields go through Color.parse (no "auto", no "50%" suffix). A failed parse
+    # is slow (it looks for a suggestion), so words with spaces are turned away first.
+    if " " in value.strip():
+        return False
     try:
         Color.parse(value)
     except (ColorParseError, ValueError):
