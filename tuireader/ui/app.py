@@ -473,7 +473,8 @@ class ReaderApp(App[int]):
         # The footer offers J only on an article with a jump marker (which J follows,
         # or says the other page is not in the library).
         if action == "follow_jump" and self.screen_stack and self.screen is self.screen_stack[0]:
-            return self.article_view.has_jump
+            views = self.screen.query(ArticleView)  # none yet while the screen is composed
+            return views.first().has_jump if views else True
         return True
 
     def on_open_request(self, message: OpenRequest) -> None:
