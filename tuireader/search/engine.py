@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tuireader.search import index as ix
 from tuireader.search.fold import fold, is_cjk
-from tuireader.search.pinyin import is_initials, split_pinyin
+from tuireader.search.pinyin import is_initials, split_pinyin_all
 from tuireader.search.query import Query, parse
 
 #: BM25 weights of the FTS columns: head, byline, body, pyhead, pybody, inihead.
@@ -85,8 +85,8 @@ class _Plan:
     text: str
     strict: str | None
     relaxed: str | None
-    #: How to find the term's sound in text: syllables (Chinese term), ("py", syllables,
-    #: partial) for typed pinyin, ("ini", letters) for initials; None when it has none.
+    #: How to find the term's sound in text: syllables (Chinese term); for typed letters,
+    #: alternatives ("py", syllables, partial) and ("ini", letters); None when it has none.
     sound: tuple | None = None
     cjk: bool = False
 
@@ -167,8 +167,9 @@ class Searcher:
                 rows = self._match(conn, " AND ".join(f"({s})" for s in strict), where, params, want)
                 strict_ids = {r[0] for r in rows}
             if len(rows) < limit:
-                relaxed = [p.relaxed or p.strict for p in plans]
-                more = self._match(conn, " OR ".join(f"({r})" for r in relaxed), where, params, want)
+                # too few as typed: words apart, and text one edit away (typos), ranked on their text
+                wider = [" OR ".join(f"({x})" for x in (p.strict, p.relaxed) if x) for p in plans]
+                more = self._match(conn, " AND ".join(f"({w})" for w in wider), where, params, max(want, 80))
                 seen = {r[0] for r in rows}
                 rows += [r for r in more if r[0] not in seen]
         elif q.has_text:
@@ -265,18 +266,19 @@ class Searcher:
         wordish = [p for p, py in words if py is not None and any(ch.isalnum() for ch in p)]
         all_known = all(py is not None for p, py in words if any(ch.isalnum() for ch in p))
         bigrams = [f"{a}1{b}" for a, b in zip(syl, syl[1:]) if a and b]
+        words_expr = (f"{_WORD_COLS} : (" + " AND ".join(_q(w) for w in wordish) + ")") if wordish and all_known else None
         strict_parts = []
-        if wordish and all_known:
-            strict_parts.append(f"{_WORD_COLS} : (" + " AND ".join(_q(w) for w in wordish) + ")")
         if bigrams:
+            # adjacent sounds: the text as typed, or a same-sound typo of it
             strict_parts.append(f"{_PY_COLS} : (" + " AND ".join(_q(b) for b in dict.fromkeys(bigrams)) + ")")
+        elif words_expr:
+            strict_parts.append(words_expr)
         if len(term) == 1:
             # one character: headlines first (words starting with it)
             strict_parts.append("{head} : " + _q(term) + "*")
-        relaxed_tokens = [_q(w) for w in wordish] + [_q(b) for b in dict.fromkeys(bigrams)]
-        relaxed = f"{{head byline body pyhead pybody}} : ({' OR '.join(relaxed_tokens)})" if relaxed_tokens else None
+        relaxed = " OR ".join(x for x in (words_expr if bigrams else None, _one_edit_expr(bigrams, wordish)) if x)
         sound = tuple(syl) if len(term) > 1 and all(syl) else None
-        return _Plan(term, " OR ".join(strict_parts) or None, relaxed, sound, cjk=True)
+        return _Plan(term, " OR ".join(strict_parts) or None, relaxed or None, sound, cjk=True)
 
     def _plan_latin(self, term: str) -> _Plan:
         parts = []
@@ -286,10 +288,9 @@ class Searcher:
             literal = " AND ".join(_q(w) for w in words[:-1])
             literal = (literal + " AND " if literal else "") + f"({_q(last)} OR {_q(last)}*)"
             parts.append(f"{_WORD_COLS} : ({literal})")
-        sound = None
-        split = split_pinyin(term) if term.replace(" ", "").replace("'", "").isalpha() else None
-        if split is not None:
-            syls, partial = split
+        sounds: list[tuple] = []
+        alternatives = split_pinyin_all(term) if term.replace(" ", "").replace("'", "").isalpha() else ()
+        for syls, partial in alternatives:  # "banan": ban an, ba nan; the index tells
             tokens = [_q(f"{a}1{b}") for a, b in zip(syls, syls[1:])]
             if partial and syls:
                 tokens.append(_q(f"{syls[-1]}1{partial}") + "*")
@@ -298,14 +299,14 @@ class Searcher:
             if tokens:
                 parts.append(f"{_PY_COLS} : (" + " AND ".join(tokens) + ")")
             if len(syls) + bool(partial) > 1:
-                sound = ("py", tuple(syls), partial)
+                sounds.append(("py", tuple(syls), partial))
         letters = term.replace(" ", "")
         if is_initials(letters):
             grams = [letters[i : i + 3] for i in range(len(letters) - 2)] or [letters]
             parts.append("{inihead} : (" + " AND ".join(_q(g) for g in grams) + ")")
-            sound = ("ini", letters)
+            sounds.append(("ini", letters))
         strict = " OR ".join(f"({p})" for p in parts) or None
-        return _Plan(term, strict, strict, sound, cjk=False)  # type: ignore[arg-type]
+        return _Plan(term, strict, strict, tuple(sounds) or None, cjk=False)
 
     # ------------------------------------------------------------ readings
 
@@ -339,11 +340,12 @@ class Searcher:
         bm = {r[0]: -r[1] for r in rows}
         top = max(bm.values()) or 1.0
         sql = (
-            "SELECT id, article_id, headline, kicker, bylines, paper, date, page, section, kind, fhead, fbody, body "
+            "SELECT id, article_id, headline, kicker, subheads, bylines, paper, date, page, section, kind, fhead, fbody, body "
             f"FROM docs WHERE id IN ({','.join('?' * len(ids))})"
         )
         scored: list[tuple[float, Result, str]] = []
-        for (rowid, aid, headline, kicker, bylines, paper, date, page, section, kind, head_f, fbody, body) in conn.execute(sql, ids):
+        for (rowid, aid, headline, kicker, subheads, bylines, paper, date, page, section, kind, head_f, fbody,
+             body) in conn.execute(sql, ids):
             head_f = head_f or ""
             body_f = _LazyBody(body, fbody)
             if q.excludes or q.phrases:
@@ -352,12 +354,15 @@ class Searcher:
                     continue
             matched: list[str] = []
             sound_ok = rowid in strict_ids
-            evidence = sum(self._term_score(conn, plan, head_f, body_f, matched, len(plans), sound_ok) for plan in plans)
+            # bylines count with the headline: a reporter's name finds their articles
+            head_by = head_f + "\n" + fold(bylines) if bylines else head_f
+            evidence = sum(self._term_score(conn, plan, head_by, body_f, matched, len(plans), sound_ok) for plan in plans)
             if plans and evidence <= 0 and rowid not in strict_ids:
                 continue  # a loose match with nothing of the query in its text
             score = (bm[rowid] / top if top > 0 else 0.0) + evidence + (_recency(date) if date else 0.0)
             res = Result(aid, headline or "", kicker, paper, date, page, section, kind or "article", score)
             res.terms = list(dict.fromkeys(m for m in matched if m.strip()))
+            res.terms = _as_written(res.terms, "\n".join(x for x in (kicker, headline, subheads) if x), head_f, body_f)
             scored.append((score, res, body_f))
         # relevance first, then id: the same library always gives the same order
         scored.sort(key=lambda t: (-t[0], t[1].article_id))
@@ -410,11 +415,16 @@ class Searcher:
 
     def _sound_matches(self, conn, plan: _Plan, text: str, head: bool = True) -> list[str]:
         """Stretches of ``text`` read as the term sounds (same-sound typos, pinyin, initials)."""
-        spec = plan.sound
-        if spec is None:
+        if plan.sound is None:
             return []
-        if plan.cjk:
-            spec = ("py", spec, "")
+        specs = [("py", plan.sound, "")] if plan.cjk else list(plan.sound)
+        for spec in specs:
+            found = self._sound_spec_matches(conn, spec, text, head)
+            if found:
+                return found
+        return []
+
+    def _sound_spec_matches(self, conn, spec: tuple, text: str, head: bool) -> list[str]:
         if spec[0] == "ini":
             return self._initials_matches(conn, spec[1], text) if head else []
         syls, partial = spec[1], spec[2]
@@ -457,6 +467,21 @@ class Searcher:
         return out
 
 
+def _one_edit_expr(bigrams: list[str], words: list[str]) -> str | None:
+    """Candidates for a query one edit away from the text (a swapped pair, a dropped or
+    wrong character): all its pinyin bigrams but the (up to three) an edit at one
+    place breaks, for each place in turn."""
+    n = len(bigrams)
+    clauses: list[str] = []
+    if n >= 4:
+        for hole in range(n):
+            kept = [b for k, b in enumerate(bigrams) if abs(k - hole) > 1]
+            clauses.append("(" + " AND ".join(_q(b) for b in dict.fromkeys(kept)) + ")")
+        return f"{_PY_COLS} : (" + " OR ".join(dict.fromkeys(clauses)) + ")"
+    tokens = [_q(w) for w in words] + [_q(b) for b in dict.fromkeys(bigrams)]
+    return f"{{head byline body pyhead pybody}} : ({' OR '.join(tokens)})" if tokens else None
+
+
 class _LazyBody:
     """An article body and its folded copy, decompressed only if the ranking needs them."""
 
@@ -479,6 +504,23 @@ class _LazyBody:
         if self._folded is None:
             self._folded = ix.unpack(self._fblob)
         return self._folded
+
+
+def _as_written(terms: list[str], head: str, head_folded: str, body: _LazyBody) -> list[str]:
+    """Matched (folded) strings as the article writes them, for highlighting its text.
+
+    Folding keeps positions, so the original is the same stretch of the unfolded text.
+    """
+    out: dict[str, None] = {}
+    for term in terms:
+        for original, folded in ((head, head_folded), (body.text, body.folded)):
+            if not original:
+                continue
+            i = folded.find(term)
+            if i >= 0:
+                out[original[i : i + len(term)]] = None
+        out.setdefault(term, None)
+    return list(out)
 
 
 def _recency(date: str) -> float:

@@ -73,45 +73,51 @@ def split_pinyin(text: str) -> tuple[tuple[str, ...], str] | None:
     Returns ``(syllables, partial)``: ``gaoz`` -> ``(("gao",), "z")``. None when
     the text is not pinyin.
     """
-    out: list[str] = []
-    partial = ""
+    alternatives = split_pinyin_all(text)
+    return alternatives[0] if alternatives else None
+
+
+@functools.lru_cache(maxsize=4096)
+def split_pinyin_all(text: str, limit: int = 4) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Every split with the fewest syllables (at most ``limit``): ``banan`` is
+    ``ban an`` or ``ba nan``; the index decides which one the reader meant."""
+    combos: list[tuple[tuple[str, ...], str]] = [((), "")]
     chunks = [c for c in text.lower().replace("'", " ").split() if c]
     for n, chunk in enumerate(chunks):
         last = n == len(chunks) - 1
-        best = _split_chunk(chunk, allow_partial=last)
-        if best is None:
-            return None
-        sylls, part = best
-        out.extend(sylls)
-        partial = part
-    if not out and not partial:
-        return None
-    return tuple(out), partial
+        options = _split_chunk(chunk, allow_partial=last, limit=limit)
+        if not options:
+            return ()
+        combos = [(head + tuple(sylls), part) for head, _ in combos for sylls, part in options][:limit]
+    return tuple(c for c in combos if c[0] or c[1])
 
 
-def _split_chunk(chunk: str, allow_partial: bool) -> tuple[list[str], str] | None:
-    # best[i]: fewest syllables covering chunk[:i]
+def _split_chunk(chunk: str, allow_partial: bool, limit: int = 4) -> list[tuple[list[str], str]]:
+    # splits[i]: the splits of chunk[:i] with the fewest syllables (a few of them)
     n = len(chunk)
-    best: list[list[str] | None] = [None] * (n + 1)
-    best[0] = []
+    splits: list[list[list[str]]] = [[] for _ in range(n + 1)]
+    splits[0] = [[]]
     for i in range(n):
-        if best[i] is None:
+        if not splits[i]:
             continue
         for j in range(i + 1, min(n, i + _MAX_SYLLABLE) + 1):
             piece = chunk[i:j]
-            if piece in SYLLABLES:
-                cand = best[i] + [piece]
-                if best[j] is None or len(cand) < len(best[j]):
-                    best[j] = cand
-    if best[n] is not None:
-        return best[n], ""
+            if piece not in SYLLABLES:
+                continue
+            cands = [s + [piece] for s in splits[i]]
+            if not splits[j] or len(cands[0]) < len(splits[j][0]):
+                splits[j] = cands[:limit]
+            elif len(cands[0]) == len(splits[j][0]):
+                splits[j] = (splits[j] + cands)[:limit]
+    if splits[n]:
+        return [(s, "") for s in splits[n]]
     if not allow_partial:
-        return None
+        return []
     # the reader is still typing: whole syllables, then a prefix of one
     for i in range(n - 1, -1, -1):
-        if best[i] is not None and chunk[i:] in _PREFIXES:
-            return best[i], chunk[i:]
-    return None
+        if splits[i] and chunk[i:] in _PREFIXES:
+            return [(splits[i][0], chunk[i:])]
+    return []
 
 
 def is_initials(text: str) -> bool:
@@ -120,5 +126,7 @@ def is_initials(text: str) -> bool:
     if not (2 <= len(letters) <= 12 and letters.isascii() and letters.isalpha()):
         return False
     letters = letters.lower()
-    vowels = sum(c in "aeiouv" for c in letters)
-    return vowels == 0 and all(c in INITIALS for c in letters)
+    if not all(c in INITIALS for c in letters):
+        return False
+    # a, o, e start syllables too (案 an): with vowels, initials only if it is not pinyin
+    return not any(c in "aeiouv" for c in letters) or not split_pinyin_all(letters)
