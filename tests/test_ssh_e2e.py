@@ -60,10 +60,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def recipe_block(first_line: str) -> str:
+    """The fenced block of docs/ssh.md that starts with ``first_line``: the test runs the doc."""
+    text = (REPO / "docs" / "ssh.md").read_text(encoding="utf-8")
+    for block in text.split("```")[1::2]:
+        body = block.split("\n", 1)[1] if "\n" in block else ""
+        if body.startswith(first_line):
+            return body
+    raise AssertionError(f"docs/ssh.md has no block starting with {first_line!r}")
+
+
 class Server:
     """Our sshd, its keys and folders; ``ssh(reader, ...)`` gives a client command line."""
 
-    def __init__(self, root: Path, sshd: str, library: Path) -> None:
+    def __init__(self, root: Path, sshd: str, library: Path, variant: str = "shared") -> None:
+        self.variant = variant  # "shared" (docs/ssh.md 2a) or "own" (2b)
         self.root = root
         self.sshd = sshd
         self.library = library
@@ -87,48 +98,60 @@ class Server:
     def state_file(self, reader: str) -> Path:
         return self.home / "state" / "tuireader" / "readers" / reader / "state.yaml"
 
-    def forced_command(self, reader: str) -> str:
+    def tuireader(self) -> str:
+        """The recipe's ``/opt/tuireader/bin/tuireader``, here: the code under test, with
+        XDG folders under tmp (sshd clears the environment)."""
         xdg = [f"XDG_{var}_HOME={shlex.quote(str(self.home / sub))}"
                for var, sub in (("CONFIG", "config"), ("DATA", "data"), ("STATE", "state"), ("CACHE", "cache"))]
-        return " ".join([
-            "env", f"PYTHONPATH={shlex.quote(str(REPO))}", *xdg,
-            shlex.quote(sys.executable), "-m", "tuireader",
-            "--restricted", "--reader", reader, shlex.quote(str(self.library)),
-        ])
+        return " ".join(["env", f"PYTHONPATH={shlex.quote(str(REPO))}", *xdg, shlex.quote(sys.executable), "-m", "tuireader"])
+
+    def from_recipe(self, text: str) -> str:
+        """A piece of docs/ssh.md with its paths and names made this test's."""
+        for recipe, here in (
+            ("/opt/tuireader/bin/tuireader", self.tuireader()),
+            ("/srv/papers", shlex.quote(str(self.library))),
+            ("/etc/tuireader/authorized_keys", str(self.root / "authorized_keys")),
+            ("Match User reader", f"Match User {self.user}"),
+            ("Match Group readers", f"Match User {self.user}"),
+        ):
+            text = text.replace(recipe, here)
+        return text
 
     def write_files(self) -> None:
         keygen = ["ssh-keygen", "-q", "-t", "ed25519", "-N", ""]
         subprocess.run([*keygen, "-f", str(self.root / "host_key")], check=True, timeout=30)
+        key_lines = recipe_block('restrict,pty,command="').splitlines()
         lines = []
         for reader in READERS:
             subprocess.run([*keygen, "-C", reader, "-f", str(self.key(reader))], check=True, timeout=30)
-            command = self.forced_command(reader).replace("\\", "\\\\").replace('"', '\\"')
             public = self.key(reader).with_suffix(".pub").read_text().strip()
-            lines.append(f'restrict,pty,command="{command}" {public}')
+            if self.variant == "shared":  # 2a: the key's own forced command names the reader
+                recipe = next(line for line in key_lines if line.endswith(f"AAAA...{reader}"))
+                line = self.from_recipe(recipe.replace(f"ssh-ed25519 AAAA...{reader}", public))
+                assert f"--reader {reader} " in line
+            else:  # 2b: a plain key; the account's ForceCommand does the forcing
+                line = public
+            lines.append(line)
         (self.root / "authorized_keys").write_text("\n".join(lines) + "\n")
+        match = recipe_block("Match User reader" if self.variant == "shared" else "Match Group readers")
         (self.root / "sshd_config").write_text(
             f"Port {self.port}\n"
             "ListenAddress 127.0.0.1\n"
             f"HostKey {self.root / 'host_key'}\n"
             "PidFile none\n"
-            f"AuthorizedKeysFile {self.root / 'authorized_keys'}\n"
             "StrictModes no\n"  # tmp folders are not owned as sshd would like
+            # 2b's ~/.ssh/authorized_keys, here (2a's Match block names its own file):
+            f"AuthorizedKeysFile {self.root / 'authorized_keys'}\n"
             "UsePAM no\n"
-            "PermitRootLogin forced-commands-only\n"
-            "PubkeyAuthentication yes\n"
+            # root may log in here only as the recipe's reader would: forced, by key.
+            f"PermitRootLogin {'forced-commands-only' if self.variant == 'shared' else 'prohibit-password'}\n"
             "PasswordAuthentication no\n"
             "KbdInteractiveAuthentication no\n"
-            # The recipe's restrictions (docs/ssh.md):
-            "PermitTTY yes\n"
-            "AllowTcpForwarding no\n"
-            "AllowStreamLocalForwarding no\n"
-            "X11Forwarding no\n"
-            "AllowAgentForwarding no\n"
-            "PermitTunnel no\n"
-            "PermitUserEnvironment no\n"
-            "AcceptEnv LANG LC_* COLORTERM\n"
             "PrintMotd no\n"
             "PrintLastLog no\n"
+            "PermitUserEnvironment no\n"  # the recipe's one global line (section 3)
+            # The recipe's Match block, as docs/ssh.md gives it:
+            + self.from_recipe(match) + "\n"
         )
         for sub in ("config", "data", "state", "cache"):
             (self.home / sub).mkdir(parents=True, exist_ok=True)
@@ -200,20 +223,34 @@ def _client_env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def _serve(tmp_path_factory, variant: str):
     require_tmux()
     sshd = _find_sshd()
     if sshd is None:
         _missing("sshd (openssh-server) is not installed")
     if shutil.which("ssh") is None or shutil.which("ssh-keygen") is None:
         _missing("ssh or ssh-keygen (openssh-client) is not installed")
-    root = tmp_path_factory.mktemp("sshd")
+    root = tmp_path_factory.mktemp(f"sshd-{variant}")
     library = root / "library"
     shutil.copytree(SEEDS, library)
-    server = Server(root, sshd, library)
+    server = Server(root, sshd, library, variant)
     server.write_files()
     server.start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """docs/ssh.md 2a: one shared account, a forced command with --reader per key."""
+    server = _serve(tmp_path_factory, "shared")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory):
+    """docs/ssh.md 2b: an account of one's own, forced by the Match block's ForceCommand."""
+    server = _serve(tmp_path_factory, "own")
     yield server
     server.stop()
 
@@ -373,3 +410,24 @@ def test_no_forwarding_of_any_kind(server):
                            timeout=60, env=_client_env())
     assert stdio.returncode != 0
     assert b"SSH-2.0" not in stdio.stdout  # sshd's banner would show if forwarding had worked
+
+
+def test_an_own_account_runs_the_reader_whatever_its_keys_say(own_server):
+    # The keys carry no options at all: ForceCommand alone keeps this account to the reader.
+    assert "command=" not in (own_server.root / "authorized_keys").read_text()
+    with own_server.session("alice") as term:
+        term.wait_for(FIRST_HEADLINE, timeout=60)
+        term.send("m")
+        term.wait_for("Bookmarked")
+        settle()
+        term.send("q")
+        assert term.wait_exit(timeout=20) == 0
+    mine = own_server.home / "data" / "tuireader" / "bookmarks.yaml"  # the account's own folders
+    assert FIRST_HEADLINE[:10] in mine.read_text(encoding="utf-8")
+    refused = own_server.run("bob", "sh", "-c", "id")
+    assert refused.returncode != 0 and b"uid=" not in refused.stdout
+    export = own_server.run("bob", "bookmarks", "export", "--format", "json")
+    assert export.returncode == 0 and len(json.loads(export.stdout)) == 1
+    stdio = subprocess.run(own_server.ssh("bob", "-W", f"127.0.0.1:{own_server.port}"), input=b"",
+                           capture_output=True, timeout=60, env=_client_env())
+    assert stdio.returncode != 0 and b"SSH-2.0" not in stdio.stdout
