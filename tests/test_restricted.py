@@ -302,3 +302,24 @@ async def test_no_animated_scrolling_over_ssh(monkeypatch):
     async with local.run_test(size=(80, 24)):
         await local.workers.wait_for_complete()
         assert local.animation_level != "none"
+
+
+def test_a_huge_import_on_standard_input_is_refused_without_reading_it_all(isolated_dirs, tmp_path):
+    # Over SSH, `bookmarks import -` reads whatever a client sends: 256 MB here, under a
+    # 200 MB memory cap, is refused after the first 32 MiB instead of read whole.
+    import resource
+
+    stream = tmp_path / "stream"
+    with open(stream, "wb") as f:
+        f.truncate(256 << 20)  # sparse: costs no disk
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSH_")}
+    env["SSH_ORIGINAL_COMMAND"] = "bookmarks import -"
+    with open(stream, "rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-m", "tuireader", "--restricted", "--reader", "erin", str(SEEDS)],
+            stdin=stdin, capture_output=True, env=env, cwd=REPO, timeout=120,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (200 << 20, 200 << 20)),
+        )
+    err = done.stderr.decode()
+    assert done.returncode == 1, err
+    assert "larger than 32 MiB" in err and "sorry" not in err

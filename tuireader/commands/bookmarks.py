@@ -17,6 +17,7 @@ from typing import Any
 
 from tuireader import cli
 from tuireader.store.bookmarks import (
+    MAX_FILE_BYTES,
     Bookmark,
     BookmarkFileError,
     BookmarkStore,
@@ -256,7 +257,8 @@ def _run_import(args: argparse.Namespace) -> int:
     if args.source != "-" and getattr(args, "restricted", False):
         raise cli.UsageError("import reads only standard input (-) in restricted mode")
     if args.source == "-":
-        name, raw = "<stdin>", sys.stdin.buffer.read()
+        # One byte past the limit is enough to refuse: a huge stream (over SSH) is never all read.
+        name, raw = "<stdin>", sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     else:
         source = Path(args.source)
         try:
