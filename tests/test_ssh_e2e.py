@@ -365,9 +365,13 @@ def test_a_resize_over_ssh_redraws_the_layout(server):
         screen = term.wait_for(PHOTO_HEADLINE)  # wide: the contents pane lists every item
         assert FIRST_HEADLINE[:8] in flat(screen)
         assert len(screen.splitlines()) >= 30
+        for width, height in ((2, 1), (1, 1), (300, 100)):  # absurd sizes a client may send
+            term._tmux("resize-window", "-t", term.name, "-x", str(width), "-y", str(height))
+            time.sleep(0.5)
+            assert term.exited() is None, f"the reader left at {width}x{height}"
         term._tmux("resize-window", "-t", term.name, "-x", "80", "-y", "24")
-        screen = term.wait_until_gone(PHOTO_HEADLINE)
-        assert FIRST_HEADLINE[:8] in flat(screen)
+        screen = term.wait_for(lambda s: PHOTO_HEADLINE not in flat(s) and FIRST_HEADLINE[:8] in flat(s),
+                               what="the article alone again at 80x24")
         assert all(len(line) <= 80 for line in screen.splitlines())
         term.send("q")
         assert term.wait_exit(timeout=20) == 0
