@@ -157,6 +157,10 @@ def test_theme_without_our_variables_gets_solid_readable_ones(tmp_path, dark):
         color = Color.parse(mine.variables[name])  # solid: no "auto", no alpha
         assert color.a == 1
         assert _contrast(color, page) >= 3, (name, color.hex)
+    # Textual's own colours that the navigation list draws with are made solid too.
+    for name in ("text-muted", "block-cursor-foreground", "block-cursor-blurred-background"):
+        assert Color.parse(mine.variables[name]).a == 1, name
+    assert _contrast(Color.parse(mine.variables["text-muted"]), page) >= 3
     # Muted is muted: the byline is closer to the page than the headline is.
     assert _contrast(Color.parse(mine.variables["byline-color"]), page) < _contrast(
         Color.parse(mine.variables["headline-color"]), page

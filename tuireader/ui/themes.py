@@ -326,6 +326,7 @@ def theme_from_mapping(data: dict[Any, Any], file: Path) -> Theme:
     except Exception as exc:  # noqa: BLE001 - any failure here is a bad file, not a crash
         raise ThemeError(f"{file}: not a usable theme: {_short(exc)}") from None
     missing = {k: v for k, v in theme_variable_defaults(theme, colors).items() if k not in checked}
+    missing.update(_solid_textual_colours(theme, checked, colors))
     theme.variables = {**missing, **checked, **_solid_colours(theme, checked, colors)}
     return theme
 
@@ -335,24 +336,61 @@ def _solid_colours(theme: Theme, variables: dict[str, str], colors: dict[str, st
     theme's background: rows drawn with partial component styles would show them white."""
     if theme.ansi:
         return {}
-    from textual.css.styles import Styles
-
-    background = Color.parse(colors["background"])
     out: dict[str, str] = {}
     for name, value in variables.items():
-        if _variable_kind(name) not in ("color", "background"):
-            continue
-        if _is_theme_color(value) and Color.parse(value).a == 1:
-            continue  # already solid; "auto 50%", "red 50%" go to Textual's parser below
-        prop = "color" if _variable_kind(name) == "color" else "background"
-        rules = Styles.parse(f"{prop}: {value};", ("theme", "")).get_rules()
-        color = rules.get(prop)
-        if color is None:
-            continue
-        if rules.get(f"auto_{prop}"):
-            color = background.get_contrast_text(color.a)
-        out[name] = background.blend(color.with_alpha(1), color.a).hex
+        if _variable_kind(name) in ("color", "background"):
+            solid = _mix(value, colors["background"])
+            if solid:
+                out[name] = solid
     return out
+
+
+#: Textual variables our lists draw with partial styles, and what each sits on.
+_SOLID_TEXTUAL = {
+    "text-muted": "background",
+    "block-cursor-foreground": "block-cursor-background",
+    "block-cursor-blurred-background": "surface",
+    "block-hover-background": "surface",
+}
+
+
+def _solid_textual_colours(theme: Theme, given: dict[str, str], colors: dict[str, str]) -> dict[str, str]:
+    """Solid versions of the Textual colours in ``_SOLID_TEXTUAL`` that the file leaves
+    to Textual, whose generated ones are translucent or ``auto``."""
+    if theme.ansi:
+        return {}
+    out: dict[str, str] = {}
+    for name, beneath in _SOLID_TEXTUAL.items():
+        if name not in given:
+            solid = _mix(colors.get(name, ""), colors.get(beneath, ""))
+            if solid:
+                out[name] = solid
+    return out
+
+
+def _mix(value: str, beneath: str) -> str | None:
+    """``value`` ("#rrggbbaa", "auto 60%", "red 50%") laid solid on the colour ``beneath``;
+    None when it is solid already or not a colour."""
+    from textual.css.styles import Styles
+
+    if not _is_theme_color(beneath):
+        return None
+    under = Color.parse(beneath)
+    if _is_theme_color(value):
+        color, auto = Color.parse(value), False
+    else:
+        try:
+            rules = Styles.parse(f"color: {value};", ("theme", "")).get_rules()
+        except Exception:  # noqa: BLE001 - not a colour: leave it to Textual
+            return None
+        if "color" not in rules:
+            return None
+        color, auto = rules["color"], bool(rules.get("auto_color"))
+    if auto:
+        color = under.get_contrast_text(color.a)
+    elif color.a >= 1:
+        return None
+    return under.blend(color.with_alpha(1), color.a).hex
 
 
 def variable_problem(name: str, value: str) -> str | None:
