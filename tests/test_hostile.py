@@ -469,3 +469,26 @@ def test_the_bookmarks_list_shows_the_sanitised_fields_and_no_control(headline, 
     assert_no_control(shown, "a bookmarks row")
     for original in (headline, note, paper):
         assert _visible(clean(original)) in _visible(shown)
+
+
+@settings(max_examples=150, deadline=None)
+@given(headline=HOSTILE_TEXT, snippet=HOSTILE_TEXT, paper=HOSTILE_TEXT, data=st.data())
+def test_search_result_rows_show_the_sanitised_text_and_no_control(headline, snippet, paper, data):
+    from tuireader.search.engine import Result
+    from tuireader.ui.screens.search import result_row
+
+    def spans(text: str) -> list[tuple[int, int]]:
+        points = st.integers(min_value=0, max_value=len(text))
+        return data.draw(st.lists(st.tuples(points, points).map(sorted).map(tuple), max_size=3))
+
+    result = Result(article_id="x", headline=headline, kicker=None, paper=paper, date="2025-06-06", page=1,
+                    section=None, kind="article", score=1.0, snippet=snippet,
+                    snippet_spans=spans(snippet), headline_spans=spans(headline))
+    shown = _rendered(result_row(result))
+    assert_no_control(shown, "a search result row")
+    if not result.headline_spans and headline.strip():
+        assert _visible(clean(headline)) in _visible(shown)
+    if not result.snippet_spans:
+        # The row folds the snippet's white space first (Python's notion, which takes
+        # U+001C-U+001F and U+0085 for white space too: those go rather than show as symbols).
+        assert _visible(clean(" ".join(snippet.split()))) in _visible(shown)
