@@ -153,7 +153,7 @@ def test_conservation_property_on_generated_pages(text):
     assert_conserved(text)
 
 
-@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.one_of(
         page_text(),
