@@ -156,3 +156,20 @@ def test_terminal_theme_uses_the_terminals_own_palette(env):
         # The subheadline is set in the palette's cyan, as the theme says.
         line = next(l for l in coloured.splitlines() if "王成国讲话" in l)
         assert "\x1b[36m" in line
+
+
+def test_wide_terminal_shows_contents_beside_a_comfortable_column(env):
+    """160x50: the contents pane sits beside the article, and the article's lines stop
+    at a reading measure (80 cells, about 40 Chinese characters) instead of running on."""
+    from tuireader.text.linebreak import cell_width
+
+    with Tmux(tuireader_command(str(SEEDS)), width=160, height=50, env=env) as term:
+        # The subheadline: a wrapped headline interleaves with the contents pane's rows.
+        screen = term.wait_for("王成国讲话")
+        rows = screen.splitlines()
+        assert any("第1版" in row and "全省深化" in row for row in rows)  # contents and article side by side
+        body = [row for row in rows if "本报讯" in row or "会议" in row]
+        assert body
+        for row in body:
+            article_part = row.split("▕")[-1].strip()  # right of the contents pane
+            assert cell_width(article_part) <= 84, article_part
