@@ -30,6 +30,11 @@ _WORD_COLS = "{head byline body}"
 _PY_COLS = "{pyhead pybody}"
 _MAX_WORD = 8
 SNIPPET_CHARS = 60
+#: Candidates whose bodies are scanned for same-sound text (typos, pinyin); how the
+#: others that the index matched on adjacent sounds are treated; and no scan at all.
+BODY_SCANS = 4
+PRESUME = -1
+NO_SCAN = 0
 
 
 @dataclass
@@ -103,6 +108,8 @@ class Searcher:
         self._readings: dict[str, tuple[str, ...]] | None = None
         self._sounds: dict[str, str] = {}
         self._regexes: dict[tuple, re.Pattern | None] = {}
+        self._initial: dict[str, str] | None = None
+        self._initials_cache: dict[str, str] = {}
 
     # ------------------------------------------------------------ connection
 
@@ -340,43 +347,55 @@ class Searcher:
         bm = {r[0]: -r[1] for r in rows}
         top = max(bm.values()) or 1.0
         sql = (
-            "SELECT id, article_id, headline, kicker, subheads, bylines, paper, date, page, section, kind, fhead, fbody, body "
-            f"FROM docs WHERE id IN ({','.join('?' * len(ids))})"
+            "SELECT id, article_id, headline, kicker, subheads, by_key, paper, date, page, section, kind, fhead, fbody,"
+            f" body FROM docs WHERE id IN ({','.join('?' * len(ids))})"
         )
-        scored: list[tuple[float, Result, str]] = []
-        for (rowid, aid, headline, kicker, subheads, bylines, paper, date, page, section, kind, head_f, fbody,
+        order = {rowid: i for i, rowid in enumerate(ids)}  # bm25 rank
+        scored: list[tuple[float, Result, _LazyBody, str, list[_Plan]]] = []
+        for (rowid, aid, headline, kicker, subheads, by_key, paper, date, page, section, kind, head_f, fbody,
              body) in conn.execute(sql, ids):
-            head_f = head_f or ""
             body_f = _LazyBody(body, fbody)
+            # bylines count with the headline: a reporter's name finds their articles
+            head_by = (head_f or "") + "\n" + (by_key or "")
             if q.excludes or q.phrases:
-                all_f = head_f + "\n" + fold(bylines or "") + "\n" + body_f.folded
+                all_f = head_by + "\n" + body_f.folded
                 if any(p in all_f for p in q.excludes) or any(p not in all_f for p in q.phrases):
                     continue
             matched: list[str] = []
-            sound_ok = rowid in strict_ids
-            # bylines count with the headline: a reporter's name finds their articles
-            head_by = head_f + "\n" + fold(bylines) if bylines else head_f
-            evidence = sum(self._term_score(conn, plan, head_by, body_f, matched, len(plans), sound_ok) for plan in plans)
+            presumed: list[_Plan] = []
+            # scanning a body for its sounds is the costly step: only the best few the index
+            # matched on adjacent sounds are scanned, the others are taken at the index's word
+            scan = BODY_SCANS if rowid in strict_ids and order[rowid] < BODY_SCANS else (
+                PRESUME if rowid in strict_ids else NO_SCAN)
+            evidence = sum(self._term_score(conn, plan, head_by, body_f, matched, len(plans), scan, presumed)
+                           for plan in plans)
             if plans and evidence <= 0 and rowid not in strict_ids:
                 continue  # a loose match with nothing of the query in its text
             score = (bm[rowid] / top if top > 0 else 0.0) + evidence + (_recency(date) if date else 0.0)
             res = Result(aid, headline or "", kicker, paper, date, page, section, kind or "article", score)
-            res.terms = list(dict.fromkeys(m for m in matched if m.strip()))
-            res.terms = _as_written(res.terms, "\n".join(x for x in (kicker, headline, subheads) if x), head_f, body_f)
-            scored.append((score, res, body_f))
+            res.terms = matched
+            head_text = "\n".join(x for x in (kicker, headline, subheads) if x)
+            scored.append((score, res, body_f, head_text, presumed))
         # relevance first, then id: the same library always gives the same order
         scored.sort(key=lambda t: (-t[0], t[1].article_id))
         if newest:
             scored.sort(key=lambda t: t[1].date or "", reverse=True)  # stable: relevance within a date
         out = []
-        for _, res, body_f in scored[:limit]:
+        for _, res, body_f, head_text, presumed in scored[:limit]:
+            for plan in presumed:  # now find what to highlight
+                res.terms += self._sound_matches(conn, plan, body_f.folded, head=False)
+            terms = list(dict.fromkeys(m for m in res.terms if m.strip()))
+            res.terms = _as_written(terms, head_text, fold(head_text), body_f)
             res.headline_spans = spans_of(res.headline, res.terms)
-            res.snippet, res.snippet_spans = make_snippet(body_f.text or res.headline, res.terms)
+            if body_f.text:
+                res.snippet, res.snippet_spans = make_snippet(body_f.text, res.terms, folded=body_f.folded)
+            else:
+                res.snippet, res.snippet_spans = make_snippet(res.headline, res.terms)
             out.append(res)
         return out
 
     def _term_score(self, conn, plan: _Plan, head: str, lazy_body: _LazyBody, matched: list[str], n_terms: int,
-                    sound_ok: bool) -> float:
+                    scan: int, presumed: list[_Plan]) -> float:
         """Evidence that the text holds the term: exact, same-sound, then fuzzy; head above body."""
         t = plan.text
         weight = 1.0 / n_terms
@@ -391,8 +410,10 @@ class Searcher:
         if plan.cjk and t in body:
             matched.append(t)
             return 1.6 * weight
-        # scanning a body for same-sound text is the costly step: only where the index saw the sounds
-        found_body = self._sound_matches(conn, plan, body, head=False) if sound_ok else []
+        if scan == PRESUME and plan.sound is not None:
+            presumed.append(plan)
+            return 1.2 * weight
+        found_body = self._sound_matches(conn, plan, body, head=False) if scan == BODY_SCANS else []
         if found_body:
             matched.extend(found_body)
             return 1.3 * weight
@@ -433,16 +454,18 @@ class Searcher:
         rx = self._syllable_regex(conn, syls, bool(partial))
         if rx is None:
             return []
-        out = []
-        for m in rx.finditer(text):
+        # the first stretch that sounds right is enough: highlighting finds its other places
+        pos = 0
+        while True:
+            m = rx.search(text, pos)
+            if m is None:
+                return []
             if partial:
                 nxt = m.group(1)
                 if not any(r.startswith(partial) for r in self._char_readings(conn, {nxt}).get(nxt, ())):
+                    pos = m.start() + 1
                     continue
-            out.append(m.group(0))
-            if len(out) >= 20:
-                break
-        return out
+            return [m.group(0)]
 
     def _syllable_regex(self, conn, syls: tuple[str, ...], then_any: bool) -> re.Pattern | None:
         key = (syls, then_any)
@@ -458,13 +481,27 @@ class Searcher:
         return self._regexes[key]
 
     def _initials_matches(self, conn, letters: str, text: str) -> list[str]:
-        readings = self._char_readings(conn, {c for c in text if is_cjk(c)})
-        n = len(letters)
+        """Stretches of ``text`` whose characters start with ``letters`` (szfz: 数字法治)."""
+        initials = self._initials_of(conn, text)
         out = []
-        for i in range(len(text) - n + 1):
-            if all(any(r[:1] == letters[k] for r in readings.get(text[i + k], ())) for k in range(n)):
-                out.append(text[i : i + n])
+        i = initials.find(letters)
+        while i >= 0:
+            out.append(text[i : i + len(letters)])
+            i = initials.find(letters, i + 1)
         return out
+
+    def _initials_of(self, conn, text: str) -> str:
+        """One letter per character of ``text``: the initial of its commonest reading."""
+        cached = self._initials_cache.get(text)
+        if cached is None:
+            if self._initial is None:  # the whole table once: ~40k rows, a few tens of ms
+                self._initial = {ch: py[:1] for ch, py in conn.execute("SELECT ch, py FROM chars")}
+            table = self._initial
+            cached = "".join(table.get(c, "?") for c in text)
+            if len(self._initials_cache) > 20_000:
+                self._initials_cache.clear()
+            self._initials_cache[text] = cached
+        return cached
 
 
 def _one_edit_expr(bigrams: list[str], words: list[str]) -> str | None:
@@ -556,14 +593,47 @@ def spans_of(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
-    """One line of ``text`` around its first match, and the match spans within it."""
-    flat = " ".join(text.split())
-    spans = spans_of(flat, terms)
-    if not spans:
-        return flat[:width], []
-    first = spans[0][0]
-    # from the start when the match is near it, else a little context before the match
-    start = 0 if spans[0][1] <= width * 3 // 4 else max(0, first - width // 4)
-    snippet = flat[start : start + width]
-    return snippet, [(max(s - start, 0), min(e - start, len(snippet))) for s, e in spans if s < start + width and e > start]
+_WHITE = re.compile(r"\s+")
+
+
+def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS,
+                 folded: str | None = None) -> tuple[str, list[tuple[int, int]]]:
+    """One line of ``text`` around its first match, and the match spans within it.
+
+    ``folded`` is ``fold(text)`` when the caller has it (the index stores it).
+    """
+    if folded is None or len(folded) != len(text):
+        folded = fold(text)
+    first = -1
+    for term in terms:
+        i = folded.find(term) if term else -1
+        if i >= 0 and (first < 0 or i < first):
+            first = i
+    if first < 0:
+        start = 0
+    else:
+        # from the start when the match is near it, else a little context before the match
+        start = 0 if first + 4 <= width * 3 // 4 else max(0, first - width // 4)
+    # a window wide enough to hold ``width`` characters once runs of white space are one space
+    raw = text[start : start + width * 3]
+    raw_folded = folded[start : start + width * 3]
+    snippet = _WHITE.sub(" ", raw).strip()[:width]
+    window = _WHITE.sub(" ", raw_folded).strip()[:width]
+    if len(window) != len(snippet):
+        window = fold(snippet)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        if not term:
+            continue
+        i = window.find(term)
+        while i >= 0:
+            spans.append((i, i + len(term)))
+            i = window.find(term, i + len(term))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return snippet, merged

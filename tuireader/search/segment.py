@@ -105,21 +105,37 @@ def _has_token_char(word: str) -> bool:
 def analyse(text: str, hmm: bool) -> tuple[list[str], list[str | None]]:
     """Search-mode tokens of folded ``text`` and one syllable (or None) per character."""
     dt = tokenizer()
-    freq = dt.FREQ
     tokens: list[str] = []
     syllables: list[str | None] = []
+    known = _word_cache
     for w in dt.cut(text, HMM=hmm):
-        syllables.extend(word_pinyin(w) if any(is_cjk(c) for c in w) else (None,) * len(w))
-        if not _has_token_char(w):
-            continue
-        # what jieba's cut_for_search adds: the dictionary 2- and 3-grams inside long words
-        n = len(w)
-        if n > 2:
-            tokens.extend(w[i : i + 2] for i in range(n - 1) if freq.get(w[i : i + 2]))
-        if n > 3:
-            tokens.extend(w[i : i + 3] for i in range(n - 2) if freq.get(w[i : i + 3]))
-        tokens.append(w)
+        entry = known.get(w)
+        if entry is None:
+            entry = known[w] = _word_entry(w, dt.FREQ)
+            if len(known) > 500_000:  # bounded: a pathological text cannot eat memory
+                known.clear()
+        tokens.extend(entry[0])
+        syllables.extend(entry[1])
     return tokens, syllables
+
+
+#: word -> (its search tokens, its syllables); words repeat, so this does most of the work once
+_word_cache: dict[str, tuple[tuple[str, ...], tuple[str | None, ...]]] = {}
+
+
+def _word_entry(w: str, freq: dict) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+    syl = word_pinyin(w) if any(is_cjk(c) for c in w) else (None,) * len(w)
+    if not _has_token_char(w):
+        return (), syl
+    # what jieba's cut_for_search adds: the dictionary 2- and 3-grams inside long words
+    n = len(w)
+    toks: list[str] = []
+    if n > 2:
+        toks.extend(w[i : i + 2] for i in range(n - 1) if freq.get(w[i : i + 2]))
+    if n > 3:
+        toks.extend(w[i : i + 3] for i in range(n - 2) if freq.get(w[i : i + 3]))
+    toks.append(w)
+    return tuple(toks), syl
 
 
 def pinyin_bigrams(syllables: list[str | None]) -> list[str]:
