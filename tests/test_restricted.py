@@ -317,3 +317,25 @@ def test_a_huge_import_on_standard_input_is_refused_without_reading_it_all(isola
     err = done.stderr.decode()
     assert done.returncode == 1, err
     assert "larger than 32 MiB" in err and "sorry" not in err
+
+
+@sync
+async def test_a_restricted_reader_changes_the_theme_in_their_state_never_the_config(isolated_dirs):
+    from tuireader.store.state import StateStore
+
+    paths.set_reader("frank")
+    config_dir = paths.config_dir()
+    before = sorted(config_dir.rglob("*")) if config_dir.exists() else []
+    app = make_app(restricted=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        first = app.theme
+        await pilot.press("t")
+        await pilot.pause()
+        chosen = app.theme
+        assert chosen != first
+        await pilot.press("q")
+    after = sorted(config_dir.rglob("*")) if config_dir.exists() else []
+    assert after == before  # nothing written where config, keymap and themes live
+    assert StateStore().load().state.theme == chosen  # the reader's own state keeps it
+    assert "readers/frank" in str(paths.state_dir())
