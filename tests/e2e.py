@@ -182,7 +182,7 @@ class Tmux:
         self,
         condition: str | Callable[[str], bool],
         *,
-        timeout: float = 20.0,
+        timeout: float = 30.0,
         what: str | None = None,
     ) -> str:
         """Poll the screen until ``condition`` holds; returns that screen.
