@@ -123,6 +123,18 @@ class Place:
     section: int  # position of its section in the list of all sections
 
 
+class ReaderFooter(Footer):
+    """Textual's Footer without its leak: each recompose (every binding refresh, e.g. on
+    each article opened) binds the new keys to ``compact`` with ``data_bind``, and the
+    watchers of the keys it removed are only dropped when ``compact`` changes, which it
+    never does: ~5 dead FooterKeys per article, 70 MB after browsing 1,000 articles."""
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        for watchers in getattr(self, "__watchers", {}).values():
+            watchers[:] = [(node, callback) for node, callback in watchers if node.is_attached]
+
+
 class ReaderScreen(Screen[None]):
     """The main screen: masthead, navigation pane, article view, footer."""
 
@@ -135,7 +147,7 @@ class ReaderScreen(Screen[None]):
         with Horizontal(id="main"):
             yield LibraryList(id="nav")
             yield ArticleView(measure=self.measure, id="article")
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self.app._main_screen_ready()  # type: ignore[attr-defined]

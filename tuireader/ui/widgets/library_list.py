@@ -167,6 +167,8 @@ class LibraryList(ScrollView, can_focus=True):
         self._strips: dict[tuple[Row, bool], Strip] = {}
         self._cursor = 0
         self._width = 0
+        #: Styles by component class ("" for the widget's own), worked out once per style change.
+        self._styles: dict[str, Style] = {}
 
     # -- public interface (the same as LibraryNav's) -----------------------
 
@@ -447,16 +449,19 @@ class LibraryList(ScrollView, can_focus=True):
         self._scroll_to_cursor()
 
     def on_focus(self) -> None:
-        self._strips.clear()
-        self.refresh()
+        self._forget_styles()
 
     def on_blur(self) -> None:
-        self._strips.clear()
-        self.refresh()
+        self._forget_styles()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._forget_styles()
+
+    def _forget_styles(self) -> None:
+        self._styles.clear()
         self._strips.clear()
+        self.refresh()
 
     def action_cursor_down(self) -> None:
         self._move(self._cursor + 1)
@@ -537,7 +542,14 @@ class LibraryList(ScrollView, can_focus=True):
         return count
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True) if self.is_mounted else Style()
+        """A component class's style, or the widget's own for "" (cached: Textual works them out slowly)."""
+        style = self._styles.get(name)
+        if style is None:
+            if not self.is_mounted:
+                return Style()
+            style = self.get_component_rich_style(name, partial=True) if name else self.rich_style
+            self._styles[name] = style
+        return style
 
     def _row_text(self, row: Row) -> Text:
         i, s, a = row
@@ -564,8 +576,8 @@ class LibraryList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         number = int(self.scroll_y) + y
-        width = self.scrollable_content_region.width or self.size.width
-        base = self.rich_style
+        width = self._width or self.scrollable_content_region.width or self.size.width
+        base = self._style("")
         if number >= len(self._rows):
             return Strip.blank(width, base)
         row = self._rows[number]
