@@ -191,9 +191,19 @@ def check_db(path: Path, roots_key: str) -> sqlite3.Connection:
     return conn
 
 
-def create_db(path: Path, roots_key: str) -> sqlite3.Connection:
-    from tuireader.search.segment import char_reading_table
+def create_db(path: Path, roots_key: str, in_worker: bool = False) -> sqlite3.Connection:
+    from tuireader.search.segment import char_reading_table, char_table_cache, silence_stdio
 
+    if in_worker and not char_table_cache().exists():
+        # pypinyin takes a second to import, holding the GIL: not in the reader's process
+        import concurrent.futures as cf
+        import multiprocessing as mp
+
+        with _stderr_with_fd():
+            pool = cf.ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=silence_stdio)
+        with pool:
+            with _stderr_with_fd():
+                pool.submit(char_reading_table).result()
     remove_db(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".new")
@@ -292,7 +302,7 @@ class Indexer:
                 return check_db(self.path, self.key), False
             except IndexError_:
                 pass  # foreign or corrupt: never trusted, made anew
-        return create_db(self.path, self.key), True
+        return create_db(self.path, self.key, in_worker=self.workers > 0 and self.inline_bytes == 0), True
 
     def _update_locked(self, sources: list[SourceFile], rebuild: bool, progress: Progress | None) -> UpdateStats:
         start = time.perf_counter()

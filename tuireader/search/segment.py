@@ -190,9 +190,13 @@ def worker_init(cache_home: str | None) -> None:
     """Set up a worker process: same cache dir as the parent, dictionary loaded once."""
     if cache_home:
         os.environ["XDG_CACHE_HOME"] = cache_home
-    # a worker has nothing to say on the reader's terminal (its descriptors are the app's)
+    silence_stdio()
+    tokenizer()
+
+
+def silence_stdio() -> None:
+    """A worker has nothing to say on the reader's terminal (its descriptors are the app's)."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
     os.close(devnull)
-    tokenizer()
