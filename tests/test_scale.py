@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 from pathlib import Path
+
+from textual.widgets._footer import FooterKey
 
 from tuireader.library import PARSE_CACHE_SIZE
 from tuireader.ui.app import ReaderApp
@@ -143,11 +146,16 @@ async def test_browsing_many_articles_keeps_a_bounded_number_in_memory(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot, lambda: app.current_id is not None)
         opened = set()
-        for article_id in app._order[::3]:  # as the reader's keys do, without drawing each one
+        for n, article_id in enumerate(app._order[::3]):  # as the reader's keys do, drawing now and then
             assert app.open_article(article_id)
             opened.add(app.current_id)
+            if n % 10 == 0:
+                await pilot.pause()
         await pilot.pause()
         files = {app.library.source_path(app.library.locate(i)[2]) for i in opened}
         assert len(files) > PARSE_CACHE_SIZE  # more files were read than the cache holds...
         assert len(app.library._cache) <= PARSE_CACHE_SIZE  # ...and only the most recent are kept
         assert all(isinstance(entry[0], str) for entry in app.history)  # the way back holds ids, not articles
+        # The footer is rebuilt for each article: the keys it dropped must not live on.
+        gc.collect()
+        assert sum(isinstance(o, FooterKey) for o in gc.get_objects()) < 50
