@@ -598,3 +598,33 @@ async def test_open_request_from_a_screen_opens_highlights_and_scrolls():
         assert app.current_id == app._order[0]
         await press(pilot, "backspace")
         assert app.current_id == target  # the back stack remembers where we came from
+
+
+@sync
+async def test_a_very_long_article_is_set_off_the_ui_thread(tmp_path, monkeypatch):
+    import threading
+
+    from tuireader.ui.widgets import article_view
+
+    body = ("长文测试，一段很长的正文。" * 40 + "\n\n") * 800  # ~400,000 characters
+    (tmp_path / "01.txt").write_text("# 很长的文章\n\n" + body, encoding="utf-8")
+    threads = []
+    layout = article_view.layout_article
+
+    def spy(article, column):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return layout(article, column)
+
+    monkeypatch.setattr(article_view, "layout_article", spy)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.current_id is not None, timeout=60)
+        view = app.article_view
+        await until(pilot, lambda: not view._layout_pending and len(view.lines) > 1, timeout=120)
+        assert threads and not any(threads)  # set in a worker, never on the UI thread
+        lines = view.rendered_lines()
+        assert "很长的文章" in lines[1]
+        assert len(lines) > 5000
+        await press(pilot, "G")
+        assert view.scroll_y == view.max_scroll_y > 5000
+        assert "。" in screen_text(app)

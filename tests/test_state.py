@@ -110,3 +110,13 @@ def test_an_older_snapshot_never_replaces_a_newer_file(tmp_path):
     assert store.save()  # the newer state lands first...
     assert older is not None and not store.write(older)  # ...and the slow older writer backs off
     assert StateStore(path).load().state.read == {"first", "second"}
+
+
+def test_save_writes_a_snapshot_a_worker_has_not_written_yet(tmp_path):
+    path = tmp_path / "state.yaml"
+    store = StateStore(path).load()
+    store.mark_read("taken-by-a-worker")
+    assert store.snapshot() is not None  # a worker took it, and the process ends before it writes
+    assert store.save()  # exit: the final save still puts it on disk
+    assert StateStore(path).load().state.read == {"taken-by-a-worker"}
+    assert not store.save()  # and only once

@@ -140,6 +140,7 @@ class StateStore:
         # Snapshots are numbered so a slow writer never replaces a newer file.
         self._taken = 0
         self._written = 0
+        self._latest: tuple[int, ReadingState] | None = None
         self._write_lock = threading.Lock()
 
     @property
@@ -179,7 +180,8 @@ class StateStore:
         self._taken += 1
         state = self.state
         copy = ReadingState(set(state.read), state.last_article, state.last_paragraph, state.theme, dict(state.extra))
-        return self._taken, copy
+        self._latest = (self._taken, copy)
+        return self._latest
 
     def write(self, snapshot: tuple[int, ReadingState]) -> bool:
         """Write a snapshot unless a newer one is already on disk (writers may race)."""
@@ -193,8 +195,12 @@ class StateStore:
         return True
 
     def save(self) -> bool:
-        """Write the state now if it changed and the file on disk is ours to replace."""
-        snapshot = self.snapshot()
+        """Write the state now if it changed and the file on disk is ours to replace.
+
+        Also writes the latest snapshot a worker may still be writing (or may never
+        finish: at exit), so nothing read is lost when the process ends right after.
+        """
+        snapshot = self.snapshot() or self._latest
         if snapshot is None:
             return False
         try:

@@ -12,11 +12,13 @@ Every piece of article text goes through ``sanitize.clean`` and into
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -27,6 +29,8 @@ from tuireader.model import Article
 from tuireader.text.linebreak import break_lines, cell_width
 from tuireader.text.sanitize import clean
 
+#: Longer articles are set in a worker thread (about 0.1 s of work on one core).
+LARGE_ARTICLE_CHARS = 100_000
 #: The Chinese first-line indent: two full-width spaces.
 INDENT = "\u3000\u3000"
 PICTURE_MARK = "▣ 图"
@@ -135,6 +139,20 @@ def article_pieces(article: Article) -> list[Piece]:
     if dateline_pending:
         pieces.append(Piece(dateline, "article--byline"))
     return pieces
+
+
+def article_size(article: Article) -> int:
+    """Characters of text in an article (what setting it costs)."""
+    return len(article.headline or "") + sum(len(b.text) for b in article.blocks)
+
+
+def placeholder_layout(message: str, column: int) -> Layout:
+    """A one-line message in place of an article."""
+    layout = Layout(column=column)
+    if message:
+        layout.pieces = [Piece(message, "article--placeholder")]
+        layout.lines = [Line(0, 0, len(message), cls="article--placeholder")]
+    return layout
 
 
 def layout_article(article: Article, column: int) -> Layout:
@@ -258,6 +276,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._match_cursor = -1
         self._pending_paragraph: int | None = None
         self._pending_match = False
+        #: A long article is being set in a worker thread.
+        self._layout_pending = False
 
     # -- public interface -------------------------------------------------
 
@@ -306,6 +326,8 @@ class ArticleView(ScrollView, can_focus=True):
                 self.call_after_refresh(self._scroll_to_line, self._match_lines[0])
             else:
                 self._pending_match = True
+        elif self._layout_pending:
+            self._match_cursor = -1  # scrolled to the first match once the layout lands
 
     @property
     def match_count(self) -> int:
@@ -382,25 +404,46 @@ class ArticleView(ScrollView, can_focus=True):
             return
         anchor = self._pending_paragraph
         self._pending_paragraph = None
-        if anchor is None and self.article and not force:
+        if anchor is None and self.article and not force and not self._layout_pending:
             anchor = self.paragraph_in_view()  # keep the reader's place across a resize
         self._layout_width = width
         available = max(width - 2, 8)  # one cell of air on each side
         column = min(available, self.measure)
-        if self.article is not None:
-            self._layout = layout_article(self.article, column)
-        else:
-            self._layout = Layout(
-                pieces=[Piece(self.placeholder, "article--placeholder")] if self.placeholder else [],
-                column=column,
-            )
-            if self.placeholder:
-                self._layout.lines = [
-                    Line(0, 0, len(self.placeholder), cls="article--placeholder", align="left")
-                ]
         self._margin = 1 + (available - column) // 2
+        article = self.article
+        if article is not None and article_size(article) > LARGE_ARTICLE_CHARS:
+            # Setting megabytes of text takes seconds: do it off the UI thread.
+            self._layout_pending = True
+            self._apply_layout(placeholder_layout("Setting a long article…", column), None)
+            self._layout_in_background(article, column, anchor)
+            return
+        self._layout_pending = False
+        if article is not None:
+            layout = layout_article(article, column)
+        else:
+            layout = placeholder_layout(self.placeholder, column)
+        self._apply_layout(layout, anchor)
+
+    @work(thread=True, exclusive=True, group="article-layout")
+    def _layout_in_background(self, article: Article, column: int, anchor: int | None) -> None:
+        layout = layout_article(article, column)
+        with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+            self.app.call_from_thread(self._background_layout_done, article, layout, anchor)
+
+    def _background_layout_done(self, article: Article, layout: Layout, anchor: int | None) -> None:
+        if article is not self.article or layout.column != self._layout.column:
+            return  # another article, or another width, since: a newer layout is on its way
+        self._layout_pending = False
+        self._apply_layout(layout, anchor)
+        if self._terms and self._match_lines and self._match_cursor < 0:
+            self._match_cursor = 0
+            self.call_after_refresh(self._scroll_to_line, self._match_lines[0])
+
+    def _apply_layout(self, layout: Layout, anchor: int | None) -> None:
+        self._layout = layout
         self._compute_matches()
         self._strips.clear()
+        width = max(self._layout_width, 0)
         self.virtual_size = Size(width, len(self._layout.lines))
         self.refresh()
         if anchor:
