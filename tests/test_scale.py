@@ -71,6 +71,14 @@ def pane_text(app: ReaderApp) -> str:
 async def test_files_added_and_removed_while_the_app_runs_are_picked_up(tmp_path):
     lib = write_library(tmp_path / "lib")
     app = ReaderApp([lib])
+    shown: list[str | None] = []
+    show = app._show_refresh_progress
+
+    def watched(done: int, total: int) -> None:
+        show(done, total)
+        shown.append(app._library_progress)
+
+    app._show_refresh_progress = watched
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot, lambda: app.current_id is not None)
         opened = app.current_id
@@ -87,6 +95,9 @@ async def test_files_added_and_removed_while_the_app_runs_are_picked_up(tmp_path
         await pilot.press("R")
         await settle(app, pilot, lambda: "城市书房夜间开放" in headlines(app))
         assert "河湾日报 2025-05-02" in pane_text(app)
+        # The look at the files showed in the masthead while it ran, and is gone now.
+        assert shown[0] == "looking for new files…" and shown[-1] is None
+        assert "⟳" not in str(app.query_one("#masthead").render())
         assert app.current_id == opened and app.article_view.paragraph_in_view() == paragraph
 
         # A page removed: its article leaves the lists; the open one stays put.

@@ -321,12 +321,16 @@ class ReaderApp(App[int]):
         self._refresh_library()
 
     @work(thread=True, exclusive=True, group="refresh")
-    def _refresh_library(self) -> None:
+    def _refresh_library(self, quiet: bool = False) -> None:
+        """Look at the files (``quiet``: the periodic look, no progress in the masthead)."""
         library = self.library
         if library is None:
             return
+        progress = None if quiet else self._progress_reporter(self._show_refresh_progress)
         try:
-            fresh = library.refresh(progress=self._progress_reporter(self._show_refresh_progress))
+            if progress is not None:
+                progress(0, 0)  # reading the catalogue and listing the folders come first
+            fresh = library.refresh(progress=progress)
         except _ReaderLeft:
             return
         except Exception as exc:  # a failed look leaves the library as it was
@@ -337,7 +341,10 @@ class ReaderApp(App[int]):
             self.call_from_thread(self._refresh_done, library, fresh, None)
 
     def _show_refresh_progress(self, done: int, total: int) -> None:
-        self._library_progress = f"checking files {done:,}/{total:,}" if done < total else None
+        if not total:
+            self._library_progress = "looking for new files…"
+        else:
+            self._library_progress = f"files {done:,}/{total:,}" if done < total else None
         self._show_masthead()
 
     def _refresh_done(self, old: Library, fresh: Library | None, problem: str | None) -> None:
@@ -415,7 +422,7 @@ class ReaderApp(App[int]):
         if library.from_catalogue:
             self.call_after_refresh(self._refresh_library)  # after the first paint
         if self._refresh_timer is None:
-            self._refresh_timer = self.set_interval(REFRESH_INTERVAL, self._refresh_library)
+            self._refresh_timer = self.set_interval(REFRESH_INTERVAL, partial(self._refresh_library, quiet=True))
 
     # -- handles --------------------------------------------------------------
 
