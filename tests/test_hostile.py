@@ -364,6 +364,12 @@ async def test_the_app_stays_responsive_on_the_heavy_files(heavy, isolated_dirs)
             assert_no_control(screen_text(app), f"the end of {app.current_article.headline!r}")
             await pilot.press("right_square_bracket")
             await pilot.pause()
+        # The 5 MB line is set in full: its end (where 1,000 screen wipes became one ␛) is reachable.
+        app.open_article(next(ref.id for _i, _s, ref in app.library.refs() if ref.headline == "超长的一行"))
+        await _wait_for_text(app, pilot, "长行没有换行符", tries=1200)
+        await pilot.press("G")
+        end = await _wait_for_text(app, pilot, "␛", tries=1200)
+        assert_no_control(end, "the end of the 5 MB line")
         await pilot.press("exclamation_mark")  # the problems list names every skipped file
         problems = await _wait_for_text(app, pilot, "undecodable")
         assert_no_control(problems, "the problems screen")
