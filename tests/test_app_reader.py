@@ -549,15 +549,18 @@ async def test_resize_resets_the_lines_and_keeps_the_place():
         await pilot.pause()
         narrow_lines = len(view.rendered_lines())
         await pilot.resize_terminal(60, 24)
-        await pilot.pause()
-        await pilot.pause()
+        await until(pilot, lambda: view.column_width == 60 - 1 - 2 and view._scroll_anchor is None)
         assert len(view.rendered_lines()) > narrow_lines
         assert all(cell_len(line) <= view.column_width for line in view.rendered_lines())
         assert view.column_width == 60 - 1 - 2  # scrollbar, one cell of air each side
         assert view.paragraph_in_view() == 3, (view.scroll_y, view.line_of_block(3), view.max_scroll_y)
         await pilot.resize_terminal(160, 40)
-        await pilot.pause()
-        await pilot.pause()
+        await until(
+            pilot,
+            lambda: app.nav.region.width > 0
+            and view._layout_width == view.scrollable_content_region.width
+            and view._scroll_anchor is None,
+        )
         assert app.nav_visible  # wide again: the contents come back
         assert view.column_width == 80
         line = view.line_of_block(3)

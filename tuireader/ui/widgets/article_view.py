@@ -278,6 +278,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._pending_match = False
         #: A long article is being set in a worker thread.
         self._layout_pending = False
+        #: The block to scroll to once the new layout is on screen.
+        self._scroll_anchor: int | None = None
 
     # -- public interface -------------------------------------------------
 
@@ -404,6 +406,8 @@ class ArticleView(ScrollView, can_focus=True):
             return
         anchor = self._pending_paragraph
         self._pending_paragraph = None
+        if anchor is None and not force:
+            anchor = self._scroll_anchor  # a scroll not done yet: two resizes in a row
         if anchor is None and self.article and not force and not self._layout_pending:
             anchor = self.paragraph_in_view()  # keep the reader's place across a resize
         self._layout_width = width
@@ -446,11 +450,17 @@ class ArticleView(ScrollView, can_focus=True):
         width = max(self._layout_width, 0)
         self.virtual_size = Size(width, len(self._layout.lines))
         self.refresh()
+        self._scroll_anchor = anchor or None
         if anchor:
-            self.call_after_refresh(self.scroll_to_paragraph, anchor)
+            self.call_after_refresh(self._settle_anchor)
         if self._pending_match and self._match_lines:
             self._pending_match = False
             self.call_after_refresh(self._scroll_to_line, self._match_lines[self._match_cursor])
+
+    def _settle_anchor(self) -> None:
+        if self._scroll_anchor is not None:
+            self.scroll_to_paragraph(self._scroll_anchor)
+            self._scroll_anchor = None
 
     def on_resize(self) -> None:
         self._relayout()
