@@ -1,0 +1,348 @@
+"""Large archives: first paint, opening an article, list keys and memory at 1k, 10k and 100k articles.
+
+For each size, a synthetic library (``benchmarks/generate.py``: page files and
+per-article files mixed) is written to ``benchmarks/out/scale-N`` (kept for the
+next run), then:
+
+* first paint with a warm catalogue, and on a first run (empty cache): process
+  start to the first painted screen, median of fresh processes, measured as
+  ``benchmarks/bench_startup.py`` measures it (a pty, 80x24, escape sequences
+  stripped). Warm: until the first article's headline is on screen. First run:
+  until the "Opening the library…" screen is painted, and until it shows its
+  first "Reading the library… N/M files" count (the scan runs in a worker);
+* in one fresh process (Pilot, 120x40, warm catalogue): time to open the last
+  article of the last issue (parse, layout and the next frame); per-key latency
+  moving through a list of 10,000 rows (or all rows when the library has fewer),
+  timed at the widget (key action + drawing every visible row) and through Pilot
+  (the key event end to end); resident memory at start and after browsing 1,000
+  articles;
+* the catalogue's size on disk.
+
+    python benchmarks/bench_scale.py [--sizes 1000,10000,100000] [--runs 5] [--out DIR] [--json]
+
+Aims at 100,000 (issue "Large archives"): warm first paint <= 0.5 s, first-run
+first paint <= 1.0 s, per-key list latency <= 20 ms, memory <= 300 MB browsing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_startup import FIRST_HEADLINE, SEEDS, time_to_first_paint  # noqa: E402  (the pty timer)
+from generate import generate_library  # noqa: E402
+
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+LIST_ROWS = 10_000
+BROWSE = 1_000
+AIMS = {"warm_first_paint_s": 0.5, "first_run_first_paint_s": 1.0, "key_p95_ms": 20.0, "rss_browsing_mb": 300.0}
+
+
+# -- the library and its warm catalogue ----------------------------------------------
+
+
+def library_for(out: Path, size: int) -> Path:
+    """The generated library of ``size`` articles (written once, reused after)."""
+    dest = out / f"scale-{size}"
+    done = dest / ".generated"
+    if not done.exists():
+        if dest.exists():
+            shutil.rmtree(dest)
+        started = time.perf_counter()
+        generate_library(dest, size, seed=0)
+        done.write_text(str(size))
+        print(f"  generated {size:,} articles in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return dest
+
+
+def warm_catalogue(library: Path, cache: Path) -> tuple[float, str, int]:
+    """Open the library once with ``cache`` as the cache dir (scanning it the first
+    time); returns (seconds, the first article's title, catalogue bytes)."""
+    code = (
+        "import json, sys, time\n"
+        "from tuireader.library import Library\n"
+        "t = time.perf_counter(); lib = Library.open([sys.argv[1]]); took = time.perf_counter() - t\n"
+        "ref = next(r for _i, _s, r in lib.refs())\n"
+        "print(json.dumps({'took': took, 'title': ref.title, 'articles': len(lib), 'from_catalogue': lib.from_catalogue}))\n"
+    )
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache))
+    result = json.loads(subprocess.run([sys.executable, "-c", code, str(library)], env=env, check=True,
+                                       capture_output=True, text=True).stdout)
+    size = sum(f.stat().st_size for f in (cache / "tuireader").rglob("*") if f.is_file())
+    return result["took"], result["title"], size
+
+
+# -- first paint in fresh processes ------------------------------------------------------
+
+
+def tuireader_argv(library: Path, cache: Path) -> list[str]:
+    # bench_startup gives every run its own empty XDG folders; ``env`` puts back the cache
+    # dir that holds the catalogue (or an empty one for a first run).
+    return ["env", f"XDG_CACHE_HOME={cache}", sys.executable, "-m", "tuireader", str(library)]
+
+
+def first_paints(library: Path, warm_cache: Path, title: str, runs: int) -> dict:
+    marker = "".join(title.split())[:8]
+    warm = [time_to_first_paint(tuireader_argv(library, warm_cache), marker, timeout=300) for _ in range(runs)]
+    cold_screen, cold_count = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="tuireader-scale-cold-") as empty:
+            argv = tuireader_argv(library, Path(empty))
+            cold_screen.append(time_to_first_paint(argv, "Openingthelibrary", timeout=120))
+        with tempfile.TemporaryDirectory(prefix="tuireader-scale-cold-") as empty:
+            argv = tuireader_argv(library, Path(empty))
+            cold_count.append(time_to_first_paint(argv, "Readingthelibrary", timeout=300))
+
+    def cpu(paints: list) -> float | None:
+        # CPU seconds of the process by then: steadier than wall time on a shared machine.
+        values = [p.cpu for p in paints if p.cpu is not None]
+        return statistics.median(values) if values else None
+
+    return {
+        "warm_first_paint_s": statistics.median(p.first_paint for p in warm),
+        "warm_first_paint_max_s": max(p.first_paint for p in warm),
+        "warm_first_paint_cpu_s": cpu(warm),
+        "first_run_first_paint_s": statistics.median(p.first_paint for p in cold_screen),
+        "first_run_first_paint_cpu_s": cpu(cold_screen),
+        "first_run_first_count_s": statistics.median(p.first_paint for p in cold_count),
+    }
+
+
+def seeds_first_paint(out: Path, runs: int) -> dict:
+    """The same warm first paint on the sample, for comparison (aim: within 0.3 s of it)."""
+    cache = out / "cache-seeds"
+    warm_catalogue(SEEDS, cache)
+    paints = [time_to_first_paint(tuireader_argv(SEEDS, cache), FIRST_HEADLINE, timeout=120) for _ in range(runs)]
+    cpus = [p.cpu for p in paints if p.cpu is not None]
+    return {"warm_first_paint_s": statistics.median(p.first_paint for p in paints),
+            "warm_first_paint_cpu_s": statistics.median(cpus) if cpus else None}
+
+
+# -- in one process: opening, keys, memory ------------------------------------------------------
+
+
+def rss_mb() -> tuple[float, float]:
+    """(resident now, peak) in MB, from /proc."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return {"p50_ms": at(0.5), "p95_ms": at(0.95), "p99_ms": at(0.99), "max_ms": ordered[-1] * 1000, "n": len(ordered)}
+
+
+async def inside(library: Path) -> dict:
+    from tuireader.ui.app import ReaderApp
+
+    app = ReaderApp([library])
+    out: dict = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        while app.current_id is None:
+            await pilot.pause(0.05)
+        await asyncio.sleep(0.2)
+        await app.workers.wait_for_complete()  # the background look at the files
+        await pilot.pause()
+        out["rss_open_mb"] = rss_mb()[0]
+        lib = app.library
+        out["articles"] = len(lib)
+
+        # The last article of the last issue, with nothing of its file parsed yet.
+        last = lib.issues[-1].sections[-1].articles[-1].id
+        started = time.perf_counter()
+        app.open_article(last)
+        opened = time.perf_counter()
+        await pilot.pause()
+        out["open_last_s"] = opened - started
+        out["open_last_painted_s"] = time.perf_counter() - started
+
+        # A list of LIST_ROWS rows (fewer when the library is smaller): open groups from the top.
+        nav = app.nav
+        app._set_nav_visible(True)
+        nav.focus()
+        for i in range(len(lib.issues)):
+            if nav.row_count >= LIST_ROWS:
+                break
+            nav._expand_issue(i)
+            for s in range(len(lib.issues[i].sections)):
+                nav._expand_section(i, s)
+        nav._move(0)
+        await pilot.pause()
+        out["list_rows"] = nav.row_count
+        height = nav.scrollable_content_region.height
+
+        def draw() -> None:
+            for y in range(height):
+                nav.render_line(y)
+
+        widget: list[float] = []
+        for action in ["cursor_down"] * min(nav.row_count - 1, LIST_ROWS) + ["page_up"] * 200 + ["page_down"] * 200:
+            started = time.perf_counter()
+            getattr(nav, f"action_{action}")()
+            draw()
+            widget.append(time.perf_counter() - started)
+        for action in ("cursor_top", "cursor_bottom") * 20:
+            started = time.perf_counter()
+            getattr(nav, f"action_{action}")()
+            draw()
+            widget.append(time.perf_counter() - started)
+        out["key_widget"] = percentiles(widget)
+
+        nav._move(0)
+        await pilot.pause()
+        pilot_keys: list[float] = []
+        for key in ["j"] * 300 + ["pagedown"] * 50 + ["G", "g"] * 10:
+            started = time.perf_counter()
+            await pilot.press(key)
+            pilot_keys.append(time.perf_counter() - started)
+        out["key_pilot"] = percentiles(pilot_keys)
+        # The same through Pilot on a list of a few rows: what Pilot itself costs.
+        for i in range(len(lib.issues)):
+            nav._collapse_issue(i)
+        nav._move(0)
+        await pilot.pause()
+        small: list[float] = []
+        for key in ["j", "k"] * 100:
+            started = time.perf_counter()
+            await pilot.press(key)
+            small.append(time.perf_counter() - started)
+        out["key_pilot_folded"] = percentiles(small)
+        out["folded_rows"] = nav.row_count
+
+        # Browse BROWSE articles spread over the archive, drawing now and then.
+        order = app._order
+        step = max(1, len(order) // BROWSE)
+        started = time.perf_counter()
+        for n, article_id in enumerate(order[::step][:BROWSE]):
+            app.open_article(article_id)
+            if n % 50 == 0:
+                await pilot.pause()
+        await pilot.pause()
+        out["browse_s"] = time.perf_counter() - started
+        import gc
+
+        gc.collect()
+        out["rss_browsing_mb"], out["rss_peak_mb"] = rss_mb()
+        out["parsed_files_kept"] = len(lib._cache)
+    return out
+
+
+def in_fresh_process(library: Path, cache: Path) -> dict:
+    with tempfile.TemporaryDirectory(prefix="tuireader-scale-") as home:
+        env = dict(os.environ, XDG_CACHE_HOME=str(cache), XDG_STATE_HOME=f"{home}/state",
+                   XDG_DATA_HOME=f"{home}/data", XDG_CONFIG_HOME=f"{home}/config")
+        proc = subprocess.run([sys.executable, __file__, "--inside", str(library)], env=env,
+                              capture_output=True, text=True, timeout=3600)
+        if proc.returncode != 0:
+            raise RuntimeError(f"inside run failed: {proc.stderr[-2000:]}")
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+def measure(size: int, out: Path, runs: int) -> dict:
+    print(f"{size:,} articles…", file=sys.stderr)
+    library = library_for(out, size)
+    cache = out / f"cache-{size}"
+    first_open, title, catalogue_bytes = warm_catalogue(library, cache)
+    if not (cache / ".warm").exists():
+        print(f"  first scan (catalogue built) in {first_open:.1f} s", file=sys.stderr)
+        (cache / ".warm").write_text(f"{first_open}")
+    reopen, title, catalogue_bytes = warm_catalogue(library, cache)
+    result = {"size": size, "library_open_warm_s": reopen, "first_scan_s": float((cache / ".warm").read_text()),
+              "catalogue_mb": catalogue_bytes / 1e6}
+    result.update(first_paints(library, cache, title, runs))
+    result.update(in_fresh_process(library, cache))
+    return result
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} s"
+
+
+def table(results: list[dict]) -> str:
+    rows = [
+        ("articles (in the library)", lambda r: f"{r['articles']:,}"),
+        ("first paint, warm catalogue (median)", lambda r: f"{r['warm_first_paint_s']:.2f} s"),
+        ("  CPU time by then", lambda r: _seconds(r.get("warm_first_paint_cpu_s"))),
+        ("first paint, first run (median)", lambda r: f"{r['first_run_first_paint_s']:.2f} s"),
+        ("  CPU time by then", lambda r: _seconds(r.get("first_run_first_paint_cpu_s"))),
+        ("first run: first N/M count on screen", lambda r: f"{r['first_run_first_count_s']:.2f} s"),
+        ("first run: whole scan, catalogue built", lambda r: f"{r['first_scan_s']:.1f} s"),
+        ("Library.open from the catalogue", lambda r: f"{r['library_open_warm_s']:.2f} s"),
+        ("open last article of last issue (+frame)", lambda r: f"{r['open_last_s']*1000:.0f} ms ({r['open_last_painted_s']*1000:.0f} ms)"),
+        ("list rows moved through", lambda r: f"{r['list_rows']:,}"),
+        ("key latency, widget p50 / p95 / max", lambda r: "{p50_ms:.2f} / {p95_ms:.2f} / {max_ms:.1f} ms".format(**r["key_widget"])),
+        ("key latency, Pilot p50 / p95 / max", lambda r: "{p50_ms:.1f} / {p95_ms:.1f} / {max_ms:.1f} ms".format(**r["key_pilot"])),
+        ("  same, Pilot on the folded list", lambda r: "{p50_ms:.1f} / {p95_ms:.1f} / {max_ms:.1f} ms".format(**r["key_pilot_folded"])),
+        ("RSS after start", lambda r: f"{r['rss_open_mb']:.0f} MB"),
+        (f"RSS after browsing {BROWSE:,} articles (peak)", lambda r: f"{r['rss_browsing_mb']:.0f} MB ({r['rss_peak_mb']:.0f})"),
+        ("catalogue on disk", lambda r: f"{r['catalogue_mb']:.1f} MB"),
+    ]
+    head = "| | " + " | ".join(f"{r['size']:,}" for r in results) + " |"
+    lines = [head, "|---|" + "---:|" * len(results)]
+    for name, cell in rows:
+        lines.append(f"| {name} | " + " | ".join(cell(r) for r in results) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="library sizes, comma-separated")
+    parser.add_argument("--runs", type=int, default=5, help="fresh processes per first-paint figure (default 5)")
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="where libraries and caches go (default benchmarks/out)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--table", type=Path, metavar="JSON", help="print the table of figures saved with --json")
+    parser.add_argument("--inside", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside is not None:
+        print(json.dumps(asyncio.run(inside(args.inside))))
+        return 0
+    if args.table is not None:
+        saved = json.loads(args.table.read_text())
+        results, seeds = (saved, None) if isinstance(saved, list) else (saved["sizes"], saved.get("seeds"))
+    else:
+        args.out.mkdir(parents=True, exist_ok=True)
+        results = [measure(int(n), args.out.resolve(), args.runs) for n in args.sizes.split(",")]
+        seeds = seeds_first_paint(args.out.resolve(), args.runs)
+    if args.json:
+        print(json.dumps({"sizes": results, "seeds": seeds}, indent=2, ensure_ascii=False))
+        return 0
+    print(table(results))
+    if seeds is not None:
+        gap = results[-1]["warm_first_paint_s"] - seeds["warm_first_paint_s"]
+        print(f"\nseeds/ with its catalogue: first paint {seeds['warm_first_paint_s']:.2f} s "
+              f"(CPU {_seconds(seeds['warm_first_paint_cpu_s'])}); {results[-1]['size']:,} articles take "
+              f"{gap:+.2f} s more (aim: within 0.3 s)")
+    big = results[-1]
+    checks = [
+        ("warm first paint", big["warm_first_paint_s"], AIMS["warm_first_paint_s"], "s"),
+        ("first-run first paint", big["first_run_first_paint_s"], AIMS["first_run_first_paint_s"], "s"),
+        ("per-key latency p95 (widget)", big["key_widget"]["p95_ms"], AIMS["key_p95_ms"], "ms"),
+        ("memory browsing", big["rss_browsing_mb"], AIMS["rss_browsing_mb"], "MB"),
+    ]
+    print(f"\naims at {big['size']:,} articles:")
+    for name, value, aim, unit in checks:
+        print(f"  {name}: {value:.2f} {unit} (aim <= {aim:g} {unit}): {'meets' if value <= aim else 'MISSES'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
