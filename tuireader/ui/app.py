@@ -111,6 +111,10 @@ ACTION_HELP = {
 }
 
 
+def _no_progress(done: int, total: int) -> None:
+    """Progress nobody is shown (the periodic look at the files)."""
+
+
 class _ReaderLeft(Exception):
     """Raised in a worker's progress callback to stop reading the library (the app closed)."""
 
@@ -195,6 +199,8 @@ class ReaderApp(App[int]):
         #: What a background look at the library's files has done so far (masthead).
         self._library_progress: str | None = None
         self._refresh_timer: Any = None
+        self._refresh_cost = 0.0  # seconds the last look at the files took
+        self._refresh_ended = 0.0
         self._setup_themes(theme)
         self._apply_keymap()
         if os.environ.get("SSH_CONNECTION") and self.config.animations is None:
@@ -326,9 +332,11 @@ class ReaderApp(App[int]):
         library = self.library
         if library is None:
             return
-        progress = None if quiet else self._progress_reporter(self._show_refresh_progress)
+        # Quiet or not, the reporter is what stops the look when the reader quits.
+        progress = self._progress_reporter(_no_progress if quiet else self._show_refresh_progress)
+        started = time.monotonic()
         try:
-            if progress is not None:
+            if not quiet:
                 progress(0, 0)  # reading the catalogue and listing the folders come first
             fresh = library.refresh(progress=progress)
         except _ReaderLeft:
@@ -337,6 +345,9 @@ class ReaderApp(App[int]):
             with contextlib.suppress(RuntimeError):
                 self.call_from_thread(self._refresh_done, library, None, f"{type(exc).__name__}: {exc}")
             return
+        finally:
+            self._refresh_cost = time.monotonic() - started
+            self._refresh_ended = time.monotonic()
         with contextlib.suppress(RuntimeError):
             self.call_from_thread(self._refresh_done, library, fresh, None)
 
@@ -422,7 +433,12 @@ class ReaderApp(App[int]):
         if library.from_catalogue:
             self.call_after_refresh(self._refresh_library)  # after the first paint
         if self._refresh_timer is None:
-            self._refresh_timer = self.set_interval(REFRESH_INTERVAL, partial(self._refresh_library, quiet=True))
+            self._refresh_timer = self.set_interval(REFRESH_INTERVAL, self._periodic_refresh)
+
+    def _periodic_refresh(self) -> None:
+        # On a huge library a look costs seconds of CPU: look less often, at most ~5% of the time.
+        if time.monotonic() - self._refresh_ended >= 20 * self._refresh_cost:
+            self._refresh_library(quiet=True)
 
     # -- handles --------------------------------------------------------------
 
