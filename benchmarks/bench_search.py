@@ -99,7 +99,9 @@ def make_queries(db: Path, n_per_kind: int, seed: int = 1) -> list[tuple[str, st
         # same-sound wrong character
         if len(phrase) >= 3:
             i = rng.randrange(len(phrase))
-            same = [c for c in sounds.get((readings.get(phrase[i], "") or "?").split(",")[0], "") if c != phrase[i]]
+            # a homophone a reader could type: a common character (CJK basic block)
+            same = [c for c in sounds.get((readings.get(phrase[i], "") or "?").split(",")[0], "")
+                    if c != phrase[i] and "\u4e00" <= c <= "\u9fa5"]
             if same:
                 add("typo-sound", phrase[:i] + rng.choice(same[:30]) + phrase[i + 1 :])
         if len(phrase) >= 4:

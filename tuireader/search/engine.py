@@ -290,21 +290,26 @@ class Searcher:
     def _plan_latin(self, term: str) -> _Plan:
         parts = []
         words = [w for w in re.split(r"[^0-9a-z]+", term) if w]
-        if words:
-            last = words[-1]
-            literal = " AND ".join(_q(w) for w in words[:-1])
-            literal = (literal + " AND " if literal else "") + f"({_q(last)} OR {_q(last)}*)"
-            parts.append(f"{_WORD_COLS} : ({literal})")
-        sounds: list[tuple] = []
         alternatives = split_pinyin_all(term) if term.replace(" ", "").replace("'", "").isalpha() else ()
+        # a letter or one syllable matches half the archive: headlines first, as for one character
+        short = len(term.replace(" ", "")) <= 2 or all(len(syls) <= 1 for syls, _ in alternatives) and alternatives
+        word_cols = "{head}" if short else _WORD_COLS
+        py_cols = "{pyhead}" if short else _PY_COLS
+        if words:
+            # a prefix of one or two letters expands to half the index (pinyin tokens too)
+            last = words[-1]
+            tail = f"({_q(last)} OR {_q(last)}*)" if len(last) >= 3 else (_q(last) if len(words) == 1 else "")
+            literal = " AND ".join([_q(w) for w in words[:-1]] + ([tail] if tail else []))
+            if literal:
+                parts.append(f"{word_cols} : ({literal})")
+        sounds: list[tuple] = []
         for syls, partial in alternatives:  # "banan": ban an, ba nan; the index tells
             tokens = [_q(f"{a}1{b}") for a, b in zip(syls, syls[1:])]
-            if partial and syls:
+            # a one-letter partial syllable expands to too many tokens: the ranking checks it
+            if partial and syls and (len(partial) > 1 or len(syls) == 1):
                 tokens.append(_q(f"{syls[-1]}1{partial}") + "*")
-            elif len(syls) == 1 and not partial:
-                tokens.append(_q(f"{syls[0]}1") + "*")
             if tokens:
-                parts.append(f"{_PY_COLS} : (" + " AND ".join(tokens) + ")")
+                parts.append(f"{py_cols} : (" + " AND ".join(tokens) + ")")
             if len(syls) + bool(partial) > 1:
                 sounds.append(("py", tuple(syls), partial))
         letters = term.replace(" ", "")

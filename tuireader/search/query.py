@@ -79,7 +79,10 @@ def parse(raw: str) -> Query:
                 q.terms.append(w)
         free.clear()
 
-    for tok in _TOKEN_RE.findall(text):
+    tokens = _TOKEN_RE.findall(text)
+    if len(tokens) > 1 and not text[-1:].isspace() and _typing_a_field(tokens[-1]):
+        tokens.pop()  # "数字 pa" is "数字" while "paper:" is being typed
+    for tok in tokens:
         negate = tok.startswith("-") and len(tok) > 1
         body = tok[1:] if negate else tok
         if body.startswith('"'):
@@ -99,6 +102,10 @@ def parse(raw: str) -> Query:
             free.append(body)
     flush()
     return q
+
+
+def _typing_a_field(token: str) -> bool:
+    return ":" not in token and any(f"{name}:".startswith(token) for name in FIELDS)
 
 
 def _add_filter(q: Query, name: str, value: str) -> None:
