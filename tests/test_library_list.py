@@ -76,9 +76,10 @@ def small_issues() -> list[Issue]:
 class Host(App[None]):
     """A bare app holding only the pane; records what it posts."""
 
-    def __init__(self, issues: list[Issue], read: set[str] | None = None) -> None:
+    def __init__(self, issues: list[Issue], read: set[str] | None = None, locate=None) -> None:
         super().__init__()
         self.issues = issues
+        self.locate = locate
         self.read: set[str] = read if read is not None else set()
         self.bookmarked: set[str] = set()
         self.chosen: list[str] = []
@@ -91,7 +92,7 @@ class Host(App[None]):
 
     def on_mount(self) -> None:
         nav = self.query_one(LibraryList)
-        nav.load(self.issues, self.marks)
+        nav.load(self.issues, self.marks, locate=self.locate)
         nav.focus()
 
     def on_article_chosen(self, message: ArticleChosen) -> None:
@@ -249,9 +250,10 @@ async def test_only_rows_on_screen_are_drawn(big):
         assert 0 < len(drawn) <= 7 * height  # six screens at most, never the whole list
 
 
+@pytest.mark.parametrize("with_locate", [False, True], ids=["own index", "Library.locate"])
 @sync
-async def test_select_article_opens_its_groups_and_shows_it(big):
-    app = Host(big.issues)
+async def test_select_article_opens_its_groups_and_shows_it(big, with_locate):
+    app = Host(big.issues, locate=big.locate if with_locate else None)
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         nav = app.nav
@@ -266,6 +268,11 @@ async def test_select_article_opens_its_groups_and_shows_it(big):
         assert ref.title[:8] in text and section.label in text
         nav.select_article("no-such-id")  # unknown: nothing moves
         assert nav.cursor_article == ref.id
+        # Marks of an article follow it too.
+        app.read.add(ref.id)
+        before = nav.unread_count(big.issues.index(issue))
+        nav.refresh_marks([ref.id])
+        assert nav.unread_count(big.issues.index(issue)) == before - 1
 
 
 @sync

@@ -393,7 +393,7 @@ class ReaderApp(App[int]):
                 for ref in section.articles:
                     self._places[ref.id] = Place(len(self._order), len(self._sections) - 1)
                     self._order.append(ref.id)
-        self.nav.load(library.issues, self._marks)
+        self.nav.load(library.issues, self._marks, locate=library.locate)
         from tuireader.ui.screens.bookmarks import bookmarks_library_ready
 
         bookmarks_library_ready(self)
