@@ -33,6 +33,8 @@ SNIPPET_CHARS = 60
 #: Candidates whose bodies are scanned for same-sound text (typos, pinyin); how the
 #: others that the index matched on adjacent sounds are treated; and no scan at all.
 BODY_SCANS = 4
+#: Matches scored by BM25 per query when no filter narrows them (see ``_match``).
+SCORE_CAP = 3000
 PRESUME = -1
 NO_SCAN = 0
 
@@ -191,12 +193,22 @@ class Searcher:
 
     def _match(self, conn, expr: str, where: str, params: list, want: int) -> list[tuple]:
         w = ", ".join(str(x) for x in _WEIGHTS)
-        sql = (
-            f"SELECT d.id, bm25(fts, {w}) AS r FROM fts JOIN docs d ON d.id = fts.rowid "
-            f"WHERE fts MATCH ? AND {where} ORDER BY r LIMIT ?"
-        )
+        if params:  # filters: score every match that passes them
+            sql = (
+                f"SELECT d.id, bm25(fts, {w}) AS r FROM fts JOIN docs d ON d.id = fts.rowid "
+                f"WHERE fts MATCH ? AND {where} ORDER BY r LIMIT ?"
+            )
+            args = (expr, *params, want)
+        else:
+            # BM25 scores every match before sorting: a common word would cost time in
+            # proportion to the archive. Score the newest-indexed SCORE_CAP matches only.
+            sql = (
+                f"SELECT id, r FROM (SELECT rowid AS id, bm25(fts, {w}) AS r FROM fts WHERE fts MATCH ? "
+                "ORDER BY rowid DESC LIMIT ?) ORDER BY r LIMIT ?"
+            )
+            args = (expr, SCORE_CAP, want)
         try:
-            return conn.execute(sql, (expr, *params, want)).fetchall()
+            return conn.execute(sql, args).fetchall()
         except sqlite3.OperationalError:
             return []  # an FTS syntax corner case: no match rather than an error
 

@@ -27,7 +27,7 @@ from tuireader import paths
 from tuireader.search.fold import fold
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 #: Documents handed to a worker per call.
 BATCH = 48
@@ -55,9 +55,11 @@ CREATE INDEX docs_date ON docs(date);
 CREATE TABLE vocab(term TEXT PRIMARY KEY, py TEXT) WITHOUT ROWID;
 CREATE TABLE chars(ch TEXT PRIMARY KEY, py TEXT) WITHOUT ROWID;
 CREATE TABLE sounds(key TEXT PRIMARY KEY, chars TEXT) WITHOUT ROWID;
+-- contentless (the text is in docs), with positions: FTS5's bm25() scores nothing
+-- on a contentless table without them (detail=column gives every row 0)
 CREATE VIRTUAL TABLE fts USING fts5(
     head, byline, body, pyhead, pybody, inihead,
-    content='', detail=column, tokenize='unicode61 remove_diacritics 0'
+    content='', tokenize='unicode61 remove_diacritics 0'
 );
 """
 
