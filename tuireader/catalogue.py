@@ -22,7 +22,7 @@ from tuireader import paths
 
 MAGIC = "tuireader-catalogue"
 #: Bump when the parsers change what they produce, so old catalogues are rebuilt.
-SCHEMA = "5"
+SCHEMA = "6"
 
 
 @dataclass(slots=True)

@@ -186,7 +186,7 @@ class Library:
                     refs.append((ref.id, ref.headline, ref.kind, ref.kicker, ref.index, ref.jumps,
                                  ref.continues_at, ref.continued_from, files[key]))
                 sections.append((section.number, section.name, tuple(section.sources), tuple(refs)))
-            issues.append((issue.paper, issue.date, tuple(sections)))
+            issues.append((issue.paper, issue.date, tuple(sections), issue.title))
         problems = tuple((p.path, p.reason) for p in self.problems)
         merged = tuple(self._merged.items())
         with contextlib.suppress(OSError, sqlite3.Error, ValueError):
@@ -199,8 +199,8 @@ class Library:
         self._files = {str(f.path): f for f in files}
         keys = [str(f.path) for f in files]
         where, ref_file = self._where, self._ref_file
-        for paper, date, sections in issues:
-            issue = Issue(paper, date)
+        for paper, date, sections, title in issues:
+            issue = Issue(paper, date, title=title)
             self.issues.append(issue)
             for number, name, sources, refs in sections:
                 section = Section(number, name, list(sources))
@@ -257,6 +257,8 @@ class Library:
                 page = e.info.page or assigned[e.source.rel]
                 by_page.setdefault(page, []).append(e)
             issue = Issue(paper=paper, date=date)
+            if not paper and not date:
+                issue.title = group[0].source.path.parent.name or None
             for page in sorted(by_page):
                 page_entries = sorted(
                     by_page[page],

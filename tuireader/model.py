@@ -149,6 +149,8 @@ class Issue:
     paper: str | None
     date: str | None  # ISO yyyy-mm-dd, or None when unknown
     sections: list[Section] = field(default_factory=list)
+    #: What to call an issue that names neither paper nor date (its folder).
+    title: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -157,7 +159,7 @@ class Issue:
     @property
     def label(self) -> str:
         parts = [p for p in (self.paper, self.date) if p]
-        return " ".join(parts) or "(undated)"
+        return " ".join(parts) or self.title or "(undated)"
 
     def section(self, number: int) -> Section | None:
         for s in self.sections:
