@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -161,21 +162,29 @@ def highlighted_text(text: str, spans: list[tuple[int, int]], style: str, base: 
     return out
 
 
-def result_row(result: Result) -> Text:
-    """Two lines: headline with its matches and where it ran; the snippet with its match."""
+def result_row(result: Result, width: int = 78) -> Text:
+    """Two lines cut to ``width`` cells: the headline with its matches and where it
+    ran (always shown); the snippet with its match."""
     headline = result.headline or result.kicker or "(untitled)"
     spans = result.headline_spans if result.headline else []
-    row = Text(no_wrap=True, overflow="ellipsis")
-    if result.kind == "photo":
-        row.append("[图] ", style="dim")
-    row.append_text(highlighted_text(headline, spans, "bold reverse", base="bold"))
     where = " ".join(x for x in (result.paper, result.date, f"第{result.page}版" if result.page else None) if x)
+    where = clean_line(where)
+    marker = "[图] " if result.kind == "photo" else ""
+    head = highlighted_text(headline, spans, "bold reverse", base="bold")
+    room = width - cell_len(marker) - (cell_len(where) + 2 if where else 0)
+    head.truncate(max(room, 10), overflow="ellipsis")
+    row = Text(no_wrap=True, overflow="ellipsis")
+    row.append(marker, style="dim")
+    row.append_text(head)
     if where:
-        row.append("  " + clean_line(where), style="dim")
-    row.append("\n  ")
+        row.append("  " + where, style="dim")
     snippet = " ".join(result.snippet.split()) if result.snippet else ""
-    row.append_text(highlighted_text(snippet, result.snippet_spans if snippet == result.snippet else [],
-                                     "reverse", base="dim"))
+    line2 = Text("  ", no_wrap=True)
+    line2.append_text(highlighted_text(snippet, result.snippet_spans if snippet == result.snippet else [],
+                                       "reverse", base="dim"))
+    line2.truncate(width, overflow="ellipsis")
+    row.append("\n")
+    row.append_text(line2)
     return row
 
 
@@ -286,7 +295,8 @@ class SearchScreen(Screen[OpenRequest | None]):
         session.status = status
         option_list = self.results_list
         option_list.clear_options()
-        option_list.add_options([Option(result_row(r), id=f"r{i}") for i, r in enumerate(results)])
+        width = (option_list.scrollable_content_region.width or self.size.width or 80) - 1
+        option_list.add_options([Option(result_row(r, width), id=f"r{i}") for i, r in enumerate(results)])
         if results:
             option_list.highlighted = keep if keep is not None and 0 <= keep < len(results) else 0
         session.highlighted = option_list.highlighted
