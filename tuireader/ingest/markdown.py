@@ -282,12 +282,16 @@ def assemble(item: Item, *, reflow: bool, header_quote_is_byline: bool = False) 
 
 # Bold, credits, captions and jump markers all need one of these: a paragraph
 # without any is plain text, and most paragraphs are.
-_SPECIAL_RE = re.compile(r"\*\*|__|摄|图|绘|新华社发|[版页面][）)]")
+_SPECIAL_CHARS_RE = re.compile(r"[*_摄图绘版页]")  # a character class scans fastest
+
+
+def _special(text: str) -> bool:
+    return bool(_SPECIAL_CHARS_RE.search(text)) or "新华社发" in text or "面）" in text or "面)" in text
 
 
 def _is_plain(tok: Token) -> bool:
     text = tok.text
-    if tok.kind == "para" and not _SPECIAL_RE.search(text):
+    if tok.kind == "para" and not _special(text):
         return not (len(text) <= 70 and P.is_byline(text)) and P.split_dateline(text)[0] is None
     return (
         tok.kind == "para"
@@ -333,7 +337,7 @@ def _blocks(body: list[Token], art: Article) -> list[Block]:
         if tok.kind == "subhead":
             blocks.append(Block("subhead", text))
             continue
-        if not _SPECIAL_RE.search(text):  # the fast path for plain paragraphs
+        if not _special(text):  # the fast path for plain paragraphs
             if first_para and art.dateline is None:
                 dateline, credit, text = P.split_dateline(text)
                 if dateline:
