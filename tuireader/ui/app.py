@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
+from textual.css.query import NoMatches
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -895,7 +896,11 @@ class ReaderApp(App[int]):
 
     def _remember_position(self) -> None:
         if self.current_id and self.library is not None:
-            self.store.set_position(self.current_id, self.article_view.paragraph_in_view())
+            try:
+                paragraph = self.article_view.paragraph_in_view()
+            except NoMatches:  # the timer fired while the app was closing
+                return
+            self.store.set_position(self.current_id, paragraph)
         self.save_state()
 
     def save_state(self) -> None:
