@@ -166,9 +166,11 @@ def test_wide_terminal_shows_contents_beside_a_comfortable_column(env):
 
     with Tmux(tuireader_command(str(SEEDS)), width=160, height=50, env=env) as term:
         # The subheadline: a wrapped headline interleaves with the contents pane's rows.
-        screen = term.wait_for("王成国讲话")
+        def side_by_side(screen: str) -> bool:  # contents and article on one row
+            return "王成国讲话" in screen and any("第1版" in r and "全省深化" in r for r in screen.splitlines())
+
+        screen = term.wait_for(side_by_side, what="the contents beside the article")
         rows = screen.splitlines()
-        assert any("第1版" in row and "全省深化" in row for row in rows)  # contents and article side by side
         body = [row for row in rows if "本报讯" in row or "会议" in row]
         assert body
         for row in body:
