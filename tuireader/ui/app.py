@@ -8,6 +8,7 @@ library is opened in a worker thread after the first paint; nothing slow
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import threading
@@ -395,6 +396,9 @@ class ReaderApp(App[int]):
                     self._places[ref.id] = Place(len(self._order), len(self._sections) - 1)
                     self._order.append(ref.id)
         self.nav.load(library.issues, self._marks, locate=library.locate)
+        # A large library is hundreds of thousands of long-lived objects: keep them out of the
+        # collector's full passes, each ~0.5 s at 100,000 articles (a stall under the keys).
+        gc.freeze()
         from tuireader.ui.screens.bookmarks import bookmarks_library_ready
 
         bookmarks_library_ready(self)
