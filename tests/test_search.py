@@ -271,6 +271,24 @@ def test_incremental_updates_add_change_and_delete_files(lib_copy):
     conn = sqlite3.connect(index_path([lib_copy]))
     assert conn.execute("SELECT count(*) FROM docs").fetchone()[0] == 6
     assert conn.execute("SELECT count(*) FROM files").fetchone()[0] == 4
+    # and so does the full-text index: a delete re-segments the stored text to tell it the
+    # tokens it indexed, and a wrong token list would leave the old row's tokens behind (those
+    # of its body alone: a token deleted from one column goes from all)
+    assert conn.execute("SELECT count(*) FROM fts_docsize").fetchone()[0] == 6
+    for gone_token in ('"yu1wu"', '"gong1dui"', '"ji1shui"', '"积水"'):
+        assert conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (gone_token,)).fetchone()[0] == 0
+    conn.execute("INSERT INTO fts(fts) VALUES('integrity-check')")
+
+
+def test_an_index_made_by_another_segmenter_version_is_rebuilt(lib_copy):
+    _update(lib_copy)
+    conn = sqlite3.connect(index_path([lib_copy]))
+    conn.execute("UPDATE meta SET value='jieba 0.1, pypinyin 0.1' WHERE key='segmenter'")
+    conn.commit()
+    conn.close()
+    stats = _update(lib_copy)
+    assert stats.rebuilt and stats.docs == 6
+    assert headlines(Searcher([lib_copy]), "图书馆") == [LIBRARY_NEWS]
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from tuireader import paths
 from tuireader.search.fold import fold
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 #: Documents handed to a worker per call.
 BATCH = 48
@@ -48,7 +48,8 @@ CREATE TABLE docs(
     file TEXT NOT NULL,
     headline TEXT, kicker TEXT, subheads TEXT, bylines TEXT, by_key TEXT,
     paper TEXT, date TEXT, page INTEGER, section TEXT, kind TEXT,
-    fhead TEXT, body BLOB, fbody BLOB, cols BLOB
+    fhead TEXT, body BLOB, fbody BLOB,
+    seg TEXT  -- the head and byline text as segmented (with body, what a delete re-segments)
 );
 CREATE INDEX docs_file ON docs(file);
 CREATE INDEX docs_date ON docs(date);
@@ -56,7 +57,8 @@ CREATE TABLE vocab(term TEXT PRIMARY KEY, py TEXT) WITHOUT ROWID;
 CREATE TABLE chars(ch TEXT PRIMARY KEY, py TEXT) WITHOUT ROWID;
 CREATE TABLE sounds(key TEXT PRIMARY KEY, chars TEXT) WITHOUT ROWID;
 -- contentless (the text is in docs), with positions: FTS5's bm25() scores nothing
--- on a contentless table without them (detail=column gives every row 0)
+-- on a contentless table without them (detail=column gives every row 0). Deleting a row
+-- needs the values it indexed: they are segmented again from docs (see _delete_docs).
 CREATE VIRTUAL TABLE fts USING fts5(
     head, byline, body, pyhead, pybody, inihead,
     content='', tokenize='unicode61 remove_diacritics 0'
@@ -193,6 +195,20 @@ def check_db(path: Path, roots_key: str) -> sqlite3.Connection:
     return conn
 
 
+def segmenter_version() -> str:
+    """jieba's and pypinyin's versions: a row is deleted by segmenting its text again,
+    which must give the tokens it was indexed with, so another version means a rebuild."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for name in ("jieba", "pypinyin"):
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name} ?")
+    return ", ".join(out)
+
+
 def create_db(path: Path, roots_key: str, in_worker: bool = False) -> sqlite3.Connection:
     from tuireader.search.segment import char_reading_table, char_table_cache, silence_stdio
 
@@ -211,12 +227,14 @@ def create_db(path: Path, roots_key: str, in_worker: bool = False) -> sqlite3.Co
     tmp = path.with_name(path.name + ".new")
     remove_db(tmp)
     conn = sqlite3.connect(tmp, isolation_level=None)
+    # pages an update frees (FTS segments merged away) are handed back after it
+    conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
     conn.executescript(_SCHEMA)
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO meta VALUES (?, ?)",
         [("magic", MAGIC), ("schema", SCHEMA_VERSION), ("library", roots_key), ("complete", "0"),
-         ("created", str(time.time()))],
+         ("created", str(time.time())), ("segmenter", segmenter_version())],
     )
     table = char_reading_table()
     conn.executemany("INSERT INTO chars VALUES (?, ?)", table)
@@ -301,8 +319,12 @@ class Indexer:
     def _open(self, rebuild: bool) -> tuple[sqlite3.Connection, bool]:
         if not rebuild and self.path.exists():
             try:
-                return check_db(self.path, self.key), False
-            except IndexError_:
+                conn = check_db(self.path, self.key)
+                row = conn.execute("SELECT value FROM meta WHERE key='segmenter'").fetchone()
+                if row and row[0] == segmenter_version():
+                    return conn, False
+                conn.close()  # another jieba could not delete its rows: made anew
+            except (IndexError_, sqlite3.DatabaseError):
                 pass  # foreign or corrupt: never trusted, made anew
         return create_db(self.path, self.key, in_worker=self.workers > 0 and self.inline_bytes == 0), True
 
@@ -310,6 +332,9 @@ class Indexer:
         start = time.perf_counter()
         conn, fresh = self._open(rebuild)
         stats = UpdateStats(rebuilt=fresh)
+        # a cache rebuilt when found corrupt: no fsync per batch while building
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA cache_size=-65536")
         try:
             known = {p: (s, m, h) for p, s, m, h in conn.execute("SELECT path, size, mtime_ns, hash FROM files")}
             todo: list[tuple[SourceFile, str]] = []
@@ -334,33 +359,41 @@ class Indexer:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("UPDATE meta SET value='0' WHERE key='complete'")
             conn.executemany("UPDATE files SET size=?, mtime_ns=? WHERE path=?", [(s, m, p) for p, s, m in touched])
-            for path in gone:
-                self._delete_file(conn, path)
-                conn.execute("DELETE FROM files WHERE path=?", (path,))
-            for src, _ in todo:
-                self._delete_file(conn, src.path)
+            old_files = gone + ([src.path for src, _ in todo] if not fresh else [])
+            for k in range(0, len(old_files), 500):
+                chunk = old_files[k : k + 500]
+                rows = conn.execute(f"SELECT id, seg, body FROM docs WHERE file IN ({','.join('?' * len(chunk))})",
+                                    chunk).fetchall()
+                self._delete_docs(conn, rows)
+            conn.executemany("DELETE FROM files WHERE path=?", [(p,) for p in gone])
             conn.execute("COMMIT")
             stats.docs = self._index_files(conn, todo, progress)
+            if fresh and stats.docs:
+                # one b-tree per column instead of many segments: smaller, and faster to query
+                # (an update leaves merging to FTS5's automerge: optimize rewrites the whole index)
+                conn.execute("INSERT INTO fts(fts) VALUES('optimize')")
             conn.execute("UPDATE meta SET value='1' WHERE key='complete'")
+            conn.executescript("PRAGMA incremental_vacuum;")  # executescript steps it to the end
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
         stats.seconds = time.perf_counter() - start
         return stats
 
-    def _delete_file(self, conn: sqlite3.Connection, path: str) -> None:
-        rows = conn.execute("SELECT id, cols FROM docs WHERE file=?", (path,)).fetchall()
-        for rowid, cols in rows:
-            self._delete_doc(conn, rowid, cols)
-
     @staticmethod
-    def _delete_doc(conn: sqlite3.Connection, rowid: int, cols: bytes) -> None:
-        values = unpack(cols).split("\x1f")
-        # a contentless FTS5 table forgets a row when told the values it indexed
-        conn.execute(
+    def _delete_docs(conn: sqlite3.Connection, rows: list[tuple[int, str, bytes]]) -> None:
+        """Forget rows (id, seg, body): a contentless FTS5 table forgets a row when told the
+        values it indexed, and segmenting is deterministic for one segmenter version."""
+        if not rows:
+            return
+        from tuireader.search import segment
+
+        results = segment.segment_batch([(*json.loads(seg), unpack(body)) for _, seg, body in rows])
+        conn.executemany(
             "INSERT INTO fts(fts, rowid, head, byline, body, pyhead, pybody, inihead) VALUES('delete', ?, ?, ?, ?, ?, ?, ?)",
-            (rowid, *values),
+            [(rowid, *cols) for (rowid, _, _), (cols, _) in zip(rows, results)],
         )
-        conn.execute("DELETE FROM docs WHERE id=?", (rowid,))
+        conn.executemany("DELETE FROM docs WHERE id=?", [(r[0],) for r in rows])
 
     def _batches(self, todo: list[tuple[SourceFile, str]]) -> Iterator[tuple[list[tuple[SourceFile, str]], list[tuple[str, IndexDoc]]]]:
         files: list[tuple[SourceFile, str]] = []
@@ -389,27 +422,46 @@ class Indexer:
             progress(0, total_files)
         batches = self._batches(todo)
 
+        build = os.urandom(8).hex()  # workers hand over each term's reading once per build
+        next_id = (conn.execute("SELECT max(id) FROM docs").fetchone()[0] or 0) + 1
+        last_commit = time.monotonic()
+        conn.execute("BEGIN IMMEDIATE")
+
         def store(files, docs, results) -> None:
-            nonlocal done_files, n_docs
-            conn.execute("BEGIN IMMEDIATE")
-            for (path, doc), (cols, vocab) in zip(docs, results):
-                self._insert_doc(conn, path, doc, cols)
-                new_terms = [(t, p) for t, p in vocab if t not in vocab_known]
-                if new_terms:
-                    conn.executemany("INSERT OR IGNORE INTO vocab VALUES (?, ?)", new_terms)
-                    vocab_known.update(t for t, _ in new_terms)
+            nonlocal done_files, n_docs, next_id, last_commit
+            next_id = self._insert_docs(conn, docs, results, next_id)
+            new_terms = [(t, p) for _, vocab in results for t, p in vocab if t not in vocab_known]
+            if new_terms:
+                conn.executemany("INSERT OR IGNORE INTO vocab VALUES (?, ?)", new_terms)
+                vocab_known.update(t for t, _ in new_terms)
             conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                              [(s.path, s.size, s.mtime_ns, h) for s, h in files])
-            conn.execute("COMMIT")  # a reader sees each batch as soon as it is stored
             done_files += len(files)
             n_docs += len(docs)
+            if time.monotonic() - last_commit > 1.0:
+                # a reader sees what is stored within a second; fewer, larger transactions
+                # leave fewer FTS segments to merge
+                conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                last_commit = time.monotonic()
             if progress:
                 progress(done_files, total_files)
 
+        try:
+            self._run_batches(batches, store, build, total_files, todo)
+        except BaseException:
+            conn.execute("ROLLBACK")  # the files of an unstored batch stay unindexed, to be done again
+            raise
+        conn.execute("COMMIT")
+        return n_docs
+
+    def _run_batches(self, batches, store, build: str, total_files: int, todo) -> None:
+        from tuireader.search import segment
+
         if self.workers <= 0 or total_files == 0 or sum(s.size for s, _ in todo) < self.inline_bytes:
             for files, docs in batches:
-                store(files, docs, segment.segment_batch([d.segment_input() for _, d in docs]))
-            return n_docs
+                store(files, docs, segment.segment_batch([d.segment_input() for _, d in docs], build))
+            return
         import concurrent.futures as cf
         import multiprocessing as mp
 
@@ -421,7 +473,7 @@ class Indexer:
             pending: deque = deque()
             for files, docs in batches:
                 with _stderr_with_fd():  # the first submit starts the processes
-                    future = pool.submit(segment.segment_batch, [d.segment_input() for _, d in docs])
+                    future = pool.submit(segment.segment_batch, [d.segment_input() for _, d in docs], build)
                 pending.append((files, docs, future))
                 while len(pending) > self.workers * 3:
                     f, d, fut = pending.popleft()
@@ -429,23 +481,35 @@ class Indexer:
             while pending:
                 f, d, fut = pending.popleft()
                 store(f, d, fut.result())
-        return n_docs
 
-    def _insert_doc(self, conn: sqlite3.Connection, file: str, doc: IndexDoc, cols: tuple[str, ...]) -> None:
-        old = conn.execute("SELECT id, cols FROM docs WHERE article_id=?", (doc.article_id,)).fetchone()
-        if old:  # the article moved here from another file
-            self._delete_doc(conn, *old)
-        by_key = "".join(fold(" ".join(doc.bylines + ([doc.dateline] if doc.dateline else []))).split())
-        cur = conn.execute(
-            "INSERT INTO docs(article_id, file, headline, kicker, subheads, bylines, by_key, paper, date, page, section,"
-            " kind, fhead, body, fbody, cols) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc.article_id, file, doc.headline, doc.kicker, "\n".join(doc.subheadlines), "\n".join(doc.bylines),
-             by_key, doc.paper, doc.date, doc.page, doc.section, doc.kind,
-             # folded copies: the query side compares folded text and must not fold bodies per keystroke
-             fold("\n".join(x for x in (doc.kicker, doc.headline, *doc.subheadlines) if x)),
-             _pack(doc.body), _pack(fold(doc.body)), _pack("\x1f".join(cols))),
+    def _insert_docs(self, conn: sqlite3.Connection, docs: list[tuple[str, IndexDoc]], results, next_id: int) -> int:
+        """Store a batch of segmented documents (ids from ``next_id`` on); the next free id."""
+        last = {doc.article_id: i for i, (_, doc) in enumerate(docs)}  # one id twice: the last stays
+        ids = list(last)
+        moved = conn.execute(  # articles that moved here from another file
+            f"SELECT id, seg, body FROM docs WHERE article_id IN ({','.join('?' * len(ids))})", ids).fetchall()
+        self._delete_docs(conn, moved)
+        doc_rows, fts_rows = [], []
+        for i, ((file, doc), (cols, _)) in enumerate(zip(docs, results)):
+            if last[doc.article_id] != i:
+                continue
+            rowid, next_id = next_id, next_id + 1
+            by_key = "".join(fold(" ".join(doc.bylines + ([doc.dateline] if doc.dateline else []))).split())
+            doc_rows.append((
+                rowid, doc.article_id, file, doc.headline, doc.kicker, "\n".join(doc.subheadlines),
+                "\n".join(doc.bylines), by_key, doc.paper, doc.date, doc.page, doc.section, doc.kind,
+                # folded copies: the query side compares folded text and must not fold bodies per keystroke
+                fold("\n".join(x for x in (doc.kicker, doc.headline, *doc.subheadlines) if x)),
+                _pack(doc.body), _pack(fold(doc.body)), json.dumps(doc.segment_input()[:2], ensure_ascii=False),
+            ))
+            fts_rows.append((rowid, *cols))
+        conn.executemany(
+            "INSERT INTO docs(id, article_id, file, headline, kicker, subheads, bylines, by_key, paper, date,"
+            " page, section, kind, fhead, body, fbody, seg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            doc_rows,
         )
-        conn.execute(
+        conn.executemany(
             "INSERT INTO fts(rowid, head, byline, body, pyhead, pybody, inihead) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (cur.lastrowid, *cols),
+            fts_rows,
         )
+        return next_id

@@ -102,21 +102,59 @@ def _has_token_char(word: str) -> bool:
     return any(ch.isalnum() for ch in word)
 
 
-def analyse(text: str, hmm: bool) -> tuple[list[str], list[str | None]]:
-    """Search-mode tokens of folded ``text`` and one syllable (or None) per character."""
-    dt = tokenizer()
+def analyse(text: str, hmm: bool) -> tuple[list[str], list[str | None], list[str]]:
+    """Search-mode tokens of folded ``text``, one syllable (or None) per character,
+    and the pinyin bigrams of adjacent Chinese characters (see ``pinyin_bigrams``).
+
+    jieba cuts each run between punctuation on its own (its ``re_han`` split), so
+    a run cut once is never cut again: news text repeats its clauses (datelines,
+    formulas, quotes, captions), and the run is the unit jieba itself works on,
+    so the tokens are exactly those of cutting the whole text.
+    """
+    import jieba
+
+    cache = _block_cache[hmm]
     tokens: list[str] = []
     syllables: list[str | None] = []
+    bigrams: list[str] = []
+    last: str | None = None
+    for blk in jieba.re_han_default.split(text):
+        if not blk:
+            continue
+        entry = cache.get(blk)
+        if entry is None:
+            entry = _block_entry(blk, hmm)
+            if len(cache) > 300_000:  # bounded: a pathological text cannot eat memory
+                cache.clear()
+            cache[blk] = entry
+        syl = entry[1]
+        if last and syl and syl[0]:  # two Chinese characters meet at the seam of two runs
+            bigrams.append(f"{last}1{syl[0]}")
+        tokens.extend(entry[0])
+        syllables.extend(syl)
+        bigrams.extend(entry[2])
+        last = syl[-1] if syl else None
+    return tokens, syllables, bigrams
+
+
+#: run of text -> (its search tokens, its syllables), one table with jieba's HMM and one without
+_block_cache: dict[bool, dict[str, tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]]] = {True: {}, False: {}}
+
+
+def _block_entry(blk: str, hmm: bool) -> tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]:
+    dt = tokenizer()
     known = _word_cache
-    for w in dt.cut(text, HMM=hmm):
+    tokens: list[str] = []
+    syllables: list[str | None] = []
+    for w in dt.cut(blk, HMM=hmm):
         entry = known.get(w)
         if entry is None:
             entry = known[w] = _word_entry(w, dt.FREQ)
-            if len(known) > 500_000:  # bounded: a pathological text cannot eat memory
+            if len(known) > 500_000:
                 known.clear()
         tokens.extend(entry[0])
         syllables.extend(entry[1])
-    return tokens, syllables
+    return tuple(tokens), tuple(syllables), tuple(pinyin_bigrams(syllables))
 
 
 #: word -> (its search tokens, its syllables); words repeat, so this does most of the work once
@@ -155,35 +193,55 @@ def initial_ngrams(syllables: list[str | None]) -> list[str]:
     return out
 
 
-def segment_document(head: str, byline: str, body: str) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+def segment_document(head: str, byline: str, body: str,
+                     seen: set[str] | None = None) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
     """The FTS column values of one article and its vocabulary (term, syllables).
 
     Columns: head, byline, body (jieba tokens), pyhead, pybody (pinyin bigrams),
     inihead (initials of 2 and 3 adjacent characters of the headline lines).
+    The vocabulary leaves out the terms in ``seen`` (and adds the new ones to it).
     """
     head_f, byline_f, body_f = fold(head), fold(byline), fold(body)
-    head_tokens, head_syl = analyse(head_f, hmm=True)
-    by_tokens, _ = analyse(byline_f, hmm=True)
+    head_tokens, head_syl, head_bigrams = analyse(head_f, hmm=True)
+    by_tokens, _, _ = analyse(byline_f, hmm=True)
     # HMM finds unknown words; in bodies it costs 40% more time for little gain
-    body_tokens, body_syl = analyse(body_f, hmm=False)
+    body_tokens, _, body_bigrams = analyse(body_f, hmm=False)
     columns = (
         " ".join(head_tokens),
         " ".join(by_tokens),
         " ".join(body_tokens),
-        " ".join(pinyin_bigrams(head_syl)),
-        " ".join(pinyin_bigrams(body_syl)),
+        " ".join(head_bigrams),
+        " ".join(body_bigrams),
         " ".join(initial_ngrams(head_syl)),
     )
+    if seen is None:
+        seen = set()
     vocab = []
-    for term in set(head_tokens) | set(by_tokens) | set(body_tokens):
-        syl = word_pinyin(term)
-        vocab.append((term, " ".join(s or "?" for s in syl)))
+    for tokens in (head_tokens, by_tokens, body_tokens):
+        for term in tokens:
+            if term not in seen:
+                seen.add(term)
+                vocab.append((term, " ".join(s or "?" for s in word_pinyin(term))))
     return columns, vocab
 
 
-def segment_batch(docs: list[tuple[str, str, str]]) -> list[tuple[tuple[str, ...], list[tuple[str, str]]]]:
-    """Worker entry point: many documents per call keeps pickling overhead low."""
-    return [segment_document(*d) for d in docs]
+#: (build id, the terms this process already handed over in that build)
+_sent: list = [None, set()]
+
+
+def segment_batch(docs: list[tuple[str, str, str]],
+                  build: str | None = None) -> list[tuple[tuple[str, ...], list[tuple[str, str]]]]:
+    """Worker entry point: many documents per call keeps pickling overhead low.
+
+    Within one build (``build`` names it) a term's reading is handed over once:
+    the indexer stores every batch's vocabulary, so repeating it is wasted work.
+    """
+    if build is None:
+        return [segment_document(*d) for d in docs]
+    if _sent[0] != build:
+        _sent[0], _sent[1] = build, set()
+    seen = _sent[1]
+    return [segment_document(*d, seen=seen) for d in docs]
 
 
 def worker_init(cache_home: str | None) -> None:
