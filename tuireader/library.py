@@ -101,6 +101,9 @@ class Library:
         self.issues: list[Issue] = []
         self.problems: list[Problem] = []
         self._files: dict[str, SourceFile] = {}  # absolute path -> file
+        #: Files known from the snapshot only: absolute path -> (root, rel); a
+        #: SourceFile (two Path objects) is made when one is needed.
+        self._lazy_files: dict[str, tuple[str, str]] = {}
         self._where: dict[str, tuple[Issue, Section, ArticleRef]] = {}
         self._ref_file: dict[str, str] = {}  # article id -> absolute path
         self._merged: dict[str, list[str]] = {}
@@ -156,6 +159,11 @@ class Library:
         """Look for added, changed, removed and renamed files; return a new
         Library when anything changed (the catalogue is updated), else None."""
         catalogue = Catalogue(self.roots)
+        # The common case, nothing changed, needs only sizes and mtimes: reading
+        # every catalogue row of a large library costs seconds and hundreds of MB.
+        stats = catalogue.file_stats()
+        if stats and _unchanged(self._paths, stats, progress):
+            return None
         old = catalogue.load() or {}
         rows, to_save, removed, changes = scan(self._paths, old, progress)
         with contextlib.suppress(OSError, sqlite3.Error):
@@ -181,7 +189,7 @@ class Library:
                     key = self._ref_file[ref.id]
                     if key not in files:
                         files[key] = len(file_rows)
-                        src = self._files[key]
+                        src = self._source(key)
                         file_rows.append((key, str(src.root), src.rel))
                     refs.append((ref.id, ref.headline, ref.kind, ref.kicker, ref.index, ref.jumps,
                                  ref.continues_at, ref.continued_from, files[key]))
@@ -195,9 +203,9 @@ class Library:
     def _from_snapshot(self, issues, file_rows, problems, merged, _version) -> None:
         self.problems = [Problem(path, reason) for path, reason in problems]
         self._merged = {k: list(v) for k, v in merged}
-        files = [SourceFile(Path(path), Path(root), rel) for path, root, rel in file_rows]
-        self._files = {str(f.path): f for f in files}
-        keys = [str(f.path) for f in files]
+        self._lazy_files = {path: (root, rel) for path, root, rel in file_rows}
+        keys = [path for path, _, _ in file_rows]
+        rels = [rel for _, _, rel in file_rows]
         where, ref_file = self._where, self._ref_file
         for paper, date, sections, title in issues:
             issue = Issue(paper, date, title=title)
@@ -207,7 +215,7 @@ class Library:
                 issue.sections.append(section)
                 articles = section.articles
                 for aid, headline, kind, kicker, index, jumps, cont_at, cont_from, f in refs:
-                    ref = ArticleRef(aid, headline, kind, kicker, files[f].rel, index, jumps, cont_at, cont_from)
+                    ref = ArticleRef(aid, headline, kind, kicker, rels[f], index, jumps, cont_at, cont_from)
                     articles.append(ref)
                     where[aid] = (issue, section, ref)
                     ref_file[aid] = keys[f]
@@ -340,12 +348,20 @@ class Library:
         return self._where.get(aid)
 
     def source_path(self, ref: ArticleRef) -> Path:
-        return self._files[self._ref_file[ref.id]].path
+        return self._source(self._ref_file[ref.id]).path
+
+    def _source(self, key: str) -> SourceFile:
+        src = self._files.get(key)
+        if src is None:
+            root, rel = self._lazy_files[key]
+            src = self._files[key] = SourceFile(Path(key), Path(root), rel)
+        return src
 
     def fingerprints(self) -> dict[str, tuple[int, int]]:
         if self._stats_pending:  # opened from the snapshot: sizes live in the catalogue
             stats = Catalogue(self.roots).file_stats()
-            for key, f in self._files.items():
+            for key in self._lazy_files:
+                f = self._source(key)
                 f.size, f.mtime_ns = stats.get(key, (0, 0))
             self._stats_pending = False
         return {key: (f.size, f.mtime_ns) for key, f in self._files.items()}
@@ -380,7 +396,7 @@ class Library:
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        src = self._files[key]
+        src = self._source(key)
         parsed = parse_file(src.path, src.root)
         self._cache[key] = parsed
         if len(self._cache) > PARSE_CACHE_SIZE:
@@ -423,6 +439,25 @@ def scan(
             progress(n, len(sources))
     removed = [p for p in old if p not in rows]
     return rows, to_save, removed, changes + len(removed)
+
+
+def _unchanged(paths: list[Path], stats: dict[str, tuple[int, int]], progress: ProgressCallback | None) -> bool:
+    """Do the files on disk have exactly the sizes and mtimes the catalogue has?"""
+    seen = 0
+    for n, src in enumerate(discover(paths), 1):
+        key = str(src.path)
+        try:
+            st = src.path.stat()
+        except OSError:
+            return False
+        if stats.get(key) != (st.st_size, st.st_mtime_ns):
+            return False
+        seen += 1
+        if progress is not None and n % 256 == 0:
+            progress(n, len(stats))
+    if progress is not None:
+        progress(seen, seen)
+    return seen == len(stats)
 
 
 def _scan_file(src: SourceFile) -> FileRow:
