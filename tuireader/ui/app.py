@@ -539,10 +539,11 @@ class ReaderApp(App[int]):
         place = self._places.get(article.id)
         if place is not None:
             issue, section = self._sections[place.section]
-            position = section.articles.index(next(r for r in section.articles if r.id == article.id)) + 1
+            position = next(n for n, r in enumerate(section.articles, 1) if r.id == article.id)
             parts.append(f"{position}/{len(section.articles)}")
-        unread = sum(1 for i in self._order if not self.store.is_read(i))
-        parts.append(f"未读 {unread}")
+            # This issue's unread articles: a walk of one issue, whatever the archive's size.
+            unread = sum(1 for s in issue.sections for r in s.articles if not self.store.is_read(r.id))
+            parts.append(f"本期未读 {unread}")
         self._masthead_text = clean(" · ".join(parts))
         self._show_masthead()
 
