@@ -99,6 +99,13 @@ def find_subcommand(argv: Sequence[str]) -> str | None:
 
 
 def _subcommand_position(argv: Sequence[str]) -> int | None:
+    found = first_word(argv, _VALUE_OPTIONS)
+    return found if found is not None and argv[found] in SUBCOMMANDS else None
+
+
+def first_word(argv: Sequence[str], value_options: set[str]) -> int | None:
+    """Index of the first argument that is neither an option nor an option's
+    value (``-`` alone is a word: standard input); None if ``--`` comes first."""
     skip = False
     for i, arg in enumerate(argv):
         if skip:
@@ -106,11 +113,10 @@ def _subcommand_position(argv: Sequence[str]) -> int | None:
             continue
         if arg == "--":
             return None
-        if arg.startswith("-"):
-            if arg in _VALUE_OPTIONS:
-                skip = True
+        if arg.startswith("-") and arg != "-":
+            skip = arg in value_options
             continue
-        return i if arg in SUBCOMMANDS else None
+        return i
     return None
 
 

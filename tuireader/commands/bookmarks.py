@@ -69,16 +69,9 @@ def _action_parser(action: str) -> argparse.ArgumentParser:
 
 def parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
     """The action is the first word that is not an option (or an option's value)."""
-    skip = False
-    for i, arg in enumerate(argv):
-        if skip:
-            skip = False
-            continue
-        if arg == "--":
-            break
-        if arg.startswith("-") and arg != "-":
-            skip = arg in cli._VALUE_OPTIONS or arg in _ACTION_VALUE_OPTIONS
-            continue
+    i = cli.first_word(argv, cli._VALUE_OPTIONS | _ACTION_VALUE_OPTIONS)
+    if i is not None:
+        arg = argv[i]
         if arg not in ACTIONS:
             raise cli.UsageError(f"bookmarks: unknown action {arg!r} (choose from {', '.join(ACTIONS)})")
         args = _action_parser(arg).parse_intermixed_args(argv[:i] + argv[i + 1 :])

@@ -338,12 +338,8 @@ def _blocks(body: list[Token], art: Article) -> list[Block]:
             blocks.append(Block("subhead", text))
             continue
         if not _special(text):  # the fast path for plain paragraphs
-            if first_para and art.dateline is None:
-                dateline, credit, text = P.split_dateline(text)
-                if dateline:
-                    art.dateline = dateline
-                    if credit:
-                        art.bylines.append(credit)
+            if first_para:
+                text = _take_dateline(text, art)
             first_para = False
             text = text.strip()
             if text:
@@ -357,13 +353,8 @@ def _blocks(body: list[Token], art: Article) -> list[Block]:
         if P.is_credit(text):
             _attach_credit(blocks, text.strip(), art)
             continue
-        if first_para and art.dateline is None:
-            dateline, credit, rest = P.split_dateline(text)
-            if dateline:
-                art.dateline = dateline
-                if credit:
-                    art.bylines.append(credit)
-                text = rest
+        if first_para:
+            text = _take_dateline(text, art)
         first_para = False
         trailing = P.split_trailing_credit(text)
         if trailing:
@@ -371,6 +362,19 @@ def _blocks(body: list[Token], art: Article) -> list[Block]:
             continue
         blocks.extend(P.split_jumps(text))
     return blocks
+
+
+def _take_dateline(text: str, art: Article) -> str:
+    """The first paragraph's dateline (and its reporter credit) go to their fields."""
+    if art.dateline is not None:
+        return text
+    dateline, credit, rest = P.split_dateline(text)
+    if dateline is None:
+        return text
+    art.dateline = dateline
+    if credit:
+        art.bylines.append(credit)
+    return rest
 
 
 def _attach_credit(blocks: list[Block], credit: str, art: Article) -> None:
