@@ -40,6 +40,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. Not ``ru_maxrss``: Linux carries it over from the parent
+    through fork and exec, so the searching process reported the builder's peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -143,7 +155,7 @@ def replay(roots: list[Path], queries_file: Path) -> dict:
             ms = (time.perf_counter() - t) * 1000
             per_kind.setdefault(kind, []).append(ms)
             all_ms.append(ms)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     return {"opened_s": opened, "first_query_ms": first, "ready_s": ready, "complete": complete, "docs": count,
             "all": all_ms, "per_kind": per_kind, "rss_mb": rss_mb, "queries": len(queries)}
 

@@ -334,7 +334,7 @@ class Indexer:
         stats = UpdateStats(rebuilt=fresh)
         # a cache rebuilt when found corrupt: no fsync per batch while building
         conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA cache_size=-65536")
+        conn.execute("PRAGMA cache_size=-32768")  # 32 MB
         try:
             known = {p: (s, m, h) for p, s, m, h in conn.execute("SELECT path, size, mtime_ns, hash FROM files")}
             todo: list[tuple[SourceFile, str]] = []
