@@ -364,8 +364,8 @@ class Searcher:
         bm = {r[0]: -r[1] for r in rows}
         top = max(bm.values()) or 1.0
         sql = (
-            "SELECT id, article_id, headline, kicker, subheads, by_key, paper, date, page, section, kind, fhead, fbody,"
-            f" body FROM docs WHERE id IN ({','.join('?' * len(ids))})"
+            "SELECT d.id, article_id, headline, kicker, subheads, by_key, paper, date, page, section, kind, fhead,"
+            f" b.fbody, b.body FROM docs d LEFT JOIN bodies b ON b.id = d.id WHERE d.id IN ({','.join('?' * len(ids))})"
         )
         order = {rowid: i for i, rowid in enumerate(ids)}  # bm25 rank
         scored: list[tuple[float, Result, _LazyBody, str, list[_Plan]]] = []

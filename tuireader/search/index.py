@@ -27,7 +27,7 @@ from tuireader import paths
 from tuireader.search.fold import fold
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 #: Documents handed to a worker per call.
 BATCH = 48
@@ -48,9 +48,11 @@ CREATE TABLE docs(
     file TEXT NOT NULL,
     headline TEXT, kicker TEXT, subheads TEXT, bylines TEXT, by_key TEXT,
     paper TEXT, date TEXT, page INTEGER, section TEXT, kind TEXT,
-    fhead TEXT, body BLOB, fbody BLOB,
+    fhead TEXT,
     seg TEXT  -- the head and byline text as segmented (with body, what a delete re-segments)
 );
+-- bodies apart: a filter reads docs for every match, and narrow rows keep that in few pages
+CREATE TABLE bodies(id INTEGER PRIMARY KEY, body BLOB, fbody BLOB);
 CREATE INDEX docs_file ON docs(file);
 CREATE INDEX docs_date ON docs(date);
 CREATE TABLE vocab(term TEXT PRIMARY KEY, py TEXT) WITHOUT ROWID;
@@ -362,8 +364,8 @@ class Indexer:
             old_files = gone + ([src.path for src, _ in todo] if not fresh else [])
             for k in range(0, len(old_files), 500):
                 chunk = old_files[k : k + 500]
-                rows = conn.execute(f"SELECT id, seg, body FROM docs WHERE file IN ({','.join('?' * len(chunk))})",
-                                    chunk).fetchall()
+                rows = conn.execute("SELECT d.id, d.seg, b.body FROM docs d LEFT JOIN bodies b ON b.id = d.id"
+                                    f" WHERE d.file IN ({','.join('?' * len(chunk))})", chunk).fetchall()
                 self._delete_docs(conn, rows)
             conn.executemany("DELETE FROM files WHERE path=?", [(p,) for p in gone])
             conn.execute("COMMIT")
@@ -394,6 +396,7 @@ class Indexer:
             [(rowid, *cols) for (rowid, _, _), (cols, _) in zip(rows, results)],
         )
         conn.executemany("DELETE FROM docs WHERE id=?", [(r[0],) for r in rows])
+        conn.executemany("DELETE FROM bodies WHERE id=?", [(r[0],) for r in rows])
 
     def _batches(self, todo: list[tuple[SourceFile, str]]) -> Iterator[tuple[list[tuple[SourceFile, str]], list[tuple[str, IndexDoc]]]]:
         files: list[tuple[SourceFile, str]] = []
@@ -487,9 +490,10 @@ class Indexer:
         last = {doc.article_id: i for i, (_, doc) in enumerate(docs)}  # one id twice: the last stays
         ids = list(last)
         moved = conn.execute(  # articles that moved here from another file
-            f"SELECT id, seg, body FROM docs WHERE article_id IN ({','.join('?' * len(ids))})", ids).fetchall()
+            "SELECT d.id, d.seg, b.body FROM docs d LEFT JOIN bodies b ON b.id = d.id"
+            f" WHERE d.article_id IN ({','.join('?' * len(ids))})", ids).fetchall()
         self._delete_docs(conn, moved)
-        doc_rows, fts_rows = [], []
+        doc_rows, body_rows, fts_rows = [], [], []
         for i, ((file, doc), (cols, _)) in enumerate(zip(docs, results)):
             if last[doc.article_id] != i:
                 continue
@@ -500,14 +504,16 @@ class Indexer:
                 "\n".join(doc.bylines), by_key, doc.paper, doc.date, doc.page, doc.section, doc.kind,
                 # folded copies: the query side compares folded text and must not fold bodies per keystroke
                 fold("\n".join(x for x in (doc.kicker, doc.headline, *doc.subheadlines) if x)),
-                _pack(doc.body), _pack(fold(doc.body)), json.dumps(doc.segment_input()[:2], ensure_ascii=False),
+                json.dumps(doc.segment_input()[:2], ensure_ascii=False),
             ))
+            body_rows.append((rowid, _pack(doc.body), _pack(fold(doc.body))))
             fts_rows.append((rowid, *cols))
         conn.executemany(
             "INSERT INTO docs(id, article_id, file, headline, kicker, subheads, bylines, by_key, paper, date,"
-            " page, section, kind, fhead, body, fbody, seg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " page, section, kind, fhead, seg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             doc_rows,
         )
+        conn.executemany("INSERT INTO bodies(id, body, fbody) VALUES (?, ?, ?)", body_rows)
         conn.executemany(
             "INSERT INTO fts(rowid, head, byline, body, pyhead, pybody, inihead) VALUES (?, ?, ?, ?, ?, ?, ?)",
             fts_rows,
