@@ -124,7 +124,7 @@ def analyse(text: str, hmm: bool) -> tuple[list[str], list[str | None], list[str
         entry = cache.get(blk)
         if entry is None:
             entry = _block_entry(blk, hmm)
-            if len(cache) > 300_000:  # bounded: a pathological text cannot eat memory
+            if len(cache) > BLOCK_CACHE_RUNS:  # bounded: a worker keeps its memory whatever the text
                 cache.clear()
             cache[blk] = entry
         syl = entry[1]
@@ -137,6 +137,8 @@ def analyse(text: str, hmm: bool) -> tuple[list[str], list[str | None], list[str
     return tokens, syllables, bigrams
 
 
+#: Runs kept per table: about 1.4 kB each (tokens, syllables, bigrams), so ~85 MB at most.
+BLOCK_CACHE_RUNS = 60_000
 #: run of text -> (its search tokens, its syllables), one table with jieba's HMM and one without
 _block_cache: dict[bool, dict[str, tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]]] = {True: {}, False: {}}
 
