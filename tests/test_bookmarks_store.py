@@ -291,7 +291,8 @@ def test_a_yaml_bomb_is_refused_at_once(tmp_path):
     deep = b"version: 1\nbookmarks: " + b"[" * 100_000 + b"]" * 100_000 + b"\n"
     path.write_bytes(deep)
     store = BookmarkStore(path)
-    assert store.read_only and "nested" in str(store.error)
+    # Refused as too deeply nested, by our reader or (PyYAML >= 6.0.4) by PyYAML's own limit.
+    assert store.read_only and "nest" in str(store.error)
 
 
 def test_a_folder_in_place_of_the_file_is_an_error_not_a_crash(tmp_path):
