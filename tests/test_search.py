@@ -15,10 +15,10 @@ import pytest
 
 from tests.conftest import REPO, SEEDS
 from tuireader import cli
-from tuireader.search import Indexer, Searcher, ensure_index, index_path, library_sources, open_current_library, parse
+from tuireader.search import Indexer, Searcher, index_path, library_sources, open_current_library, parse
 from tuireader.search import index as ix
 
-LIB = Path(__file__).resolve().parent / "fixtures" / "search" / "lib"
+from tests.search_support import LIB, build_index_once, install_index  # noqa: E402
 
 TRAFFIC = "全市推进智慧交通管理平台建设"
 FESTIVAL = "滨江公园举办端午民俗文化节"
@@ -31,24 +31,12 @@ DRAINS = "老城区雨污分流改造完工"
 @pytest.fixture(scope="module")
 def built_index(tmp_path_factory) -> Path:
     """The fixture library indexed once for the module (each test gets a copy)."""
-    cache_home = tmp_path_factory.mktemp("search-cache")
-    old = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(cache_home)
-    try:
-        ensure_index([LIB])
-        return index_path([LIB])
-    finally:
-        if old is None:
-            del os.environ["XDG_CACHE_HOME"]
-        else:
-            os.environ["XDG_CACHE_HOME"] = old
+    return build_index_once(tmp_path_factory, "search-cache")
 
 
 @pytest.fixture
 def searcher(built_index) -> Searcher:
-    dest = index_path([LIB])
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(built_index, dest)
+    install_index(built_index)
     return Searcher([LIB])
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 import shutil
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from tuireader.search import ensure_index, index_path
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.screens.search import FindScreen, SearchScreen
 
-LIB = Path(__file__).resolve().parent / "fixtures" / "search" / "lib"
+from tests.search_support import LIB, build_index_once, install_index  # noqa: E402
 TRAFFIC = "全市推进智慧交通管理平台建设"
 DRAINS = "老城区雨污分流改造完工"
 
@@ -29,24 +28,13 @@ def sync(test):
 
 @pytest.fixture(scope="module")
 def built_index(tmp_path_factory) -> Path:
-    cache_home = tmp_path_factory.mktemp("search-screen-cache")
-    old = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(cache_home)
-    try:
-        ensure_index([LIB])
-        return index_path([LIB])
-    finally:
-        if old is None:
-            del os.environ["XDG_CACHE_HOME"]
-        else:
-            os.environ["XDG_CACHE_HOME"] = old
+    """The fixture library indexed once for the module (each test gets a copy)."""
+    return build_index_once(tmp_path_factory, "search-screen-cache")
 
 
 @pytest.fixture
 def indexed(built_index) -> None:
-    dest = index_path([LIB])
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(built_index, dest)
+    install_index(built_index)
 
 
 async def until(pilot, predicate, timeout: float = 20.0) -> None:

@@ -598,22 +598,7 @@ def _lines_to_document(lines: list[str]) -> Document:
         if values.get("updated") and parse_time(values["updated"]) is None:
             raise _NotAsWritten
         doc.bookmarks.append(
-            Bookmark(
-                article_id=values["article_id"],
-                headline=values.get("headline") or "",
-                kicker=values.get("kicker"),
-                paper=values.get("paper"),
-                date=values.get("date"),
-                page=values.get("page"),
-                section=values.get("section"),
-                source=values.get("source"),
-                paragraph=values.get("paragraph") or 0,
-                anchor=values.get("anchor"),
-                saved=values.get("saved") or "",
-                updated=values.get("updated"),
-                note=values.get("note") or "",
-                tags=values.get("tags") or [],
-            )
+            _bookmark_from(values)
         )
     return doc
 
@@ -704,6 +689,11 @@ def _bookmark(constructor: Any, node: yaml.Node, number: int, path: Path | str) 
         if values.get(key) and parse_time(values[key]) is None:
             at = next(v for k, v in node.value if k.value == key)
             raise fail(at, f"'{key}' should be a time such as 2026-01-02T08:30:00+08:00")
+    return _bookmark_from(values, extra)
+
+
+def _bookmark_from(values: dict[str, Any], extra: dict[str, Any] | None = None) -> Bookmark:
+    """A bookmark from its checked fields (absent ones take their defaults)."""
     return Bookmark(
         article_id=values["article_id"],
         headline=values.get("headline") or "",
@@ -719,7 +709,7 @@ def _bookmark(constructor: Any, node: yaml.Node, number: int, path: Path | str) 
         updated=values.get("updated"),
         note=values.get("note") or "",
         tags=values.get("tags") or [],
-        extra=extra,
+        **({"extra": extra} if extra is not None else {}),
     )
 
 
