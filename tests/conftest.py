@@ -40,3 +40,15 @@ def needs_corpus():
         not CORPUS.is_dir() and os.environ.get("CI") != "true",
         reason="../shared/corpus is not beside this checkout",
     )
+
+
+def sync(test):
+    """Run an async Pilot test without needing an async pytest plugin."""
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tests.conftest import sync
+
 import asyncio
-import functools
 from pathlib import Path
 
 import pytest
@@ -20,14 +21,6 @@ SEED_HEADLINE = "全省深化数字法治改革推进政法智能化建设工作
 LEAD = "老街巷里的新茶馆 留住了街坊的乡愁"
 
 
-def sync(test):
-    """Run an async Pilot test without needing an async pytest plugin."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 def screen_lines(app: ReaderApp) -> list[str]:

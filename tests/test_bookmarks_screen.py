@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
+from tests.conftest import sync
+
 from pathlib import Path
 
 import yaml
@@ -25,12 +25,6 @@ from tuireader.ui.screens.bookmarks import BookmarksScreen, TextPrompt
 from tuireader.ui.widgets.nav import BOOKMARK_MARK
 
 
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 def screen_text(app: ReaderApp) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -13,8 +13,8 @@ list put on the screen is the sanitiser's visible text, and never a control char
 
 from __future__ import annotations
 
-import asyncio
-import functools
+from tests.conftest import sync
+
 import json
 import resource
 import subprocess
@@ -23,14 +23,13 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from tests import hostile as H
 from tests.e2e import Tmux, flat, isolated_env, tuireader_command
-from tuireader.text.sanitize import clean, clean_line
+from tuireader.text.sanitize import clean
 
 REPO = Path(__file__).resolve().parent.parent
 #: Address space for a subprocess reading hostile files: far above what a reader needs,
@@ -40,12 +39,6 @@ MEMORY_LIMIT = 1536 << 20
 pytestmark = pytest.mark.timeout(300)
 
 
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture(scope="module")

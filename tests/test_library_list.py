@@ -3,9 +3,9 @@ generated library of a few thousand articles and on a small fixture of our own."
 
 from __future__ import annotations
 
-import asyncio
+from tests.conftest import sync
+
 import copy
-import functools
 import importlib.util
 import sys
 from pathlib import Path
@@ -22,12 +22,6 @@ REPO = Path(__file__).resolve().parent.parent
 N_ARTICLES = 3000  # above EXPAND_ALL_LIMIT: the pane starts folded
 
 
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 def _generator():

@@ -4,8 +4,8 @@ and crashes that apologise on screen and keep the traceback in the log folder.""
 
 from __future__ import annotations
 
-import asyncio
-import functools
+from tests.conftest import sync
+
 import json
 import os
 import subprocess
@@ -23,12 +23,6 @@ REPO = Path(__file__).resolve().parent.parent
 FORCED = ["--restricted", "--reader", "alice", "/srv/papers"]
 
 
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 # -- the whitelist, as argv ---------------------------------------------------------

@@ -4,8 +4,9 @@ keeps only a bounded number of parsed files in memory. (Timings: benchmarks/benc
 
 from __future__ import annotations
 
+from tests.conftest import sync
+
 import asyncio
-import functools
 import gc
 from pathlib import Path
 
@@ -18,12 +19,6 @@ from tuireader.ui.widgets.library_list import LibraryList
 from .test_library_list import _generator
 
 
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 def page(paper: str, date: str, number: int, name: str, *articles: tuple[str, str]) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tests.conftest import sync
+
 import asyncio
-import functools
 import shutil
 from pathlib import Path
 
@@ -18,12 +19,6 @@ TRAFFIC = "全市推进智慧交通管理平台建设"
 DRAINS = "老城区雨污分流改造完工"
 
 
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ pinyin), fuzzy matches (rapidfuzz), then a small recency bonus.
 
 from __future__ import annotations
 
-import functools
 import re
 import sqlite3
 import threading

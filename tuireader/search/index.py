@@ -415,8 +415,6 @@ class Indexer:
             yield files, docs
 
     def _index_files(self, conn: sqlite3.Connection, todo: list[tuple[SourceFile, str]], progress: Progress | None) -> int:
-        from tuireader.search import segment
-
         total_files = len(todo)
         vocab_known: set[str] = set()
         done_files = 0
