@@ -226,7 +226,7 @@ async def inside(library: Path) -> dict:
         out["folded_rows"] = nav.row_count
 
         # Browse BROWSE articles spread over the archive, drawing now and then.
-        order = app._order
+        order = list(app.library.ids())
         step = max(1, len(order) // BROWSE)
         started = time.perf_counter()
         for n, article_id in enumerate(order[::step][:BROWSE]):

@@ -39,7 +39,7 @@ def make_app(*paths: Path, **kwargs) -> ReaderApp:
 async def ready(app: ReaderApp, pilot) -> None:
     """Wait for the library to load and the first article to be laid out."""
     await app.workers.wait_for_complete()
-    await until(pilot, lambda: app.library is not None and (not app._order or bool(app.article_view.lines)))
+    await until(pilot, lambda: app.library is not None and (not len(app.library) or bool(app.article_view.lines)))
     await pilot.pause()
 
 
@@ -97,9 +97,9 @@ async def test_nav_folds_below_100_columns_and_a_key_toggles_it():
         assert "▣ 早春" in text  # photo items are marked
         # Down to the photo item and open it: the pane folds away again.
         await press(pilot, "j")
-        assert app.nav.cursor_article == app._order[1]
+        assert app.nav.cursor_article == list(app.library.ids())[1]
         await press(pilot, "enter")
-        await until(pilot, lambda: app.current_id == app._order[1])
+        await until(pilot, lambda: app.current_id == list(app.library.ids())[1])
         assert not app.nav_visible
         assert "早春" in screen_text(app)
         await press(pilot, "backslash", "backslash")
@@ -228,7 +228,7 @@ async def test_article_and_section_keys_move_in_reading_order():
     app = make_app(JUMP)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
-        order = app._order
+        order = list(app.library.ids())
         assert app.current_id == order[0]
         await press(pilot, "right_square_bracket")
         assert app.current_id == order[1]
@@ -309,7 +309,7 @@ async def test_keymap_from_config_file_remaps_keys(tmp_path):
         await press(pilot, "right_square_bracket")
         assert app.current_id == first  # the old key no longer does it
         await press(pilot, "n")
-        assert app.current_id == app._order[1]
+        assert app.current_id == list(app.library.ids())[1]
         # The help screen shows the new key against the id.
         await press(pilot, "question_mark")
         await until(pilot, lambda: "next_article" in screen_text(app))
@@ -333,7 +333,7 @@ async def test_read_marks_next_unread_mark_unread_and_mark_all_read():
     app = make_app(JUMP)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
-        order = app._order
+        order = list(app.library.ids())
         nav_text = lambda: screen_text(app)  # noqa: E731
         assert app.store.is_read(order[0])
         assert "• 公交新线路下周开通" in nav_text()
@@ -580,18 +580,18 @@ async def test_open_request_from_a_screen_opens_highlights_and_scrolls():
     app = make_app(JUMP)
     async with app.run_test(size=(40, 12)) as pilot:
         await ready(app, pilot)
-        target = app._order[2]  # the continuation on page 2
+        target = list(app.library.ids())[2]  # the continuation on page 2
         app.open_request(OpenRequest(target, terms=["读书角"]))
         await until(pilot, lambda: app.current_id == target)
         view = app.article_view
         assert view.match_count == 1
         await until(pilot, lambda: any("读书角" in line for line in screen_lines(app)))
-        app.post_message(OpenRequest(app._order[0], paragraph=2))
-        await until(pilot, lambda: app.current_id == app._order[0])
+        app.post_message(OpenRequest(list(app.library.ids())[0], paragraph=2))
+        await until(pilot, lambda: app.current_id == list(app.library.ids())[0])
         await until(pilot, lambda: view.paragraph_in_view() == 2)
         app.open_request(None)  # a cancelled screen changes nothing
         await pilot.pause()
-        assert app.current_id == app._order[0]
+        assert app.current_id == list(app.library.ids())[0]
         await press(pilot, "backspace")
         assert app.current_id == target  # the back stack remembers where we came from
 

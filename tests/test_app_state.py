@@ -11,7 +11,7 @@ async def test_last_article_position_and_read_marks_restored_on_next_start():
     first = make_app(JUMP)
     async with first.run_test(size=(40, 14)) as pilot:
         await ready(first, pilot)
-        order = first._order
+        order = list(first.library.ids())
         await press(pilot, "space")  # read on into the lead article
         paragraph = first.article_view.paragraph_in_view()
         assert paragraph > 0
@@ -42,7 +42,7 @@ async def test_position_saved_without_quitting_the_app():
         app._remember_position()  # what the save timer does every couple of seconds
         await app.workers.wait_for_complete()
         saved = default_state_path().read_text(encoding="utf-8")
-        assert app._order[1] in saved.split("last:")[1].splitlines()[1]
+        assert list(app.library.ids())[1] in saved.split("last:")[1].splitlines()[1]
 
 
 @sync
@@ -55,7 +55,7 @@ async def test_unreadable_state_file_is_not_overwritten_and_a_notice_says_so():
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         assert any("Reading state not used" in str(n.message) for n in app._notifications)
-        assert app.current_id == app._order[0]  # fresh state in memory
+        assert app.current_id == list(app.library.ids())[0]  # fresh state in memory
         await press(pilot, "right_square_bracket", "x", "exclamation_mark")
         await until(pilot, lambda: "reading state" in screen_text(app))
         await app.run_action("quit")

@@ -54,7 +54,7 @@ async def settle(app: ReaderApp, pilot, until=lambda: True, tries: int = 100) ->
 
 
 def headlines(app: ReaderApp) -> list[str]:
-    return [app.library.locate(i)[2].headline for i in app._order]
+    return [app.library.locate(i)[2].headline for i in list(app.library.ids())]
 
 
 def pane_text(app: ReaderApp) -> str:
@@ -152,7 +152,7 @@ async def test_browsing_many_articles_keeps_a_bounded_number_in_memory(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot, lambda: app.current_id is not None)
         opened = set()
-        for n, article_id in enumerate(app._order[::3]):  # as the reader's keys do, drawing now and then
+        for n, article_id in enumerate(list(app.library.ids())[::3]):  # as the reader's keys do, drawing now and then
             assert app.open_article(article_id)
             opened.add(app.current_id)
             if n % 10 == 0:

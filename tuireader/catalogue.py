@@ -22,7 +22,9 @@ from tuireader import paths
 
 MAGIC = "tuireader-catalogue"
 #: Bump when the parsers change what they produce, so old catalogues are rebuilt.
-SCHEMA = "6"
+SCHEMA = "7"
+#: The shape of the snapshot's head (see ``Library._save_snapshot``).
+SNAPSHOT_VERSION = 2
 
 
 @dataclass(slots=True)
@@ -100,6 +102,7 @@ class Catalogue:
             with db:
                 self._ensure_schema(db)
                 db.execute("DELETE FROM meta WHERE key = 'snapshot'")  # stale until saved again
+                db.execute("DELETE FROM snapshot_issues")
                 if replace_all:
                     db.execute("DELETE FROM files")
                     db.execute("DELETE FROM articles")
@@ -121,26 +124,33 @@ class Catalogue:
                     )
 
     # ------------------------------------------------------------- snapshot
-    # The built library (issues, sections, article summaries with their ids and
-    # links), so a warm start reads rows instead of rebuilding 100,000 entries.
+    # The built library, so a warm start reads rows instead of rebuilding 100,000
+    # entries: a small head (the issues, their article ids, a digest of each issue)
+    # and one compressed blob per issue, read whole but unpacked only when the
+    # issue is first shown. All of it is read in one transaction, so a refresh by
+    # another process cannot hand a reader one issue of another snapshot.
 
-    def save_snapshot(self, snapshot: tuple) -> None:
-        """Store the built library as one marshalled blob with its checksum."""
-        data = marshal.dumps(snapshot)
+    def save_snapshot(self, head: tuple, issues: list[bytes]) -> None:
+        """Store the head (marshalled, with its checksum) and the issues' blobs."""
+        data = marshal.dumps(head)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.closing(self._connect()) as db:
             with db:
                 self._ensure_schema(db)
                 db.execute("DELETE FROM snapshot")
+                db.execute("DELETE FROM snapshot_issues")
                 db.execute("INSERT INTO snapshot (data, digest) VALUES (?, ?)", (data, content_digest(data)))
+                db.executemany("INSERT INTO snapshot_issues (n, data) VALUES (?, ?)", enumerate(issues))
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot', '1')")
 
-    def load_snapshot(self) -> tuple | None:
-        """The built library as saved, or None (the caller rebuilds it)."""
+    def load_snapshot(self) -> tuple[tuple, list[bytes]] | None:
+        """(head, the issues' blobs) as saved, or None (the caller rebuilds them).
+        The blobs are checked against the head's digests by whoever unpacks them."""
         if not self.path.exists():
             return None
         try:
             with contextlib.closing(self._connect()) as db:
+                db.execute("BEGIN")  # one read transaction: the head and the blobs of one snapshot
                 meta = dict(db.execute("SELECT key, value FROM meta"))
                 if (
                     meta.get("magic") != MAGIC
@@ -151,13 +161,16 @@ class Catalogue:
                 if "snapshot" not in meta:
                     return None
                 row = db.execute("SELECT data, digest FROM snapshot").fetchone()
-            # marshal is fast but trusts its input: check the blob is the one we wrote.
+                blobs = [data for (data,) in db.execute("SELECT data FROM snapshot_issues ORDER BY n")]
+            # marshal is fast but trusts its input: check the head is the one we wrote.
             if row is None or content_digest(row[0]) != row[1]:
                 raise ValueError("snapshot checksum mismatch")
-            snapshot = marshal.loads(row[0])
-            if not isinstance(snapshot, tuple) or len(snapshot) != 5:
+            head = marshal.loads(row[0])
+            if not isinstance(head, tuple) or len(head) != 3 or head[0] != SNAPSHOT_VERSION:
                 raise ValueError("snapshot of the wrong shape")
-            return snapshot
+            if not isinstance(head[1], tuple) or len(head[1]) != len(blobs):
+                raise ValueError("snapshot issues missing")
+            return head, blobs
         except (sqlite3.Error, ValueError, TypeError, EOFError, OSError):
             self.discard()
             return None
@@ -191,6 +204,7 @@ class Catalogue:
             " jumps TEXT, body_key TEXT, dedupe_key TEXT, richness TEXT, PRIMARY KEY (path, idx))"
         )
         db.execute("CREATE TABLE IF NOT EXISTS snapshot (data BLOB, digest TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS snapshot_issues (n INTEGER PRIMARY KEY, data BLOB)")
         db.executemany(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
             [("magic", MAGIC), ("schema", SCHEMA), ("roots", json.dumps(self.roots, ensure_ascii=False))],

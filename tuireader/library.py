@@ -13,13 +13,17 @@ import gc
 import hashlib
 import json
 import os
+import marshal
 import sqlite3
+import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path, PurePath
 
-from tuireader.catalogue import Catalogue, FileRow, content_digest
+from tuireader.catalogue import SNAPSHOT_VERSION, Catalogue, FileRow, content_digest
 from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file
 from tuireader.ingest.decode import read_bytes
 from tuireader.model import Article, ArticleRef, Issue, Problem, Section, article_id, normalise_headline
@@ -104,9 +108,17 @@ class Library:
         #: Files known from the snapshot only: absolute path -> (root, rel); a
         #: SourceFile (two Path objects) is made when one is needed.
         self._lazy_files: dict[str, tuple[str, str]] = {}
+        #: Every article id in reading order, issue by issue, and the issue of each id:
+        #: known without building any issue's sections.
+        self._issue_ids: list[tuple[str, ...]] = []
+        self._issue_of: dict[str, int] = {}
+        #: Filled in as issues are built (all at once, or one by one from the snapshot).
         self._where: dict[str, tuple[Issue, Section, ArticleRef]] = {}
         self._ref_file: dict[str, str] = {}  # article id -> absolute path
         self._merged: dict[str, list[str]] = {}
+        #: The snapshot's packed issues not built yet (issue number -> blob, digest).
+        self._packed: dict[int, tuple[bytes, str]] = {}
+        self._build_lock = threading.Lock()
         self._cache: OrderedDict[str, ParsedFile] = OrderedDict()
         self._paths: list[Path] = list(roots)
         #: True when opened from the catalogue: ``refresh`` has not looked at the files yet.
@@ -178,10 +190,12 @@ class Library:
         return lib
 
     def _save_snapshot(self, catalogue: Catalogue) -> None:
-        files: dict[str, int] = {}
-        file_rows: list[tuple] = []
-        issues = []
-        for issue in self.issues:
+        """Save the built library: a head with every issue's ids, and each issue
+        packed on its own (sections, article summaries, the files they lie in)."""
+        heads, blobs = [], []
+        for n, issue in enumerate(self.issues):
+            files: dict[str, int] = {}
+            file_rows: list[tuple[str, str, str]] = []
             sections = []
             for section in issue.sections:
                 refs = []
@@ -194,32 +208,62 @@ class Library:
                     refs.append((ref.id, ref.headline, ref.kind, ref.kicker, ref.index, ref.jumps,
                                  ref.continues_at, ref.continued_from, files[key]))
                 sections.append((section.number, section.name, tuple(section.sources), tuple(refs)))
-            issues.append((issue.paper, issue.date, tuple(sections), issue.title))
+            merged = tuple((aid, tuple(self._merged[aid])) for aid in self._issue_ids[n] if aid in self._merged)
+            blob = zlib.compress(marshal.dumps((tuple(sections), tuple(file_rows), merged)), 1)
+            blobs.append(blob)
+            heads.append((issue.paper, issue.date, issue.title, self._issue_ids[n], content_digest(blob)))
         problems = tuple((p.path, p.reason) for p in self.problems)
-        merged = tuple(self._merged.items())
         with contextlib.suppress(OSError, sqlite3.Error, ValueError):
-            catalogue.save_snapshot((tuple(issues), tuple(file_rows), problems, tuple((k, tuple(v)) for k, v in merged), 1))
+            catalogue.save_snapshot((SNAPSHOT_VERSION, tuple(heads), problems), blobs)
 
-    def _from_snapshot(self, issues, file_rows, problems, merged, _version) -> None:
+    def _from_snapshot(self, head: tuple, blobs: list[bytes]) -> None:
+        """The issues and their ids from the snapshot's head; each issue's sections
+        are built from its blob when first asked for (``_unpack``)."""
+        _version, heads, problems = head
         self.problems = [Problem(path, reason) for path, reason in problems]
-        self._merged = {k: list(v) for k, v in merged}
-        self._lazy_files = {path: (root, rel) for path, root, rel in file_rows}
-        keys = [path for path, _, _ in file_rows]
-        rels = [rel for _, _, rel in file_rows]
-        where, ref_file = self._where, self._ref_file
-        for paper, date, sections, title in issues:
-            issue = Issue(paper, date, title=title)
-            self.issues.append(issue)
-            for number, name, sources, refs in sections:
+        issue_of = self._issue_of
+        for n, ((paper, date, title, ids, digest), blob) in enumerate(zip(heads, blobs)):
+            self.issues.append(Issue(paper, date, title=title, loader=partial(self._unpack, n), count=len(ids)))
+            self._issue_ids.append(ids)
+            self._packed[n] = (blob, digest)
+            for aid in ids:
+                issue_of[aid] = n
+        self._stats_pending = True
+
+    def _unpack(self, n: int) -> list[Section]:
+        """Build issue ``n`` from its packed blob (once, whichever thread asks first)."""
+        with self._build_lock:
+            issue = self.issues[n]
+            if issue.loaded:
+                return issue.sections
+            blob, digest = self._packed.pop(n)
+            # marshal trusts its input: unpack only the bytes that were written. A damaged
+            # copy shows the issue empty and throws the catalogue away, so the look at the
+            # files after the first paint reads them all again.
+            if content_digest(blob) != digest:
+                catalogue = Catalogue(self.roots)
+                catalogue.discard()
+                self.problems.append(Problem(str(catalogue.path), f"damaged copy of {issue.label}: re-reading the files"))
+                return []
+            sections_data, file_rows, merged = marshal.loads(zlib.decompress(blob))
+            keys = [key for key, _root, _rel in file_rows]
+            rels = [rel for _key, _root, rel in file_rows]
+            for key, root, rel in file_rows:
+                self._lazy_files.setdefault(key, (root, rel))
+            where, ref_file = self._where, self._ref_file
+            sections = []
+            for number, name, sources, refs in sections_data:
                 section = Section(number, name, list(sources))
-                issue.sections.append(section)
+                sections.append(section)
                 articles = section.articles
                 for aid, headline, kind, kicker, index, jumps, cont_at, cont_from, f in refs:
                     ref = ArticleRef(aid, headline, kind, kicker, rels[f], index, jumps, cont_at, cont_from)
                     articles.append(ref)
                     where[aid] = (issue, section, ref)
                     ref_file[aid] = keys[f]
-        self._stats_pending = True
+            for aid, copies in merged:
+                self._merged[aid] = list(copies)
+            return sections
 
     def _from_rows(self, rows: dict[str, FileRow]) -> None:
         order = {str(r): i for i, r in enumerate(self.roots)}
@@ -284,10 +328,14 @@ class Library:
 
         issues.sort(key=lambda i: (i.date or "9999", i.paper or "", i.sections[0].sources[0] if i.sections else ""))
         self.issues = issues
-        for issue in issues:
+        for n, issue in enumerate(issues):
+            ids = []
             for section in issue.sections:
                 for ref in section.articles:
                     self._where[ref.id] = (issue, section, ref)
+                    self._issue_of[ref.id] = n
+                    ids.append(ref.id)
+            self._issue_ids.append(tuple(ids))
         self._link_jumps()
 
     def _ref(self, e: Entry, issue: Issue, page: int) -> ArticleRef:
@@ -336,18 +384,84 @@ class Library:
     # ------------------------------------------------------------- queries
 
     def refs(self) -> Iterator[tuple[Issue, Section, ArticleRef]]:
+        """Every article with its issue and section (builds every issue: not for the UI's hot path)."""
         for issue in self.issues:
             for section in issue.sections:
                 for ref in section.articles:
                     yield issue, section, ref
 
     def __len__(self) -> int:
-        return len(self._where)
+        return len(self._issue_of)
+
+    def __contains__(self, aid: object) -> bool:
+        return aid in self._issue_of
 
     def locate(self, aid: str) -> tuple[Issue, Section, ArticleRef] | None:
+        n = self._issue_of.get(aid)
+        if n is None:
+            return None
+        self.issues[n].sections  # builds the issue when it is still packed
         return self._where.get(aid)
 
+    # -- reading order, from the ids alone (no issue is built to walk it) ----
+
+    def ids(self, after: str | None = None, *, wrap: bool = False) -> Iterator[str]:
+        """Article ids in reading order; with ``after``, those that follow it
+        (then, with ``wrap``, those from the start up to and including it)."""
+        n = self._issue_of.get(after) if after is not None else None
+        if n is None:
+            for ids in self._issue_ids:
+                yield from ids
+            return
+        pos = self._issue_ids[n].index(after) + 1
+        yield from self._issue_ids[n][pos:]
+        for ids in self._issue_ids[n + 1 :]:
+            yield from ids
+        if wrap:
+            for ids in self._issue_ids[:n]:
+                yield from ids
+            yield from self._issue_ids[n][:pos]
+
+    def first_id(self) -> str | None:
+        return next(self.ids(), None)
+
+    def neighbour(self, aid: str, step: int) -> str | None:
+        """The article ``step`` (+1 or -1) away from ``aid`` in reading order, or None."""
+        n = self._issue_of.get(aid)
+        if n is None:
+            return None
+        pos = self._issue_ids[n].index(aid) + step
+        while 0 <= n < len(self._issue_ids):
+            ids = self._issue_ids[n]
+            if 0 <= pos < len(ids):
+                return ids[pos]
+            n += step
+            if 0 <= n < len(self._issue_ids):
+                pos = 0 if step > 0 else len(self._issue_ids[n]) - 1
+        return None
+
+    def section_neighbour(self, aid: str, step: int) -> str | None:
+        """The first article of the page ``step`` (+1 or -1) pages away from the
+        one ``aid`` is on, across issues, or None."""
+        where = self.locate(aid)
+        if where is None:
+            return None
+        issue, section, _ref = where
+        n = self._issue_of[aid]
+        s = next(i for i, sec in enumerate(issue.sections) if sec is section) + step
+        while 0 <= n < len(self.issues):
+            sections = self.issues[n].sections
+            while 0 <= s < len(sections):
+                if sections[s].articles:
+                    return sections[s].articles[0].id
+                s += step
+            n += step
+            if 0 <= n < len(self.issues):
+                s = 0 if step > 0 else len(self.issues[n].sections) - 1
+        return None
+
     def source_path(self, ref: ArticleRef) -> Path:
+        self.locate(ref.id)
         return self._source(self._ref_file[ref.id]).path
 
     def _source(self, key: str) -> SourceFile:
@@ -358,6 +472,9 @@ class Library:
         return src
 
     def fingerprints(self) -> dict[str, tuple[int, int]]:
+        """Size and mtime of every file that holds an article (builds every issue)."""
+        for issue in self.issues:
+            issue.sections
         if self._stats_pending:  # opened from the snapshot: sizes live in the catalogue
             stats = Catalogue(self.roots).file_stats()
             for key in self._lazy_files:
@@ -368,7 +485,7 @@ class Library:
 
     def article(self, aid: str) -> Article:
         """The full article, parsed again from its file (cached)."""
-        where = self._where.get(aid)
+        where = self.locate(aid)
         if where is None:
             raise KeyError(aid)
         issue, section, ref = where

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -142,15 +143,57 @@ class Section:
         return f"第{self.number}版" + (f" {self.name}" if self.name else "")
 
 
-@dataclass(slots=True)
 class Issue:
-    """One issue of one paper on one date."""
+    """One issue of one paper on one date.
 
-    paper: str | None
-    date: str | None  # ISO yyyy-mm-dd, or None when unknown
-    sections: list[Section] = field(default_factory=list)
-    #: What to call an issue that names neither paper nor date (its folder).
-    title: str | None = None
+    Its sections may be read lazily: a library opened from its catalogue gives
+    each issue a ``loader`` and only the article count, and the pages are built
+    the first time ``sections`` is asked for, so opening a 100,000-article
+    archive builds nothing but the issues.
+    """
+
+    __slots__ = ("paper", "date", "title", "_sections", "_loader", "_count")
+
+    def __init__(
+        self,
+        paper: str | None,
+        date: str | None,  # ISO yyyy-mm-dd, or None when unknown
+        sections: list[Section] | None = None,
+        title: str | None = None,
+        *,
+        loader: Callable[[], list[Section]] | None = None,
+        count: int | None = None,
+    ) -> None:
+        self.paper = paper
+        self.date = date
+        #: What to call an issue that names neither paper nor date (its folder).
+        self.title = title
+        self._sections = sections if sections is not None or loader is not None else []
+        self._loader = loader
+        self._count = count
+
+    @property
+    def sections(self) -> list[Section]:
+        if self._sections is None:
+            self._sections = self._loader()  # type: ignore[misc]  # the loader is idempotent
+            self._loader = None
+        return self._sections
+
+    @sections.setter
+    def sections(self, value: list[Section]) -> None:
+        self._sections, self._loader = value, None
+
+    @property
+    def loaded(self) -> bool:
+        """True once the sections are built (always, for an issue made with them)."""
+        return self._sections is not None
+
+    @property
+    def article_count(self) -> int:
+        """How many articles the issue has, without building its sections when it is lazy."""
+        if self._sections is None and self._count is not None:
+            return self._count
+        return sum(len(s.articles) for s in self.sections)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -166,6 +209,9 @@ class Issue:
             if s.number == number:
                 return s
         return None
+
+    def __repr__(self) -> str:
+        return f"Issue({self.paper!r}, {self.date!r}, title={self.title!r}, loaded={self.loaded})"
 
 
 @dataclass(slots=True)

@@ -14,7 +14,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ from textual.markup import escape as escape_markup
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tuireader.model import Article, Issue, Section
+from tuireader.model import Article
 from tuireader.store.bookmarks import BookmarkStore
 from tuireader.store.config import Config, load_config
 from tuireader.store.state import StateStore
@@ -121,14 +120,6 @@ class _ReaderLeft(Exception):
     """Raised in a worker's progress callback to stop reading the library (the app closed)."""
 
 
-@dataclass(slots=True)
-class Place:
-    """Where an article lies in reading order."""
-
-    index: int  # position in the whole library
-    section: int  # position of its section in the list of all sections
-
-
 class ReaderFooter(Footer):
     """Textual's Footer without its leak: each recompose (every binding refresh, e.g. on
     each article opened) binds the new keys to ``compact`` with ``data_bind``, and the
@@ -192,9 +183,6 @@ class ReaderApp(App[int]):
         self.extra_problems: list[str] = []
         self.current_id: str | None = None
         self.history: list[tuple[str, int]] = []
-        self._order: list[str] = []
-        self._places: dict[str, Place] = {}
-        self._sections: list[tuple[Issue, Section]] = []
         self._our_themes: list[str] = []
         self._nav_visible: bool | None = None
         self._masthead_text = ""
@@ -383,18 +371,10 @@ class ReaderApp(App[int]):
     def _library_ready(self, library: Library, reopen: bool = True) -> None:
         """Show a library: the first one, or (``reopen=False``) a refreshed one,
         keeping the open article and the place in the lists."""
+        # Nothing here walks the articles: a library from the catalogue builds an
+        # issue's pages only when they are shown (the first screen of 100,000 articles
+        # costs what the sample's does).
         self.library = library
-        self._order = []
-        self._places = {}
-        self._sections = []
-        for issue in library.issues:
-            for section in issue.sections:
-                if not section.articles:
-                    continue
-                self._sections.append((issue, section))
-                for ref in section.articles:
-                    self._places[ref.id] = Place(len(self._order), len(self._sections) - 1)
-                    self._order.append(ref.id)
         self.nav.load(library.issues, self._marks, locate=library.locate)
         # A large library is hundreds of thousands of long-lived objects: keep them out of the
         # collector's full passes, each ~0.5 s at 100,000 articles (a stall under the keys).
@@ -415,22 +395,22 @@ class ReaderApp(App[int]):
             )
         if reopen:
             self._watch_library(library)
-        if not self._order:
+        if not len(library):
             self.article_view.show_placeholder("No articles in this library.")
             self._set_nav_visible(True)
             return
         if not reopen and self.current_id is not None:
             # A refreshed library: the article stays on screen where the reader left it.
-            if self.current_id not in self._places:
+            if self.current_id not in library:
                 self.notify("The open article is no longer in the library.", severity="warning", timeout=6)
             elif self.current_article is not None:
                 self._update_masthead(self.current_article)
             return
         last = self.store.state.last_article
-        if last in self._places:
+        if last in library:
             self.open_article(last, paragraph=self.store.state.last_paragraph, remember=False)
         else:
-            self.open_article(self._order[0], remember=False)
+            self.open_article(library.first_id() or "", remember=False)
 
     def _watch_library(self, library: Library) -> None:
         """Pick up changes in the background: now, when the library came from its
@@ -536,10 +516,10 @@ class ReaderApp(App[int]):
         parts = [p for p in (article.paper, article.date) if p]
         if article.page is not None:
             parts.append(f"第{article.page}版" + (f" {article.section_name}" if article.section_name else ""))
-        place = self._places.get(article.id)
-        if place is not None:
-            issue, section = self._sections[place.section]
-            position = next(n for n, r in enumerate(section.articles, 1) if r.id == article.id)
+        where = self.library.locate(article.id) if self.library is not None else None
+        if where is not None:
+            issue, section, ref = where
+            position = next(n for n, r in enumerate(section.articles, 1) if r is ref)
             parts.append(f"{position}/{len(section.articles)}")
             # This issue's unread articles: a walk of one issue, whatever the archive's size.
             unread = sum(1 for s in issue.sections for r in s.articles if not self.store.is_read(r.id))
@@ -605,12 +585,15 @@ class ReaderApp(App[int]):
     # -- moving through the paper ------------------------------------------------
 
     def _step(self, step: int) -> None:
-        if not self._order:
+        library = self.library
+        if library is None or not len(library):
             return
-        place = self._places.get(self.current_id or "")
-        index = 0 if place is None else place.index + step
-        if 0 <= index < len(self._order):
-            self.open_article(self._order[index])
+        if self.current_id in library:
+            target = library.neighbour(self.current_id, step)
+        else:
+            target = library.first_id()
+        if target is not None:
+            self.open_article(target)
         else:
             self.notify("No more articles." if step > 0 else "This is the first article.", timeout=2)
 
@@ -621,12 +604,15 @@ class ReaderApp(App[int]):
         self._step(-1)
 
     def _step_section(self, step: int) -> None:
-        if not self._sections:
+        library = self.library
+        if library is None or not len(library):
             return
-        place = self._places.get(self.current_id or "")
-        index = 0 if place is None else place.section + step
-        if 0 <= index < len(self._sections):
-            self.open_article(self._sections[index][1].articles[0].id)
+        if self.current_id in library:
+            target = library.section_neighbour(self.current_id, step)
+        else:
+            target = library.first_id()
+        if target is not None:
+            self.open_article(target)
         else:
             self.notify("No more pages." if step > 0 else "This is the first page.", timeout=2)
 
@@ -656,19 +642,16 @@ class ReaderApp(App[int]):
     def action_back(self) -> None:
         while self.history:
             article_id, paragraph = self.history.pop()
-            if article_id in self._places:
+            if self.library is not None and article_id in self.library:
                 self.open_article(article_id, paragraph=paragraph, remember=False)
                 return
         self.notify("Nothing to go back to.", timeout=2)
 
     def action_next_unread(self) -> None:
-        if not self._order:
+        if self.library is None:
             return
-        place = self._places.get(self.current_id or "")
-        start = 0 if place is None else place.index + 1
-        count = len(self._order)
-        for offset in range(count):
-            article_id = self._order[(start + offset) % count]
+        # The ids alone, in reading order from the open article round to it again.
+        for article_id in self.library.ids(after=self.current_id, wrap=True):
             if not self.store.is_read(article_id):
                 self.open_article(article_id)
                 return
@@ -688,10 +671,10 @@ class ReaderApp(App[int]):
             self._update_masthead(self.current_article)
 
     def action_mark_all_read(self) -> None:
-        place = self._places.get(self.current_id or "")
-        if place is None:
+        where = self.library.locate(self.current_id or "") if self.library is not None else None
+        if where is None:
             return
-        issue = self._sections[place.section][0]
+        issue = where[0]
         ids = [ref.id for section in issue.sections for ref in section.articles]
         count = self.store.mark_all_read(ids)
         self.nav.refresh_marks(ids)

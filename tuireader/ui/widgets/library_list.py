@@ -203,7 +203,8 @@ class LibraryList(ScrollView, can_focus=True):
         if previous is not None:
             target = self._restore(previous)
         else:
-            total = sum(len(section.articles) for issue in self._issues for section in issue.sections)
+            # Counted without building a lazy issue's pages.
+            total = sum(issue.article_count for issue in self._issues)
             expand_all = total <= EXPAND_ALL_LIMIT
             self._open_issues = set(range(len(self._issues))) if expand_all or len(self._issues) == 1 else set()
             self._open_sections = (
@@ -418,9 +419,11 @@ class LibraryList(ScrollView, can_focus=True):
     def _restore(self, previous: tuple[set, set, object, float]) -> Row:
         open_issues, open_sections, cursor, _scroll = previous
         self._open_issues = {i for i, issue in enumerate(self._issues) if issue.key in open_issues}
+        with_open_sections = {key for key, _number in open_sections}
         self._open_sections = {
             (i, s)
             for i, issue in enumerate(self._issues)
+            if issue.key in with_open_sections  # only those issues' pages are looked at
             for s, section in enumerate(issue.sections)
             if (issue.key, section.number) in open_sections
         }
