@@ -179,3 +179,34 @@ def test_a_damaged_issue_in_the_catalogue_is_read_again_from_the_files(lib_dir):
     fresh = lib.refresh()
     assert fresh is not None and _headlines(fresh) == expected
     assert Library.open([lib_dir]).from_catalogue
+
+
+def test_what_a_look_at_the_folders_finds(tmp_path):
+    """Text and Markdown files, hidden ones and other files left out, links to files
+    followed and to folders not (a loop of links must not walk forever), each once."""
+    from tuireader.library import walk
+
+    root = tmp_path / "lib"
+    (root / "2025-06-01").mkdir(parents=True)
+    (root / "2025-06-01" / "01.txt").write_text("# 头版\n\n正文。\n", encoding="utf-8")
+    (root / "2025-06-01" / "02.MD").write_text("# 二版\n\n正文。\n", encoding="utf-8")
+    (root / "2025-06-01" / "photo.jpg").write_bytes(b"\xff\xd8")
+    (root / "2025-06-01" / ".draft.txt").write_text("# 草稿\n", encoding="utf-8")
+    (root / ".trash").mkdir()
+    (root / ".trash" / "old.txt").write_text("# 旧稿\n", encoding="utf-8")
+    (root / "a.txt").write_text("# 顶层\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("# 链接\n", encoding="utf-8")
+    (root / "linked.txt").symlink_to(elsewhere)
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    (root / "broken.txt").symlink_to(tmp_path / "nothing.txt")
+
+    found = list(walk([root, root / "a.txt"]))
+    assert [rel for _path, _root, rel, _size, _mtime in found] == [
+        "a.txt", "linked.txt", "2025-06-01/01.txt", "2025-06-01/02.MD",
+    ]
+    path, top, rel, size, mtime_ns = found[2]
+    assert path == str(root / rel) and top == str(root)
+    assert (size, mtime_ns) == (os.stat(path).st_size, os.stat(path).st_mtime_ns)
+    # A file named by itself is read even when hidden or of another suffix.
+    assert [rel for _p, _r, rel, _s, _m in walk([root / "2025-06-01" / ".draft.txt"])] == [".draft.txt"]

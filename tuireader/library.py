@@ -530,22 +530,16 @@ def scan(
     """Every file's row: reused from ``old`` when size and mtime (or, failing
     those, the content hash) are unchanged, else parsed. Returns (all rows,
     the rows to save, the paths that are gone, how many files really changed)."""
-    sources = list(discover(paths))
+    found = list(walk(paths))
     rows: dict[str, FileRow] = {}
     to_save: list[FileRow] = []
     changes = 0
-    for n, src in enumerate(sources, 1):
-        key = str(src.path)
+    for n, (key, root, rel, size, mtime_ns) in enumerate(found, 1):
         prev = old.get(key)
-        try:
-            st = src.path.stat()
-        except OSError:
-            continue
-        src.size, src.mtime_ns = st.st_size, st.st_mtime_ns
-        if prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (src.size, src.mtime_ns, src.rel):
+        if prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (size, mtime_ns, rel):
             rows[key] = prev
         else:
-            row = _scan_file(src)
+            row = _scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns))
             if prev is not None and prev.digest == row.digest and prev.rel == row.rel and prev.problem == row.problem:
                 row.info, row.articles = prev.info, prev.articles  # touched, not changed
             else:
@@ -553,7 +547,7 @@ def scan(
             rows[key] = row
             to_save.append(row)
         if progress is not None:
-            progress(n, len(sources))
+            progress(n, len(found))
     removed = [p for p in old if p not in rows]
     return rows, to_save, removed, changes + len(removed)
 
@@ -561,13 +555,8 @@ def scan(
 def _unchanged(paths: list[Path], stats: dict[str, tuple[int, int]], progress: ProgressCallback | None) -> bool:
     """Do the files on disk have exactly the sizes and mtimes the catalogue has?"""
     seen = 0
-    for n, src in enumerate(discover(paths), 1):
-        key = str(src.path)
-        try:
-            st = src.path.stat()
-        except OSError:
-            return False
-        if stats.get(key) != (st.st_size, st.st_mtime_ns):
+    for n, (key, _root, _rel, size, mtime_ns) in enumerate(walk(paths), 1):
+        if stats.get(key) != (size, mtime_ns):
             return False
         seen += 1
         if progress is not None and n % 256 == 0:
@@ -600,32 +589,71 @@ def _scan_file(src: SourceFile) -> FileRow:
     return row
 
 
-def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
-    """Every text file under the given paths, in a stable order.
+#: What ``walk`` finds of a file: absolute path, its root, the path relative to
+#: the root (POSIX), size and mtime.
+Found = tuple[str, str, str, int, int]
+
+
+def walk(paths: Iterable[Path]) -> Iterator[Found]:
+    """Every text file under the given paths, in a stable order, with its size
+    and mtime: one ``scandir`` a folder and one stat a file, and no ``Path``
+    objects, so looking over 53,000 files costs a fraction of a second.
 
     A file named directly is always read; folders are scanned for text and
-    Markdown files, skipping hidden ones.
+    Markdown files (symbolic links to files followed, to folders not), skipping
+    hidden ones; files in a folder come before its subfolders.
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for given in paths:
         given = Path(given)
         if given.is_file():
             path = given.resolve()
-            if path not in seen:
-                seen.add(path)
-                yield SourceFile(path, path.parent, path.name)
+            key = str(path)
+            if key in seen:
+                continue
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            seen.add(key)
+            yield key, str(path.parent), path.name, st.st_size, st.st_mtime_ns
             continue
-        root = given.resolve()
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith(".") or Path(name).suffix.lower() not in TEXT_SUFFIXES:
+        root = str(given.resolve())
+        folders = [(root, "")]
+        while folders:
+            folder, prefix = folders.pop()
+            try:
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError:
+                continue
+            subfolders = []
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
                     continue
-                path = Path(dirpath) / name
-                if path in seen or not path.is_file():
+                try:
+                    if entry.is_dir():
+                        if not entry.is_symlink():
+                            subfolders.append((entry.path, f"{prefix}{name}/"))
+                        continue
+                    if os.path.splitext(name)[1].lower() not in TEXT_SUFFIXES or not entry.is_file():
+                        continue
+                    key = entry.path
+                    if key in seen:
+                        continue
+                    st = entry.stat()
+                except OSError:  # gone, or unreadable, since the folder was listed
                     continue
-                seen.add(path)
-                yield SourceFile(path, root, path.relative_to(root).as_posix())
+                seen.add(key)
+                yield key, root, prefix + name, st.st_size, st.st_mtime_ns
+            folders.extend(reversed(subfolders))
+
+
+def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
+    """``walk``'s files as ``SourceFile``s."""
+    for key, root, rel, size, mtime_ns in walk(paths):
+        yield SourceFile(Path(key), Path(root), rel, size, mtime_ns)
 
 
 def _richness(e: Entry) -> tuple:

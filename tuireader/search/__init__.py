@@ -69,7 +69,7 @@ def index_is_current(roots: Iterable[Path]) -> bool:
     """
     import sqlite3
 
-    from tuireader.library import discover
+    from tuireader.library import walk
     from tuireader.search import index as ix
 
     roots = list(roots)
@@ -90,12 +90,8 @@ def index_is_current(roots: Iterable[Path]) -> bool:
     if not complete or complete[0] != "1":
         return False
     seen = 0
-    for src in discover(roots):
-        try:
-            st = src.path.stat()
-        except OSError:
-            return False
-        if known.get(str(src.path)) != (st.st_size, st.st_mtime_ns):
+    for path, _root, _rel, size, mtime_ns in walk(roots):
+        if known.get(path) != (size, mtime_ns):
             return False
         seen += 1
     return seen == len(known)
