@@ -239,6 +239,9 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
         (home / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(home / sub)
     env.pop("COLORTERM", None)  # what an SSH session usually has: TERM=xterm-256color, no COLORTERM
+    # pytest-xdist's workers set COLUMNS=80 and LINES=24, which a program believes over its terminal.
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
     env.pop("NO_COLOR", None)
     env["LANG"] = "C.UTF-8"
     env.update(extra)
