@@ -25,6 +25,17 @@ def _headlines(lib):
     return sorted(r.headline for _, _, r in lib.refs())
 
 
+def _summary(lib):
+    """What a reader sees of a library: issues, pages, articles with ids and links, problems."""
+    return ([(i.label, s.label, r.id, r.title, r.kind, r.source, r.continues_at, r.continued_from)
+             for i, s, r in lib.refs()], sorted((p.path, p.reason) for p in lib.problems))
+
+
+def _as_on_disk(lib, root):
+    """``lib`` is what reading every file again gives."""
+    assert _summary(lib) == _summary(Library.open([root], use_catalogue=False))
+
+
 def test_second_open_reads_the_catalogue_and_parses_nothing(lib_dir, monkeypatch):
     first = Library.open([lib_dir])
     assert not first.from_catalogue
@@ -51,11 +62,13 @@ def test_added_changed_removed_and_renamed_files_are_picked_up(lib_dir):
     )
     lib = lib.refresh()
     assert lib is not None and "港口吞吐量创新高" in _headlines(lib)
+    _as_on_disk(lib, lib_dir)
     # changed (same size is not enough to hide it: the mtime moves)
     f = page2 / "新能源汽车产销两旺.md"
     f.write_text(f.read_text(encoding="utf-8").replace("# 新能源汽车产销两旺", "# 新能源汽车销量大增"), encoding="utf-8")
     lib = lib.refresh()
     assert "新能源汽车销量大增" in _headlines(lib) and "新能源汽车产销两旺" not in _headlines(lib)
+    _as_on_disk(lib, lib_dir)
     # renamed: same article, same id, new source
     old_id = next(r.id for _, _, r in lib.refs() if r.headline == "港口吞吐量创新高")
     os.rename(page2 / "新增报道.md", page2 / "改名.md")
@@ -63,21 +76,35 @@ def test_added_changed_removed_and_renamed_files_are_picked_up(lib_dir):
     ref = next(r for _, _, r in lib.refs() if r.headline == "港口吞吐量创新高")
     assert ref.id == old_id and ref.source.endswith("改名.md")
     assert lib.article(ref.id).headline == "港口吞吐量创新高"
-    # removed
+    _as_on_disk(lib, lib_dir)
+    # removed, and a file that cannot be read
     (page2 / "改名.md").unlink()
+    (page2 / "空白.md").write_bytes(b"")
     lib = lib.refresh()
     assert "港口吞吐量创新高" not in _headlines(lib)
+    assert [p.reason for p in lib.problems] == ["empty file"]
+    _as_on_disk(lib, lib_dir)
+    # a whole issue removed
+    shutil.rmtree(lib_dir / "2025/03/2025-03-08")
+    lib = lib.refresh()
+    assert len(lib) == 0
+    _as_on_disk(lib, lib_dir)
     # and a fresh open from the catalogue agrees with what is on disk
     assert _headlines(Library.open([lib_dir])) == _headlines(Library.open([lib_dir], use_catalogue=False))
 
 
-def test_touched_file_is_not_a_change(lib_dir):
+def test_touched_file_is_not_a_change(lib_dir, monkeypatch):
     Library.open([lib_dir])
     f = next(lib_dir.rglob("*.md"))
     st = f.stat()
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     lib = Library.open([lib_dir])
     assert lib.refresh() is None
+    # ...and the next start still opens from the snapshot, parsing nothing.
+    monkeypatch.setattr(library_module, "parse_bytes", lambda *a, **k: pytest.fail("parsed a file"))
+    again = Library.open([lib_dir])
+    assert again.from_catalogue and not any(i.loaded for i in again.issues)
+    assert again.refresh() is None
 
 
 def test_problems_survive_the_catalogue(lib_dir):
@@ -210,3 +237,65 @@ def test_what_a_look_at_the_folders_finds(tmp_path):
     assert (size, mtime_ns) == (os.stat(path).st_size, os.stat(path).st_mtime_ns)
     # A file named by itself is read even when hidden or of another suffix.
     assert [rel for _p, _r, rel, _s, _m in walk([root / "2025-06-01" / ".draft.txt"])] == [".draft.txt"]
+
+
+def test_a_new_issue_dropped_in_builds_only_that_issue(generated, tmp_path, monkeypatch):
+    root = tmp_path / "lib"
+    shutil.copytree(generated, root)
+    Library.open([root])  # the first start writes the catalogue
+    before = Library.open([root])
+    assert before.from_catalogue
+    day = root / "晚报" / "2031" / "01" / "2031-01-01"
+    day.mkdir(parents=True)
+    (day / "01-要闻.txt").write_text("# 新年第一天\n\n本报讯 全城迎来新年。\n\n# 地铁延长运营\n\n本报讯 跨年夜地铁延长运营。\n",
+                                    encoding="utf-8")
+    # Neither every row of the catalogue nor any file but the new one is read.
+    monkeypatch.setattr(library_module.Catalogue, "load", lambda self: pytest.fail("read every row"))
+    parsed = []
+    real_parse = library_module.parse_bytes
+    monkeypatch.setattr(library_module, "parse_bytes", lambda data, path: parsed.append(path) or real_parse(data, path))
+    fresh = before.refresh()
+    assert fresh is not None and [p.name for p in parsed] == ["01-要闻.txt"]
+    assert len(fresh) == len(before) + 2
+    assert [i.loaded for i in fresh.issues].count(True) == 0  # the others are still packed
+    assert fresh.issues[-1].label == "晚报 2031-01-01"  # the newest issue, last
+    assert [s.label for s in fresh.issues[-1].sections] == ["第1版 要闻"]
+    monkeypatch.undo()
+    _as_on_disk(fresh, root)
+    assert list(Library.open([root]).ids()) == list(fresh.ids())
+
+
+def test_a_second_reader_sees_what_the_first_reader_picked_up(lib_dir):
+    """Two readers of one library share its catalogue: when one has looked at the
+    files, the other's look finds the change in the catalogue, not on disk."""
+    first = Library.open([lib_dir])
+    second = Library.open([lib_dir])
+    (lib_dir / "2025/03/2025-03-08/02-经济/新增报道.md").write_text(
+        '---\ntitle: "港口吞吐量创新高"\ndate: 2025-03-08\nsection: "第02版"\n---\n\n# 港口吞吐量创新高\n\n正文。\n',
+        encoding="utf-8",
+    )
+    mine = first.refresh()
+    assert mine is not None and "港口吞吐量创新高" in _headlines(mine)
+    theirs = second.refresh()
+    assert theirs is not None and _summary(theirs) == _summary(mine)
+    assert theirs.refresh() is None and mine.refresh() is None
+
+
+def test_ids_stay_unique_when_one_of_two_look_alike_issues_is_built_again(tmp_path):
+    """Two undated issues of one paper (in two folders) with the same page and headline:
+    the second article's id takes a suffix, and rebuilding either issue alone keeps
+    the two ids apart."""
+    root = tmp_path / "lib"
+    for folder in ("甲", "乙"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "01.txt").write_text("---\npaper: 晚报\n---\n\n# 通知\n\n本报讯 明日停水。\n", encoding="utf-8")
+    Library.open([root])
+    lib = Library.open([root])
+    ids = list(lib.ids())
+    assert len(lib.issues) == 2 and len(set(ids)) == 2 and ids[1] == ids[0] + "-2"
+    for folder in ("乙", "甲"):
+        (root / folder / "01.txt").write_text(f"---\npaper: 晚报\n---\n\n# 通知\n\n本报讯 {folder}区明日停电。\n",
+                                              encoding="utf-8")
+        lib = lib.refresh()
+        assert lib is not None and list(lib.ids()) == ids
+        _as_on_disk(lib, root)

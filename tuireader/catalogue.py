@@ -24,7 +24,7 @@ MAGIC = "tuireader-catalogue"
 #: Bump when the parsers change what they produce, so old catalogues are rebuilt.
 SCHEMA = "7"
 #: The shape of the snapshot's head (see ``Library._save_snapshot``).
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 
 
 @dataclass(slots=True)
@@ -50,6 +50,18 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def issue_key(path: str, paper: str | None, date: str | None) -> str:
+    """The issue a file's articles belong to: its paper and date, or for an
+    undated file its folder. The library groups by it; a refresh rebuilds
+    only the issues whose files changed."""
+    return "\x1f".join((paper or "", date or "", "" if date else os.path.dirname(path)))
+
+
+def row_issue_key(row: FileRow) -> str | None:
+    """The ``issue_key`` of a file's row (None for a file that yielded no articles)."""
+    return issue_key(row.path, row.info[1], row.info[2]) if row.info else None
+
+
 class Catalogue:
     def __init__(self, roots: list[Path], path: Path | None = None) -> None:
         self.roots = [str(Path(r).resolve()) for r in roots]
@@ -59,8 +71,32 @@ class Catalogue:
 
     def load(self) -> dict[str, FileRow] | None:
         """Every file's row, or None when there is no usable catalogue."""
+        return self._rows("", ())
+
+    def rows(self, paths: Iterable[str]) -> dict[str, FileRow] | None:
+        """The rows of these files (those the catalogue has), or None when it is unusable."""
+        return self._rows_in("path", list(paths))
+
+    def rows_of_issues(self, keys: Iterable[str]) -> dict[str, FileRow] | None:
+        """The rows of every file whose articles belong to these issues (``issue_key``)."""
+        return self._rows_in("issue", list(keys))
+
+    def _rows_in(self, column: str, values: list[str]) -> dict[str, FileRow] | None:
+        out: dict[str, FileRow] = {}
+        for k in range(0, max(len(values), 1), 500):  # SQLite's limit on parameters
+            chunk = values[k : k + 500]
+            if not chunk:
+                break
+            rows = self._rows(f"WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
+            if rows is None:
+                return None
+            out.update(rows)
+        return out
+
+    def _rows(self, where: str, params: Iterable[str]) -> dict[str, FileRow] | None:
         if not self.path.exists():
             return None
+        params = tuple(params)
         try:
             with contextlib.closing(self._connect()) as db:
                 meta = dict(db.execute("SELECT key, value FROM meta"))
@@ -68,13 +104,16 @@ class Catalogue:
                     raise sqlite3.DatabaseError("foreign or outdated catalogue")
                 rows: dict[str, FileRow] = {}
                 for path, root, rel, size, mtime_ns, digest, problem, info in db.execute(
-                    "SELECT path, root, rel, size, mtime_ns, digest, problem, info FROM files"
+                    f"SELECT path, root, rel, size, mtime_ns, digest, problem, info FROM files {where}", params
                 ):
                     rows[path] = FileRow(
                         path, root, rel, size, mtime_ns, digest, problem, tuple(json.loads(info)) if info else None, []
                     )
+                articles = "SELECT path, headline, kicker, kind, jumps, body_key, dedupe_key, richness FROM articles"
+                if where:
+                    articles += f" WHERE path IN (SELECT path FROM files {where})"
                 for path, headline, kicker, kind, jumps, body_key, dedupe_key, richness in db.execute(
-                    "SELECT path, headline, kicker, kind, jumps, body_key, dedupe_key, richness FROM articles ORDER BY path, idx"
+                    articles + " ORDER BY path, idx", params
                 ):
                     row = rows.get(path)
                     if row is None:
@@ -87,22 +126,29 @@ class Catalogue:
 
     # -------------------------------------------------------------- writing
 
-    def save(self, rows: Iterable[FileRow], removed: Iterable[str] = (), replace_all: bool = False) -> None:
-        """Write these files' rows (and forget removed ones) in one transaction."""
+    def save(
+        self, rows: Iterable[FileRow], removed: Iterable[str] = (), replace_all: bool = False,
+        snapshot_stale: bool = True,
+    ) -> None:
+        """Write these files' rows (and forget removed ones) in one transaction.
+        The snapshot is dropped unless ``snapshot_stale`` is False (files touched,
+        not changed): a new one is saved by whoever changed the library."""
+        rows = list(rows)
         try:
-            self._save(rows, removed, replace_all)
+            self._save(rows, removed, replace_all, snapshot_stale)
         except sqlite3.DatabaseError:
             # A corrupt file: start again from nothing rather than trust it.
             self.discard()
-            self._save(rows, removed, True)
+            self._save(rows, removed, True, True)
 
-    def _save(self, rows: Iterable[FileRow], removed: Iterable[str], replace_all: bool) -> None:
+    def _save(self, rows: list[FileRow], removed: Iterable[str], replace_all: bool, snapshot_stale: bool) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.closing(self._connect()) as db:
             with db:
                 self._ensure_schema(db)
-                db.execute("DELETE FROM meta WHERE key = 'snapshot'")  # stale until saved again
-                db.execute("DELETE FROM snapshot_issues")
+                if snapshot_stale:
+                    db.execute("DELETE FROM meta WHERE key = 'snapshot'")
+                    db.execute("DELETE FROM snapshot_issues")
                 if replace_all:
                     db.execute("DELETE FROM files")
                     db.execute("DELETE FROM articles")
@@ -112,10 +158,10 @@ class Catalogue:
                 for row in rows:
                     db.execute("DELETE FROM articles WHERE path = ?", (row.path,))
                     db.execute(
-                        "INSERT OR REPLACE INTO files (path, root, rel, size, mtime_ns, digest, problem, info)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT OR REPLACE INTO files (path, root, rel, size, mtime_ns, digest, problem, info, issue)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (row.path, row.root, row.rel, row.size, row.mtime_ns, row.digest, row.problem,
-                         json.dumps(list(row.info), ensure_ascii=False) if row.info else None),
+                         json.dumps(list(row.info), ensure_ascii=False) if row.info else None, row_issue_key(row)),
                     )
                     db.executemany(
                         "INSERT INTO articles (path, idx, headline, kicker, kind, jumps, body_key, dedupe_key, richness)"
@@ -130,21 +176,37 @@ class Catalogue:
     # issue is first shown. All of it is read in one transaction, so a refresh by
     # another process cannot hand a reader one issue of another snapshot.
 
-    def save_snapshot(self, head: tuple, issues: list[bytes]) -> None:
-        """Store the head (marshalled, with its checksum) and the issues' blobs."""
+    def save_snapshot(self, head: tuple, issues: list[bytes]) -> str:
+        """Store the head (marshalled, with its checksum) and the issues' blobs;
+        returns the head's digest, which names this snapshot."""
         data = marshal.dumps(head)
+        digest = content_digest(data)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.closing(self._connect()) as db:
             with db:
                 self._ensure_schema(db)
                 db.execute("DELETE FROM snapshot")
                 db.execute("DELETE FROM snapshot_issues")
-                db.execute("INSERT INTO snapshot (data, digest) VALUES (?, ?)", (data, content_digest(data)))
+                db.execute("INSERT INTO snapshot (data, digest) VALUES (?, ?)", (data, digest))
                 db.executemany("INSERT INTO snapshot_issues (n, data) VALUES (?, ?)", enumerate(issues))
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot', '1')")
+        return digest
 
-    def load_snapshot(self) -> tuple[tuple, list[bytes]] | None:
-        """(head, the issues' blobs) as saved, or None (the caller rebuilds them).
+    def snapshot_digest(self) -> str | None:
+        """The digest of the snapshot saved now (another reader's refresh changes it)."""
+        if not self.path.exists():
+            return None
+        try:
+            with contextlib.closing(self._connect()) as db:
+                if db.execute("SELECT value FROM meta WHERE key = 'snapshot'").fetchone() is None:
+                    return None
+                row = db.execute("SELECT digest FROM snapshot").fetchone()
+            return row[0] if row else None
+        except sqlite3.Error:
+            return None
+
+    def load_snapshot(self) -> tuple[tuple, list[bytes], str] | None:
+        """(head, the issues' blobs, the head's digest) as saved, or None (the caller rebuilds them).
         The blobs are checked against the head's digests by whoever unpacks them."""
         if not self.path.exists():
             return None
@@ -170,12 +232,16 @@ class Catalogue:
                 raise ValueError("snapshot of the wrong shape")
             if not isinstance(head[1], tuple) or len(head[1]) != len(blobs):
                 raise ValueError("snapshot issues missing")
-            return head, blobs
+            if not all(isinstance(entry, tuple) and len(entry) == 7 for entry in head[1]):
+                raise ValueError("snapshot issue of the wrong shape")
+            return head, blobs, row[1]
         except (sqlite3.Error, ValueError, TypeError, EOFError, OSError):
             self.discard()
             return None
 
     def file_stats(self) -> dict[str, tuple[int, int]]:
+        if not self.path.exists():
+            return {}
         try:
             with contextlib.closing(self._connect()) as db:
                 return {p: (size, mtime) for p, size, mtime in db.execute("SELECT path, size, mtime_ns FROM files")}
@@ -197,8 +263,9 @@ class Catalogue:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         db.execute(
             "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, root TEXT, rel TEXT, size INTEGER,"
-            " mtime_ns INTEGER, digest TEXT, problem TEXT, info TEXT)"
+            " mtime_ns INTEGER, digest TEXT, problem TEXT, info TEXT, issue TEXT)"
         )
+        db.execute("CREATE INDEX IF NOT EXISTS files_by_issue ON files (issue)")
         db.execute(
             "CREATE TABLE IF NOT EXISTS articles (path TEXT, idx INTEGER, headline TEXT, kicker TEXT, kind TEXT,"
             " jumps TEXT, body_key TEXT, dedupe_key TEXT, richness TEXT, PRIMARY KEY (path, idx))"

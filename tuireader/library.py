@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePath
 
-from tuireader.catalogue import SNAPSHOT_VERSION, Catalogue, FileRow, content_digest
+from tuireader.catalogue import SNAPSHOT_VERSION, Catalogue, FileRow, content_digest, issue_key, row_issue_key
 from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file
 from tuireader.ingest.decode import read_bytes
 from tuireader.model import Article, ArticleRef, Issue, Problem, Section, article_id, normalise_headline
@@ -112,13 +112,21 @@ class Library:
         #: known without building any issue's sections.
         self._issue_ids: list[tuple[str, ...]] = []
         self._issue_of: dict[str, int] = {}
+        #: Per issue: how issues are ordered, and which files' issue it is (``issue_key``).
+        self._issue_sort: list[tuple[str, str, str]] = []
+        self._issue_keys: list[str] = []
         #: Filled in as issues are built (all at once, or one by one from the snapshot).
         self._where: dict[str, tuple[Issue, Section, ArticleRef]] = {}
         self._ref_file: dict[str, str] = {}  # article id -> absolute path
         self._merged: dict[str, list[str]] = {}
-        #: The snapshot's packed issues not built yet (issue number -> blob, digest).
+        #: The snapshot's packed issues (issue number -> blob, digest), kept after
+        #: unpacking so that a refresh saves the issues it did not rebuild as they were.
         self._packed: dict[int, tuple[bytes, str]] = {}
         self._build_lock = threading.Lock()
+        #: The digest of the snapshot this library was read from or saved as.
+        self._digest: str | None = None
+        #: Ids of issues kept from before, while a refresh builds the changed ones.
+        self._taken: dict[str, int] | set[str] = set()
         self._cache: OrderedDict[str, ParsedFile] = OrderedDict()
         self._paths: list[Path] = list(roots)
         #: True when opened from the catalogue: ``refresh`` has not looked at the files yet.
@@ -169,13 +177,40 @@ class Library:
 
     def refresh(self, progress: ProgressCallback | None = None) -> Library | None:
         """Look for added, changed, removed and renamed files; return a new
-        Library when anything changed (the catalogue is updated), else None."""
+        Library when anything changed (the catalogue is updated), else None.
+
+        Only the issues whose files changed are built again: a new issue dropped
+        into a 100,000-article archive costs its own files, and every other issue
+        keeps its packed copy. What is compared is the catalogue, not this
+        library, so a change another reader's refresh already put there is
+        picked up too."""
         catalogue = Catalogue(self.roots)
         # The common case, nothing changed, needs only sizes and mtimes: reading
         # every catalogue row of a large library costs seconds and hundreds of MB.
         stats = catalogue.file_stats()
-        if stats and _unchanged(self._paths, stats, progress):
-            return None
+        found = []
+        for n, entry in enumerate(walk(self._paths), 1):
+            found.append(entry)
+            if progress is not None and n % 256 == 0:
+                progress(n, max(n, len(stats)))
+        if progress is not None:
+            progress(len(found), len(found))
+        touched = [f for f in found if stats.get(f[0]) != (f[3], f[4])]
+        on_disk = {f[0] for f in found}
+        removed = [key for key in stats if key not in on_disk]
+        if stats and not touched and not removed:
+            current = catalogue.snapshot_digest()
+            if current is None or current == self._digest:
+                return None
+            fresh = Library.open(self._paths)  # another reader brought the catalogue up to date
+            return fresh if fresh._digest != self._digest else None
+        snapshot = catalogue.load_snapshot() if stats else None
+        if snapshot is None:
+            return self._rebuilt(catalogue, progress)
+        return self._updated(catalogue, snapshot, touched, removed, progress)
+
+    def _rebuilt(self, catalogue: Catalogue, progress: ProgressCallback | None) -> Library | None:
+        """The whole library built again from the catalogue's rows and the files."""
         old = catalogue.load() or {}
         rows, to_save, removed, changes = scan(self._paths, old, progress)
         with contextlib.suppress(OSError, sqlite3.Error):
@@ -189,11 +224,68 @@ class Library:
         lib._save_snapshot(catalogue)
         return lib
 
-    def _save_snapshot(self, catalogue: Catalogue) -> None:
-        """Save the built library: a head with every issue's ids, and each issue
-        packed on its own (sections, article summaries, the files they lie in)."""
-        heads, blobs = [], []
-        for n, issue in enumerate(self.issues):
+    def _updated(
+        self, catalogue: Catalogue, snapshot: tuple, touched: list[Found], removed: list[str],
+        progress: ProgressCallback | None,
+    ) -> Library | None:
+        """The catalogue's snapshot with the issues of ``touched`` and ``removed`` files built again."""
+        head, blobs, _digest = snapshot
+        _version, heads, problems = head
+        old = catalogue.rows([f[0] for f in touched] + removed)
+        if old is None:
+            return self._rebuilt(catalogue, progress)
+        to_save: list[FileRow] = []
+        changed: set[str] = set(removed)
+        # The issues to build again: those the changed files' articles were in, and are in now.
+        affected = {row_issue_key(row) for row in map(old.get, removed) if row is not None}
+        for n, (key, root, rel, size, mtime_ns) in enumerate(touched, 1):
+            row = _scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns))
+            prev = old.get(key)
+            if prev is not None and (prev.digest, prev.rel, prev.problem) == (row.digest, row.rel, row.problem):
+                row.info, row.articles = prev.info, prev.articles  # touched, not changed
+            else:
+                changed.add(key)
+                affected.update(row_issue_key(r) for r in (row, prev) if r is not None)
+            to_save.append(row)
+            if progress is not None:
+                progress(n, len(touched))
+        affected.discard(None)
+        with contextlib.suppress(OSError, sqlite3.Error):
+            catalogue.save(to_save, removed, snapshot_stale=bool(changed))
+        if not changed:
+            return None
+        rows = catalogue.rows_of_issues(affected)
+        if rows is None:
+            return self._rebuilt(catalogue, progress)
+        kept = [(entry, blob) for entry, blob in zip(heads, blobs) if entry[6] not in affected]
+        # The changed issues, built from their files' rows, with ids that keep clear of the kept issues'.
+        part = Library(self.roots)
+        part._paths = self._paths
+        part._taken = {aid for entry, _blob in kept for aid in entry[3]}
+        part._from_rows(rows)
+        merged = kept + [part._pack(n) for n in range(len(part.issues))]
+        merged.sort(key=lambda packed: packed[0][5])
+        problems = [p for p in problems if p[0] not in changed]
+        problems += [(row.path, row.problem) for row in to_save if row.problem is not None and row.path in changed]
+        problems.sort()
+        lib = Library(self.roots)
+        lib._paths = self._paths
+        new_head = (SNAPSHOT_VERSION, tuple(entry for entry, _ in merged), tuple(problems))
+        new_blobs = [blob for _, blob in merged]
+        with contextlib.suppress(OSError, sqlite3.Error, ValueError):
+            lib._digest = catalogue.save_snapshot(new_head, new_blobs)
+        lib._from_snapshot(new_head, new_blobs, lib._digest)
+        return lib
+
+    # ------------------------------------------------------------- snapshot
+
+    def _pack(self, n: int) -> tuple[tuple, bytes]:
+        """Issue ``n`` as the snapshot keeps it: (its head entry, its blob)."""
+        packed = self._packed.get(n)
+        if packed is not None:  # read from a snapshot: as it was
+            blob, digest = packed
+        else:
+            issue = self.issues[n]
             files: dict[str, int] = {}
             file_rows: list[tuple[str, str, str]] = []
             sections = []
@@ -210,22 +302,34 @@ class Library:
                 sections.append((section.number, section.name, tuple(section.sources), tuple(refs)))
             merged = tuple((aid, tuple(self._merged[aid])) for aid in self._issue_ids[n] if aid in self._merged)
             blob = zlib.compress(marshal.dumps((tuple(sections), tuple(file_rows), merged)), 1)
-            blobs.append(blob)
-            heads.append((issue.paper, issue.date, issue.title, self._issue_ids[n], content_digest(blob)))
-        problems = tuple((p.path, p.reason) for p in self.problems)
-        with contextlib.suppress(OSError, sqlite3.Error, ValueError):
-            catalogue.save_snapshot((SNAPSHOT_VERSION, tuple(heads), problems), blobs)
+            digest = content_digest(blob)
+        issue = self.issues[n]
+        entry = (issue.paper, issue.date, issue.title, self._issue_ids[n], digest, self._issue_sort[n],
+                 self._issue_keys[n])
+        return entry, blob
 
-    def _from_snapshot(self, head: tuple, blobs: list[bytes]) -> None:
+    def _save_snapshot(self, catalogue: Catalogue) -> None:
+        """Save the built library: a head with every issue's ids, and each issue
+        packed on its own (sections, article summaries, the files they lie in)."""
+        packed = [self._pack(n) for n in range(len(self.issues))]
+        problems = tuple((p.path, p.reason) for p in self.problems)
+        head = (SNAPSHOT_VERSION, tuple(entry for entry, _ in packed), problems)
+        with contextlib.suppress(OSError, sqlite3.Error, ValueError):
+            self._digest = catalogue.save_snapshot(head, [blob for _, blob in packed])
+
+    def _from_snapshot(self, head: tuple, blobs: list[bytes], digest: str | None) -> None:
         """The issues and their ids from the snapshot's head; each issue's sections
         are built from its blob when first asked for (``_unpack``)."""
         _version, heads, problems = head
         self.problems = [Problem(path, reason) for path, reason in problems]
+        self._digest = digest
         issue_of = self._issue_of
-        for n, ((paper, date, title, ids, digest), blob) in enumerate(zip(heads, blobs)):
+        for n, ((paper, date, title, ids, blob_digest, order, key), blob) in enumerate(zip(heads, blobs)):
             self.issues.append(Issue(paper, date, title=title, loader=partial(self._unpack, n), count=len(ids)))
             self._issue_ids.append(ids)
-            self._packed[n] = (blob, digest)
+            self._issue_sort.append(order)
+            self._issue_keys.append(key)
+            self._packed[n] = (blob, blob_digest)
             for aid in ids:
                 issue_of[aid] = n
         self._stats_pending = True
@@ -236,7 +340,7 @@ class Library:
             issue = self.issues[n]
             if issue.loaded:
                 return issue.sections
-            blob, digest = self._packed.pop(n)
+            blob, digest = self._packed[n]
             # marshal trusts its input: unpack only the bytes that were written. A damaged
             # copy shows the issue empty and throws the catalogue away, so the look at the
             # files after the first paint reads them all again.
@@ -266,6 +370,7 @@ class Library:
             return sections
 
     def _from_rows(self, rows: dict[str, FileRow]) -> None:
+        """Build every issue of these files' rows (no parsing)."""
         order = {str(r): i for i, r in enumerate(self.roots)}
         entries: list[Entry] = []
         for row in sorted(rows.values(), key=lambda r: (order.get(r.root, len(order)), r.rel)):
@@ -283,13 +388,11 @@ class Library:
 
     def _build(self, entries: list[Entry]) -> None:
         # Issues: by paper and date; undated files by their folder.
-        groups: dict[tuple, list[Entry]] = {}
+        groups: dict[str, list[Entry]] = {}
         for e in entries:
-            p = e.info
-            key = (p.paper or "", p.date or "", "" if p.date else str(e.source.path.parent))
-            groups.setdefault(key, []).append(e)
+            groups.setdefault(issue_key(str(e.source.path), e.info.paper, e.info.date), []).append(e)
 
-        issues: list[Issue] = []
+        issues: list[tuple[tuple[str, str, str], str, Issue]] = []
         for key, group in groups.items():
             paper = group[0].info.paper
             date = group[0].info.date
@@ -324,11 +427,13 @@ class Library:
                         section.sources.append(e.source.rel)
                     section.articles.append(self._ref(e, issue, page))
                 issue.sections.append(section)
-            issues.append(issue)
+            issues.append((_sort_key(issue.paper, issue.date, issue.sections[0].sources[0]), key, issue))
 
-        issues.sort(key=lambda i: (i.date or "9999", i.paper or "", i.sections[0].sources[0] if i.sections else ""))
-        self.issues = issues
-        for n, issue in enumerate(issues):
+        issues.sort(key=lambda built: built[0])
+        self.issues = [issue for _, _, issue in issues]
+        self._issue_sort = [order for order, _, _ in issues]
+        self._issue_keys = [key for _, key, _ in issues]
+        for n, issue in enumerate(self.issues):
             ids = []
             for section in issue.sections:
                 for ref in section.articles:
@@ -341,7 +446,7 @@ class Library:
     def _ref(self, e: Entry, issue: Issue, page: int) -> ArticleRef:
         base = article_id(issue.paper, issue.date, page, e.headline or e.kicker or e.body_key)
         aid, n = base, 1
-        while aid in self._ref_file:
+        while aid in self._ref_file or aid in self._taken:
             n += 1
             aid = f"{base}-{n}"
         key = str(e.source.path)
@@ -552,20 +657,6 @@ def scan(
     return rows, to_save, removed, changes + len(removed)
 
 
-def _unchanged(paths: list[Path], stats: dict[str, tuple[int, int]], progress: ProgressCallback | None) -> bool:
-    """Do the files on disk have exactly the sizes and mtimes the catalogue has?"""
-    seen = 0
-    for n, (key, _root, _rel, size, mtime_ns) in enumerate(walk(paths), 1):
-        if stats.get(key) != (size, mtime_ns):
-            return False
-        seen += 1
-        if progress is not None and n % 256 == 0:
-            progress(n, len(stats))
-    if progress is not None:
-        progress(seen, seen)
-    return seen == len(stats)
-
-
 def _scan_file(src: SourceFile) -> FileRow:
     row = FileRow(str(src.path), str(src.root), src.rel, src.size, src.mtime_ns, "", None, None, [])
     try:
@@ -654,6 +745,11 @@ def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
     """``walk``'s files as ``SourceFile``s."""
     for key, root, rel, size, mtime_ns in walk(paths):
         yield SourceFile(Path(key), Path(root), rel, size, mtime_ns)
+
+
+def _sort_key(paper: str | None, date: str | None, first_source: str) -> tuple[str, str, str]:
+    """Issues by date (undated last), then paper, then where their first page lies."""
+    return (date or "9999", paper or "", first_source)
 
 
 def _richness(e: Entry) -> tuple:
