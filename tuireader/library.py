@@ -12,8 +12,8 @@ import contextlib
 import gc
 import hashlib
 import json
-import os
 import marshal
+import os
 import sqlite3
 import threading
 import zlib
@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePath
+from typing import NamedTuple
 
 from tuireader.catalogue import SNAPSHOT_VERSION, Catalogue, FileRow, content_digest, issue_key, row_issue_key
 from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file
@@ -122,11 +123,13 @@ class Library:
         #: The snapshot's packed issues (issue number -> blob, digest), kept after
         #: unpacking so that a refresh saves the issues it did not rebuild as they were.
         self._packed: dict[int, tuple[bytes, str]] = {}
+        #: Issues unpacked so far: every thread that asks gets the same pages.
+        self._unpacked: dict[int, list[Section]] = {}
         self._build_lock = threading.Lock()
         #: The digest of the snapshot this library was read from or saved as.
         self._digest: str | None = None
         #: Ids of issues kept from before, while a refresh builds the changed ones.
-        self._taken: dict[str, int] | set[str] = set()
+        self._taken: set[str] = set()
         self._cache: OrderedDict[str, ParsedFile] = OrderedDict()
         self._paths: list[Path] = list(roots)
         #: True when opened from the catalogue: ``refresh`` has not looked at the files yet.
@@ -195,15 +198,14 @@ class Library:
                 progress(n, max(n, len(stats)))
         if progress is not None:
             progress(len(found), len(found))
-        touched = [f for f in found if stats.get(f[0]) != (f[3], f[4])]
-        on_disk = {f[0] for f in found}
+        touched = [f for f in found if stats.get(f.path) != (f.size, f.mtime_ns)]
+        on_disk = {f.path for f in found}
         removed = [key for key in stats if key not in on_disk]
         if stats and not touched and not removed:
             current = catalogue.snapshot_digest()
             if current is None or current == self._digest:
                 return None
-            fresh = Library.open(self._paths)  # another reader brought the catalogue up to date
-            return fresh if fresh._digest != self._digest else None
+            return Library.open(self._paths)  # another reader brought the catalogue up to date
         snapshot = catalogue.load_snapshot() if stats else None
         if snapshot is None:
             return self._rebuilt(catalogue, progress)
@@ -231,7 +233,7 @@ class Library:
         """The catalogue's snapshot with the issues of ``touched`` and ``removed`` files built again."""
         head, blobs, _digest = snapshot
         _version, heads, problems = head
-        old = catalogue.rows([f[0] for f in touched] + removed)
+        old = catalogue.rows([f.path for f in touched] + removed)
         if old is None:
             return self._rebuilt(catalogue, progress)
         to_save: list[FileRow] = []
@@ -257,6 +259,7 @@ class Library:
         rows = catalogue.rows_of_issues(affected)
         if rows is None:
             return self._rebuilt(catalogue, progress)
+        # Head entries as ``_pack`` makes them: [3] the ids, [5] the order, [6] the issue key.
         kept = [(entry, blob) for entry, blob in zip(heads, blobs) if entry[6] not in affected]
         # The changed issues, built from their files' rows, with ids that keep clear of the kept issues'.
         part = Library(self.roots)
@@ -280,7 +283,9 @@ class Library:
     # ------------------------------------------------------------- snapshot
 
     def _pack(self, n: int) -> tuple[tuple, bytes]:
-        """Issue ``n`` as the snapshot keeps it: (its head entry, its blob)."""
+        """Issue ``n`` as the snapshot keeps it: its head entry (paper, date, title,
+        ids, the blob's digest, the issue's order, its ``issue_key``) and its blob
+        (sections, article summaries, the files they lie in, merged copies)."""
         packed = self._packed.get(n)
         if packed is not None:  # read from a snapshot: as it was
             blob, digest = packed
@@ -337,9 +342,10 @@ class Library:
     def _unpack(self, n: int) -> list[Section]:
         """Build issue ``n`` from its packed blob (once, whichever thread asks first)."""
         with self._build_lock:
+            done = self._unpacked.get(n)
+            if done is not None:
+                return done
             issue = self.issues[n]
-            if issue.loaded:
-                return issue.sections
             blob, digest = self._packed[n]
             # marshal trusts its input: unpack only the bytes that were written. A damaged
             # copy shows the issue empty and throws the catalogue away, so the look at the
@@ -348,7 +354,8 @@ class Library:
                 catalogue = Catalogue(self.roots)
                 catalogue.discard()
                 self.problems.append(Problem(str(catalogue.path), f"damaged copy of {issue.label}: re-reading the files"))
-                return []
+                done = self._unpacked[n] = []
+                return done
             sections_data, file_rows, merged = marshal.loads(zlib.decompress(blob))
             keys = [key for key, _root, _rel in file_rows]
             rels = [rel for _key, _root, rel in file_rows]
@@ -367,6 +374,7 @@ class Library:
                     ref_file[aid] = keys[f]
             for aid, copies in merged:
                 self._merged[aid] = list(copies)
+            self._unpacked[n] = sections
             return sections
 
     def _from_rows(self, rows: dict[str, FileRow]) -> None:
@@ -680,9 +688,15 @@ def _scan_file(src: SourceFile) -> FileRow:
     return row
 
 
-#: What ``walk`` finds of a file: absolute path, its root, the path relative to
-#: the root (POSIX), size and mtime.
-Found = tuple[str, str, str, int, int]
+class Found(NamedTuple):
+    """What ``walk`` finds of a file."""
+
+    path: str  # absolute
+    root: str
+    rel: str  # relative to the root, POSIX
+    size: int
+    mtime_ns: int
+
 
 
 def walk(paths: Iterable[Path]) -> Iterator[Found]:
@@ -707,7 +721,7 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
             except OSError:
                 continue
             seen.add(key)
-            yield key, str(path.parent), path.name, st.st_size, st.st_mtime_ns
+            yield Found(key, str(path.parent), path.name, st.st_size, st.st_mtime_ns)
             continue
         root = str(given.resolve())
         folders = [(root, "")]
@@ -737,7 +751,7 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
                 except OSError:  # gone, or unreadable, since the folder was listed
                     continue
                 seen.add(key)
-                yield key, root, prefix + name, st.st_size, st.st_mtime_ns
+                yield Found(key, root, prefix + name, st.st_size, st.st_mtime_ns)
             folders.extend(reversed(subfolders))
 
 

@@ -175,8 +175,9 @@ class Issue:
     @property
     def sections(self) -> list[Section]:
         if self._sections is None:
-            self._sections = self._loader()  # type: ignore[misc]  # the loader is idempotent
-            self._loader = None
+            # The loader returns the same list to every thread that asks; it is kept,
+            # so a thread that saw no sections yet still finds it.
+            self._sections = self._loader()  # type: ignore[misc]
         return self._sections
 
     @sections.setter

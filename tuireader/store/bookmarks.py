@@ -1009,16 +1009,19 @@ class BookmarkStore:
             # Only the issues of the same paper and date can hold them: a large library
             # builds a few issues' pages here, not all of them.
             issues = {(paper, date) for paper, date, _headline in wanted}
-            for issue in library.issues:
-                if (issue.paper or "", issue.date or "") not in issues:
-                    continue
-                for section in issue.sections:
-                    for ref in section.articles:
-                        key = (issue.paper or "", issue.date or "", normalise_headline(ref.title))
-                        if key in wanted:
-                            for b in absent:
-                                if b.identity == key and b.article_id not in found:
-                                    found[b.article_id] = (issue, section, ref)
+            candidates = (
+                (issue, section, ref)
+                for issue in library.issues
+                if (issue.paper or "", issue.date or "") in issues
+                for section in issue.sections
+                for ref in section.articles
+            )
+            for issue, section, ref in candidates:
+                key = (issue.paper or "", issue.date or "", normalise_headline(ref.title))
+                if key in wanted:
+                    for b in absent:
+                        if b.identity == key and b.article_id not in found:
+                            found[b.article_id] = (issue, section, ref)
 
         def reattach(doc: Document) -> tuple[None, bool]:
             changed = False

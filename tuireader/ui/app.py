@@ -584,43 +584,35 @@ class ReaderApp(App[int]):
 
     # -- moving through the paper ------------------------------------------------
 
-    def _step(self, step: int) -> None:
+    def _go(self, step: int, pages: bool) -> None:
+        """Open the article ``step`` away in reading order, or the first of the page
+        ``step`` pages away (``pages``); the first article when none is open."""
         library = self.library
         if library is None or not len(library):
             return
         if self.current_id in library:
-            target = library.neighbour(self.current_id, step)
+            find = library.section_neighbour if pages else library.neighbour
+            target = find(self.current_id, step)
         else:
             target = library.first_id()
         if target is not None:
             self.open_article(target)
+        elif pages:
+            self.notify("No more pages." if step > 0 else "This is the first page.", timeout=2)
         else:
             self.notify("No more articles." if step > 0 else "This is the first article.", timeout=2)
 
     def action_next_article(self) -> None:
-        self._step(+1)
+        self._go(+1, pages=False)
 
     def action_prev_article(self) -> None:
-        self._step(-1)
-
-    def _step_section(self, step: int) -> None:
-        library = self.library
-        if library is None or not len(library):
-            return
-        if self.current_id in library:
-            target = library.section_neighbour(self.current_id, step)
-        else:
-            target = library.first_id()
-        if target is not None:
-            self.open_article(target)
-        else:
-            self.notify("No more pages." if step > 0 else "This is the first page.", timeout=2)
+        self._go(-1, pages=False)
 
     def action_next_section(self) -> None:
-        self._step_section(+1)
+        self._go(+1, pages=True)
 
     def action_prev_section(self) -> None:
-        self._step_section(-1)
+        self._go(-1, pages=True)
 
     def action_follow_jump(self) -> None:
         view = self.article_view
