@@ -83,7 +83,7 @@ def warm_catalogue(library: Path, cache: Path) -> tuple[float, str, int]:
     env = dict(os.environ, XDG_CACHE_HOME=str(cache))
     result = json.loads(subprocess.run([sys.executable, "-c", code, str(library)], env=env, check=True,
                                        capture_output=True, text=True).stdout)
-    size = sum(f.stat().st_size for f in (cache / "tuireader").rglob("*") if f.is_file())
+    size = sum(f.stat().st_size for f in (cache / "tuireader" / "catalogue").rglob("*") if f.is_file())
     return result["took"], result["title"], size
 
 
@@ -263,6 +263,46 @@ async def inside(library: Path) -> dict:
                 await pilot.pause(0.05)
             gc.collect()
             out["rss_search_mb"], out["rss_search_peak_mb"] = rss_mb()
+            app.pop_screen()
+            await pilot.pause()
+
+        # The background look at the files, as the app makes it after the first paint and
+        # every 30 s: with nothing changed, then with a new issue dropped in. Meanwhile a
+        # 10 ms timer on the app's event loop records how late it runs (a freeze shows here).
+        ticks: list[float] = []
+        last = [time.perf_counter()]
+
+        def tick() -> None:
+            now = time.perf_counter()
+            ticks.append(now - last[0] - 0.01)
+            last[0] = now
+
+        async def look() -> float:
+            before = app.library
+            started = time.perf_counter()
+            app._refresh_library(quiet=True)
+            await asyncio.sleep(0.02)
+            while any(w.is_running for w in app.workers if w.group == "refresh"):
+                await asyncio.sleep(0.01)
+            await pilot.pause()
+            assert app.library is not before or not dropped.exists()
+            return time.perf_counter() - started
+
+        timer = app.set_interval(0.01, tick)
+        dropped = library / "晚报-bench" / "2031" / "01" / "2031-01-01" / "01-要闻.txt"
+        try:
+            out["look_unchanged_s"] = await look()
+            out["look_unchanged_loop_lag"] = percentiles(ticks)
+            ticks.clear()
+            dropped.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(next(SEEDS.glob("*.txt")), dropped)
+            out["look_new_issue_s"] = await look()
+            out["look_new_issue_loop_lag"] = percentiles(ticks)
+            out["articles_after_new_issue"] = len(app.library)
+        finally:
+            timer.stop()
+            shutil.rmtree(library / "晚报-bench", ignore_errors=True)
+        await look()  # and gone again, so the next run starts from the same library
     return out
 
 
@@ -329,6 +369,10 @@ def table(results: list[dict]) -> str:
         ("  same, Pilot on the folded list", lambda r: "{p50_ms:.1f} / {p95_ms:.1f} / {max_ms:.1f} ms".format(**r["key_pilot_folded"])),
         ("RSS after start", lambda r: f"{r['rss_open_mb']:.0f} MB"),
         (f"RSS after browsing {BROWSE:,} articles (peak)", lambda r: f"{r['rss_browsing_mb']:.0f} MB ({r['rss_peak_mb']:.0f})"),
+        ("background look, nothing changed (loop lag p95 / max)",
+         lambda r: "{:.2f} s ({p95_ms:.0f} / {max_ms:.0f} ms)".format(r["look_unchanged_s"], **r["look_unchanged_loop_lag"])),
+        ("background look, a new issue dropped in (loop lag p95 / max)",
+         lambda r: "{:.2f} s ({p95_ms:.0f} / {max_ms:.0f} ms)".format(r["look_new_issue_s"], **r["look_new_issue_loop_lag"])),
         ("RSS with search ready (peak)", lambda r: f"{r['rss_search_mb']:.0f} MB ({r['rss_search_peak_mb']:.0f})"
                                                    if "rss_search_mb" in r else "— (no --search)"),
         ("catalogue on disk", lambda r: f"{r['catalogue_mb']:.1f} MB"),

@@ -299,3 +299,38 @@ def test_ids_stay_unique_when_one_of_two_look_alike_issues_is_built_again(tmp_pa
         lib = lib.refresh()
         assert lib is not None and list(lib.ids()) == ids
         _as_on_disk(lib, root)
+
+
+def test_an_old_library_is_freed_as_soon_as_it_is_dropped(lib_dir):
+    """Nothing but the reader holds a library: no reference cycle through the issues'
+    loaders keeps an old one (the app freezes what the collector would have to find)."""
+    import gc
+    import weakref
+
+    Library.open([lib_dir])
+    gc.disable()
+    try:
+        lib = Library.open([lib_dir])
+        lib.locate(next(lib.ids()))
+        gone = weakref.ref(lib)
+        del lib
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
+def test_a_refresh_keeps_the_pages_already_built_of_the_issues_it_did_not_change(generated, tmp_path):
+    root = tmp_path / "lib"
+    shutil.copytree(generated, root)
+    Library.open([root])
+    lib = Library.open([root])
+    first, last = lib.issues[0], lib.issues[-1]
+    kept_ref = lib.locate(first.sections[0].articles[0].id)[2]
+    changed = lib.source_path(last.sections[0].articles[0])
+    changed.write_text(changed.read_text(encoding="utf-8").replace("。", "！", 1), encoding="utf-8")
+    fresh = lib.refresh()
+    assert fresh is not None
+    # The first issue's pages are the ones already built; the others still packed.
+    assert fresh.issues[0].loaded and fresh.locate(kept_ref.id)[2] is kept_ref
+    assert [i.loaded for i in fresh.issues[1:-1]].count(True) == 0
+    _as_on_disk(fresh, root)

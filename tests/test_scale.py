@@ -165,3 +165,32 @@ async def test_browsing_many_articles_keeps_a_bounded_number_in_memory(tmp_path)
         # The footer is rebuilt for each article: the keys it dropped must not live on.
         gc.collect()
         assert sum(isinstance(o, FooterKey) for o in gc.get_objects()) < 50
+
+
+@sync
+async def test_a_second_start_builds_only_the_open_issue_whatever_the_contents_show(tmp_path):
+    """From the catalogue, the reader opens the last article read; the contents pane beside
+    it lists every issue with its unread count, from the ids alone: no other issue's pages
+    are built until the reader opens that issue."""
+    lib = _generator().generate_library(tmp_path / "lib", 2500, seed=4)
+    first = ReaderApp([lib])
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(first, pilot, lambda: first.current_id is not None)
+        last_issue = first.library.issues[-1]
+        target = last_issue.sections[0].articles[0].id
+        first.open_article(target)
+        await pilot.pause()
+    second = ReaderApp([lib])
+    async with second.run_test(size=(120, 40)) as pilot:
+        await settle(second, pilot, lambda: second.current_id == target)
+        library = second.library
+        assert library.from_catalogue and second.nav_visible
+        assert len(library.issues) > 20
+        # Every issue is listed with its unread count (the first start read the first article).
+        shown = pane_text(second)
+        assert f"{library.issues[0].label}  {library.issues[0].article_count - 1}" in shown
+        assert all(f"{issue.label}  {issue.article_count}" in shown for issue in library.issues[1:-1])
+        assert [issue.loaded for issue in library.issues] == [issue is library.locate(target)[0] for issue in library.issues]
+        await pilot.press("backslash", "backslash", "g", "enter")  # to the contents, its first issue opened
+        await pilot.pause()
+        assert library.issues[0].loaded

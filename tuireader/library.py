@@ -16,6 +16,7 @@ import marshal
 import os
 import sqlite3
 import threading
+import weakref
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -117,7 +118,10 @@ class Library:
         self._issue_sort: list[tuple[str, str, str]] = []
         self._issue_keys: list[str] = []
         #: Filled in as issues are built (all at once, or one by one from the snapshot).
-        self._where: dict[str, tuple[Issue, Section, ArticleRef]] = {}
+        #: Two plain maps rather than one of (issue, section, ref) tuples: a hundred
+        #: thousand fewer objects for the garbage collector to walk on each full pass.
+        self._ref_of: dict[str, ArticleRef] = {}
+        self._section_of: dict[str, Section] = {}
         self._ref_file: dict[str, str] = {}  # article id -> absolute path
         self._merged: dict[str, list[str]] = {}
         #: The snapshot's packed issues (issue number -> blob, digest), kept after
@@ -278,7 +282,30 @@ class Library:
         with contextlib.suppress(OSError, sqlite3.Error, ValueError):
             lib._digest = catalogue.save_snapshot(new_head, new_blobs)
         lib._from_snapshot(new_head, new_blobs, lib._digest)
+        if snapshot[2] == self._digest:  # the snapshot this library was read from: keep what it built
+            lib._adopt(self)
         return lib
+
+    def _adopt(self, old: Library) -> None:
+        """Take over the pages ``old`` had built of the issues this library kept from
+        it unchanged, so a refresh does not build again what the reader has open."""
+        was = {key: n for n, key in enumerate(old._issue_keys)}
+        with self._build_lock:
+            for n, key in enumerate(self._issue_keys):
+                m = was.get(key)
+                sections = old._unpacked.get(m) if m is not None else None
+                if sections is None or old._packed[m][1] != self._packed[n][1]:
+                    continue  # never unpacked, or built again (its blob differs)
+                for section in sections:
+                    for ref in section.articles:
+                        self._ref_of[ref.id] = ref
+                        self._section_of[ref.id] = section
+                        key_of_file = self._ref_file[ref.id] = old._ref_file[ref.id]
+                        self._lazy_files.setdefault(key_of_file, old._lazy_files[key_of_file])
+                        if ref.id in old._merged:
+                            self._merged[ref.id] = old._merged[ref.id]
+                self._unpacked[n] = sections
+                self.issues[n].sections = sections
 
     # ------------------------------------------------------------- snapshot
 
@@ -329,8 +356,11 @@ class Library:
         self.problems = [Problem(path, reason) for path, reason in problems]
         self._digest = digest
         issue_of = self._issue_of
+        # The issues' loaders hold the library weakly: no cycle keeps an old library
+        # alive (the app freezes what the collector would otherwise walk).
+        me = weakref.ref(self)
         for n, ((paper, date, title, ids, blob_digest, order, key), blob) in enumerate(zip(heads, blobs)):
-            self.issues.append(Issue(paper, date, title=title, loader=partial(self._unpack, n), count=len(ids)))
+            self.issues.append(Issue(paper, date, title=title, loader=partial(_unpack_weakly, me, n), ids=ids))
             self._issue_ids.append(ids)
             self._issue_sort.append(order)
             self._issue_keys.append(key)
@@ -361,7 +391,7 @@ class Library:
             rels = [rel for _key, _root, rel in file_rows]
             for key, root, rel in file_rows:
                 self._lazy_files.setdefault(key, (root, rel))
-            where, ref_file = self._where, self._ref_file
+            ref_of, section_of, ref_file = self._ref_of, self._section_of, self._ref_file
             sections = []
             for number, name, sources, refs in sections_data:
                 section = Section(number, name, list(sources))
@@ -370,7 +400,8 @@ class Library:
                 for aid, headline, kind, kicker, index, jumps, cont_at, cont_from, f in refs:
                     ref = ArticleRef(aid, headline, kind, kicker, rels[f], index, jumps, cont_at, cont_from)
                     articles.append(ref)
-                    where[aid] = (issue, section, ref)
+                    ref_of[aid] = ref
+                    section_of[aid] = section
                     ref_file[aid] = keys[f]
             for aid, copies in merged:
                 self._merged[aid] = list(copies)
@@ -445,7 +476,8 @@ class Library:
             ids = []
             for section in issue.sections:
                 for ref in section.articles:
-                    self._where[ref.id] = (issue, section, ref)
+                    self._ref_of[ref.id] = ref
+                    self._section_of[ref.id] = section
                     self._issue_of[ref.id] = n
                     ids.append(ref.id)
             self._issue_ids.append(tuple(ids))
@@ -513,8 +545,10 @@ class Library:
         n = self._issue_of.get(aid)
         if n is None:
             return None
-        self.issues[n].sections  # builds the issue when it is still packed
-        return self._where.get(aid)
+        issue = self.issues[n]
+        issue.sections  # builds the issue when it is still packed
+        ref = self._ref_of.get(aid)
+        return None if ref is None else (issue, self._section_of[aid], ref)
 
     # -- reading order, from the ids alone (no issue is built to walk it) ----
 
@@ -759,6 +793,11 @@ def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
     """``walk``'s files as ``SourceFile``s."""
     for key, root, rel, size, mtime_ns in walk(paths):
         yield SourceFile(Path(key), Path(root), rel, size, mtime_ns)
+
+
+def _unpack_weakly(library: weakref.ref[Library], n: int) -> list[Section]:
+    lib = library()
+    return lib._unpack(n) if lib is not None else []
 
 
 def _sort_key(paper: str | None, date: str | None, first_source: str) -> tuple[str, str, str]:

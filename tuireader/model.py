@@ -152,7 +152,7 @@ class Issue:
     archive builds nothing but the issues.
     """
 
-    __slots__ = ("paper", "date", "title", "_sections", "_loader", "_count")
+    __slots__ = ("paper", "date", "title", "_sections", "_loader", "_ids")
 
     def __init__(
         self,
@@ -162,7 +162,7 @@ class Issue:
         title: str | None = None,
         *,
         loader: Callable[[], list[Section]] | None = None,
-        count: int | None = None,
+        ids: tuple[str, ...] | None = None,
     ) -> None:
         self.paper = paper
         self.date = date
@@ -170,7 +170,7 @@ class Issue:
         self.title = title
         self._sections = sections if sections is not None or loader is not None else []
         self._loader = loader
-        self._count = count
+        self._ids = ids
 
     @property
     def sections(self) -> list[Section]:
@@ -190,11 +190,15 @@ class Issue:
         return self._sections is not None
 
     @property
+    def article_ids(self) -> tuple[str, ...]:
+        """The issue's article ids in reading order, without building its sections when it is lazy."""
+        if self._sections is None and self._ids is not None:
+            return self._ids
+        return tuple(r.id for s in self.sections for r in s.articles)
+
+    @property
     def article_count(self) -> int:
-        """How many articles the issue has, without building its sections when it is lazy."""
-        if self._sections is None and self._count is not None:
-            return self._count
-        return sum(len(s.articles) for s in self.sections)
+        return len(self.article_ids)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -241,6 +241,7 @@ class LibraryList(ScrollView, can_focus=True):
                     continue
                 i, s, _a = where
                 self._unread.pop((i, s), None)
+                self._unread.pop((i, -1), None)
                 for row in ((i, -1, -1), (i, s, -1), where):
                     self._strips.pop((row, False), None)
                     self._strips.pop((row, True), None)
@@ -276,7 +277,14 @@ class LibraryList(ScrollView, can_focus=True):
         """Unread articles of an issue, or of one of its sections (no parsing: ids and the read set)."""
         if section is not None:
             return self._section_unread(issue, section)
-        return sum(self._section_unread(issue, s) for s in range(len(self._issues[issue].sections)))
+        item = self._issues[issue]
+        if not item.loaded:  # a folded issue of a large library: its ids, its pages left packed
+            count = self._unread.get((issue, -1))
+            if count is None:
+                marks = self._marks
+                count = self._unread[(issue, -1)] = sum(1 for aid in item.article_ids if not marks(aid)[0])
+            return count
+        return sum(self._section_unread(issue, s) for s in range(len(item.sections)))
 
     def jump_to_date(self, text: str) -> bool:
         """Put the cursor on the first issue dated on or after ``text`` (``2025-06``, ``2025-06-01``)."""
