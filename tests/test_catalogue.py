@@ -334,3 +334,13 @@ def test_a_refresh_keeps_the_pages_already_built_of_the_issues_it_did_not_change
     assert fresh.issues[0].loaded and fresh.locate(kept_ref.id)[2] is kept_ref
     assert [i.loaded for i in fresh.issues[1:-1]].count(True) == 0
     _as_on_disk(fresh, root)
+
+
+def test_a_first_run_can_show_the_library_before_writing_its_catalogue(lib_dir):
+    """The reader's first run hands the library to the screen, then writes the catalogue."""
+    lib = Library.open([lib_dir], write_later=True)
+    assert len(lib) == 3 and not catalogue_path([lib_dir]).exists()
+    lib.write_catalogue()
+    lib.write_catalogue()  # once is enough; a second call writes nothing
+    again = Library.open([lib_dir])
+    assert again.from_catalogue and _summary(again) == _summary(lib)

@@ -133,6 +133,8 @@ class Library:
         self._digest: str | None = None
         #: Ids of issues kept from before, while a refresh builds the changed ones.
         self._taken: set[str] = set()
+        #: (catalogue, rows read from the files or None) still to write: ``write_catalogue``.
+        self._unwritten: tuple[Catalogue, dict[str, FileRow] | None] | None = None
         self._cache: OrderedDict[str, ParsedFile] = OrderedDict()
         self._paths: list[Path] = list(roots)
         #: True when opened from the catalogue: ``refresh`` has not looked at the files yet.
@@ -143,11 +145,15 @@ class Library:
 
     @classmethod
     def open(
-        cls, paths: Iterable[Path], progress: ProgressCallback | None = None, use_catalogue: bool = True
+        cls, paths: Iterable[Path], progress: ProgressCallback | None = None, use_catalogue: bool = True,
+        write_later: bool = False,
     ) -> Library:
         """Open a library: from its catalogue when there is one (no parsing, no
         stat of every file: call ``refresh`` afterwards to pick up changes),
-        else by scanning every file, which then fills the catalogue."""
+        else by scanning every file, which then fills the catalogue. With
+        ``write_later`` the catalogue is filled by ``write_catalogue``, so the
+        reader sees the library before the rows are written: the writes' many
+        short releases of the GIL make the thread doing them wait on a busy UI."""
         paths = [Path(p) for p in paths]
         lib = cls([p.resolve() for p in paths])
         lib._paths = paths
@@ -175,11 +181,23 @@ class Library:
             lib.from_catalogue = True
         else:
             rows, _, _, _ = scan(paths, {}, progress)
+        lib._from_rows(rows)
+        lib._unwritten = (catalogue, None if lib.from_catalogue else rows)
+        if not write_later:
+            lib.write_catalogue()
+        return lib
+
+    def write_catalogue(self) -> None:
+        """Write what ``open(..., write_later=True)`` read from the files (and the
+        snapshot) to the catalogue; nothing when there is nothing to write."""
+        if self._unwritten is None:
+            return
+        catalogue, rows = self._unwritten
+        self._unwritten = None
+        if rows is not None:
             with contextlib.suppress(OSError, sqlite3.Error):
                 catalogue.save(rows.values(), replace_all=True)
-        lib._from_rows(rows)
-        lib._save_snapshot(catalogue)
-        return lib
+        self._save_snapshot(catalogue)
 
     def refresh(self, progress: ProgressCallback | None = None) -> Library | None:
         """Look for added, changed, removed and renamed files; return a new

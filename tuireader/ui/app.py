@@ -273,7 +273,8 @@ class ReaderApp(App[int]):
         from tuireader.library import Library
 
         try:
-            library = Library.open(self.library_paths, progress=self._progress_reporter(self._show_reading_progress))
+            progress = self._progress_reporter(self._show_reading_progress)
+            library = Library.open(self.library_paths, progress=progress, write_later=True)
         except _ReaderLeft:
             return
         except Exception as exc:  # any failure becomes a notice, never a traceback
@@ -282,6 +283,7 @@ class ReaderApp(App[int]):
             return
         with contextlib.suppress(RuntimeError):
             self.call_from_thread(self._library_ready, library)
+        library.write_catalogue()  # a first run: after the reader sees the library
 
     def _progress_reporter(self, show: Callable[[int, int], None]) -> Callable[[int, int], None]:
         """A progress callback for a worker thread: at most one update per PROGRESS_INTERVAL,
