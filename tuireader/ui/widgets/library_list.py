@@ -410,22 +410,24 @@ class LibraryList(ScrollView, can_focus=True):
 
     # -- keeping open groups and the cursor across a reload -----------------------
 
-    def _snapshot(self) -> tuple[set, set, object, float]:
+    def _snapshot(self) -> tuple[set, set, object, float, tuple | None]:
         keys = [issue.key for issue in self._issues]
         open_issues = {keys[i] for i in self._open_issues}
         open_sections = {(keys[i], self._issues[i].sections[s].number) for i, s in self._open_sections}
         row = self.cursor_row
         cursor: object = None
+        cursor_issue = None
         if row is not None:
             i, s, a = row
+            cursor_issue = (keys[i], i)  # where to go when the row itself is gone
             if a >= 0:
                 cursor = self._issues[i].sections[s].articles[a].id
             else:
                 cursor = (keys[i], self._issues[i].sections[s].number if s >= 0 else None)
-        return open_issues, open_sections, cursor, self.scroll_y
+        return open_issues, open_sections, cursor, self.scroll_y, cursor_issue
 
-    def _restore(self, previous: tuple[set, set, object, float]) -> Row:
-        open_issues, open_sections, cursor, _scroll = previous
+    def _restore(self, previous: tuple[set, set, object, float, tuple | None]) -> Row:
+        open_issues, open_sections, cursor, _scroll, cursor_issue = previous
         self._open_issues = {i for i, issue in enumerate(self._issues) if issue.key in open_issues}
         with_open_sections = {key for key, _number in open_sections}
         self._open_sections = {
@@ -435,17 +437,18 @@ class LibraryList(ScrollView, can_focus=True):
             for s, section in enumerate(issue.sections)
             if (issue.key, section.number) in open_sections
         }
-        target: Row = (0, -1, -1)
         if isinstance(cursor, str) and self._position(cursor) is not None:
-            target = self._position(cursor)  # type: ignore[assignment]
-        elif isinstance(cursor, tuple):
-            key, number = cursor
-            for i, issue in enumerate(self._issues):
-                if issue.key == key:
-                    s = next((n for n, sec in enumerate(issue.sections) if sec.number == number), -1)
-                    target = (i, s, -1)
-                    break
-        return target
+            return self._position(cursor)  # type: ignore[return-value]
+        if cursor_issue is None:
+            return (0, -1, -1)
+        # The row's issue, else (it is gone) the one that now stands where it stood.
+        key, index = cursor_issue
+        i = next((n for n, issue in enumerate(self._issues) if issue.key == key), None)
+        if i is None:
+            return (max(0, min(index, len(self._issues) - 1)), -1, -1)
+        number = cursor[1] if isinstance(cursor, tuple) else None
+        s = next((n for n, sec in enumerate(self._issues[i].sections) if sec.number == number), -1)
+        return (i, s, -1)
 
     # -- cursor ------------------------------------------------------------------
 
