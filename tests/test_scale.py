@@ -194,3 +194,67 @@ async def test_a_second_start_builds_only_the_open_issue_whatever_the_contents_s
         await pilot.press("backslash", "backslash", "g", "enter")  # to the contents, its first issue opened
         await pilot.pause()
         assert library.issues[0].loaded
+
+
+@sync
+async def test_a_first_run_on_a_large_library_can_be_read_while_the_rest_is_read(tmp_path, monkeypatch):
+    """The files read in the first moments are shown at once; the count of the rest goes
+    to the masthead; the whole library then takes their place, the article staying open."""
+    import tuireader.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "FIRST_PART_AFTER", 0.0)  # after the first file, here
+    monkeypatch.setattr(app_module, "PROGRESS_INTERVAL", 0.0)  # every count shown
+    lib = write_library(tmp_path / "lib")
+    (lib / "2025-05-01" / "03.txt").write_text(
+        page("河湾日报", "2025-05-01", 3, "文体", ("龙舟队开始训练", "本报讯 端午将至，河湾龙舟队开始集训。")),
+        encoding="utf-8",
+    )
+    app = ReaderApp([lib])
+    shown, masthead = [], []
+    ready = app._library_ready
+    progress = app._show_reading_progress
+
+    def watched_ready(library, reopen=True):
+        shown.append((library.complete, len(library), app.current_id))
+        ready(library, reopen)
+
+    def watched_progress(done, total):
+        progress(done, total)
+        masthead.append(app._library_progress)
+
+    app._library_ready = watched_ready
+    app._show_reading_progress = watched_progress
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot, lambda: app.library is not None and app.library.complete)
+        part, whole = shown[0], shown[-1]
+        assert part[:2] == (False, 2)  # the first page file: two articles, to read at once
+        assert whole[:2] == (True, 4) and whole[2] is not None  # ...which is open when the rest arrives
+        assert app.current_id == whole[2] and app.current_article.headline == "河湾大桥今日合龙"
+        assert masthead[-2:] == ["reading 2/3 files", None]
+        assert "⟳" not in str(app.query_one("#masthead").render())
+        assert headlines(app) == ["河湾大桥今日合龙", "五一假期客流创新高", "老城区雨污分流改造启动", "龙舟队开始训练"]
+    # ...and the catalogue was written for the next start.
+    second = ReaderApp([lib])
+    async with second.run_test(size=(80, 24)) as pilot:
+        await settle(second, pilot, lambda: second.current_id is not None)
+        assert second.current_id == whole[2]
+
+
+@sync
+async def test_counts_in_the_masthead_reach_it_under_another_screen_or_not_at_all(tmp_path):
+    """A count of files read (a first run's rest, a look at the files) may arrive while
+    help is on top, or while the reader closes and its widgets are gone: the masthead
+    gets it, or nobody does; nothing fails."""
+    lib = write_library(tmp_path / "lib")
+    app = ReaderApp([lib])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot, lambda: app.current_id is not None)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen is not app.screen_stack[0]
+        app._show_refresh_progress(3, 9)
+        await pilot.pause()
+        assert "⟳ files 3/9" in str(app.screen_stack[0].query_one("#masthead").render())
+        await app.screen_stack[0].query_one("#masthead").remove()
+        app._show_refresh_progress(4, 9)
+        app._show_reading_progress(5, 9)

@@ -16,6 +16,7 @@ import marshal
 import os
 import sqlite3
 import threading
+import time
 import weakref
 import zlib
 from collections import OrderedDict
@@ -139,6 +140,8 @@ class Library:
         self._paths: list[Path] = list(roots)
         #: True when opened from the catalogue: ``refresh`` has not looked at the files yet.
         self.from_catalogue = False
+        #: False for the first part of a library still being read (``open``'s ``first_part``).
+        self.complete = True
         self._stats_pending = False
 
     # ---------------------------------------------------------------- open
@@ -146,14 +149,18 @@ class Library:
     @classmethod
     def open(
         cls, paths: Iterable[Path], progress: ProgressCallback | None = None, use_catalogue: bool = True,
-        write_later: bool = False,
+        write_later: bool = False, first_part: tuple[float, Callable[[Library], None]] | None = None,
     ) -> Library:
         """Open a library: from its catalogue when there is one (no parsing, no
         stat of every file: call ``refresh`` afterwards to pick up changes),
         else by scanning every file, which then fills the catalogue. With
         ``write_later`` the catalogue is filled by ``write_catalogue``, so the
         reader sees the library before the rows are written: the writes' many
-        short releases of the GIL make the thread doing them wait on a busy UI."""
+        short releases of the GIL make the thread doing them wait on a busy UI.
+
+        ``first_part`` (seconds, callback): when every file has to be read and that
+        takes longer than so many seconds, the callback gets a library of the files
+        read so far (``complete`` False), to be read while the rest is."""
         paths = [Path(p) for p in paths]
         lib = cls([p.resolve() for p in paths])
         lib._paths = paths
@@ -180,12 +187,29 @@ class Library:
         if rows is not None:
             lib.from_catalogue = True
         else:
-            rows, _, _, _ = scan(paths, {}, progress)
+            rows, _, _, _ = scan(paths, {}, progress, lib._first_part(first_part))
         lib._from_rows(rows)
         lib._unwritten = (catalogue, None if lib.from_catalogue else rows)
         if not write_later:
             lib.write_catalogue()
         return lib
+
+    def _first_part(
+        self, first_part: tuple[float, Callable[[Library], None]] | None
+    ) -> tuple[float, Callable[[dict[str, FileRow]], None]] | None:
+        """``scan``'s ``first_part``: the rows read so far, built as a library of their own."""
+        if first_part is None:
+            return None
+        seconds, callback = first_part
+
+        def hand_over(rows: dict[str, FileRow]) -> None:
+            part = Library(self.roots)
+            part._paths = self._paths
+            part.complete = False
+            part._from_rows(rows)
+            callback(part)
+
+        return seconds, hand_over
 
     def write_catalogue(self) -> None:
         """Write what ``open(..., write_later=True)`` read from the files (and the
@@ -689,11 +713,15 @@ class Library:
 
 
 def scan(
-    paths: list[Path], old: dict[str, FileRow], progress: ProgressCallback | None = None
+    paths: list[Path], old: dict[str, FileRow], progress: ProgressCallback | None = None,
+    first_part: tuple[float, Callable[[dict[str, FileRow]], None]] | None = None,
 ) -> tuple[dict[str, FileRow], list[FileRow], list[str], int]:
     """Every file's row: reused from ``old`` when size and mtime (or, failing
     those, the content hash) are unchanged, else parsed. Returns (all rows,
-    the rows to save, the paths that are gone, how many files really changed)."""
+    the rows to save, the paths that are gone, how many files really changed).
+    ``first_part`` (seconds, callback): once the scan has taken that long, the
+    callback gets the rows read so far (once)."""
+    part_at = time.monotonic() + first_part[0] if first_part is not None else None
     found = list(walk(paths))
     rows: dict[str, FileRow] = {}
     to_save: list[FileRow] = []
@@ -712,6 +740,9 @@ def scan(
             to_save.append(row)
         if progress is not None:
             progress(n, len(found))
+        if part_at is not None and n < len(found) and time.monotonic() >= part_at:
+            part_at = None
+            first_part[1](dict(rows))  # type: ignore[index]
     removed = [p for p in old if p not in rows]
     return rows, to_save, removed, changes + len(removed)
 

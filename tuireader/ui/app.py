@@ -49,6 +49,9 @@ SAVE_INTERVAL = 2.0
 REFRESH_INTERVAL = 30.0
 #: Seconds between progress updates from a worker that reads the library.
 PROGRESS_INTERVAL = 0.1
+#: Seconds into a first reading of every file after which the files read so far are
+#: shown, to be read while the rest is (a first run on a large archive).
+FIRST_PART_AFTER = 1.0
 #: Theme used when neither --theme, the state nor the config names one that exists.
 FALLBACK_THEME = "textual-dark"
 
@@ -274,7 +277,8 @@ class ReaderApp(App[int]):
 
         try:
             progress = self._progress_reporter(self._show_reading_progress)
-            library = Library.open(self.library_paths, progress=progress, write_later=True)
+            library = Library.open(self.library_paths, progress=progress, write_later=True,
+                                   first_part=(FIRST_PART_AFTER, self._show_first_part))
         except _ReaderLeft:
             return
         except Exception as exc:  # any failure becomes a notice, never a traceback
@@ -302,18 +306,27 @@ class ReaderApp(App[int]):
                 last = now
                 try:
                     self.call_from_thread(show, done, total)
-                except RuntimeError:
+                except (RuntimeError, NoMatches):  # the app closed, or its screen is going
                     raise _ReaderLeft from None
 
         return report
 
+    def _show_first_part(self, part: Library) -> None:
+        """From the worker reading every file: what it has read so far, to read meanwhile."""
+        with contextlib.suppress(RuntimeError, NoMatches):  # the app is closing: the worker stops at its next count
+            self.call_from_thread(self._library_ready, part)
+
     def _show_reading_progress(self, done: int, total: int) -> None:
-        self.article_view.show_placeholder(f"Reading the library… {done:,}/{total:,} files")
+        if self.library is None:
+            self.article_view.show_placeholder(f"Reading the library… {done:,}/{total:,} files")
+        else:  # the first part is being read: the count goes to the masthead
+            self._library_progress = f"reading {done:,}/{total:,} files" if done < total else None
+            self._show_masthead()
 
     # -- picking up added, changed and removed files while the app runs ----------
 
     def action_reload_library(self) -> None:
-        if self.library is None:
+        if self.library is None or not self.library.complete:
             return
         self.notify("Looking for new, changed and removed files…", timeout=2)
         self._refresh_library()
@@ -322,8 +335,8 @@ class ReaderApp(App[int]):
     def _refresh_library(self, quiet: bool = False) -> None:
         """Look at the files (``quiet``: the periodic look, no progress in the masthead)."""
         library = self.library
-        if library is None:
-            return
+        if library is None or not library.complete:
+            return  # a first run is still reading every file
         # Quiet or not, the reporter is what stops the look when the reader quits.
         progress = self._progress_reporter(_no_progress if quiet else self._show_refresh_progress)
         started = time.monotonic()
@@ -376,32 +389,39 @@ class ReaderApp(App[int]):
         # Nothing here walks the articles: a library from the catalogue builds an
         # issue's pages only when they are shown (the first screen of 100,000 articles
         # costs what the sample's does).
+        # The whole library after its first part (a first run): shown as a refresh is.
+        after_part = self.library is not None and not self.library.complete
         self.library = library
         self.nav.load(library.issues, self._marks, locate=library.locate)
         # A large library is hundreds of thousands of long-lived objects: keep them out of the
         # collector's full passes, each ~0.5 s at 100,000 articles (a stall under the keys).
         gc.freeze()
-        from tuireader.ui.screens.bookmarks import bookmarks_library_ready
+        if not library.complete:
+            if not len(library):
+                return  # nothing read yet but problems: the placeholder counts on
+        else:
+            self._library_progress = None
+            from tuireader.ui.screens.bookmarks import bookmarks_library_ready
 
-        bookmarks_library_ready(self)
-        if library.problems and reopen:
-            count = len(library.problems)
-            first = library.problems[0]
-            self.notify(
-                f"{count} file(s) skipped: {clean(first.path)}: {clean(first.reason)}"
-                + (" … press ! to list them" if count > 1 else ""),
-                title="Problems",
-                severity="warning",
-                markup=False,
-                timeout=10,
-            )
-        if reopen:
-            self._watch_library(library)
+            bookmarks_library_ready(self)
+            if library.problems and reopen:
+                count = len(library.problems)
+                first = library.problems[0]
+                self.notify(
+                    f"{count} file(s) skipped: {clean(first.path)}: {clean(first.reason)}"
+                    + (" … press ! to list them" if count > 1 else ""),
+                    title="Problems",
+                    severity="warning",
+                    markup=False,
+                    timeout=10,
+                )
+            if reopen:
+                self._watch_library(library)
         if not len(library):
             self.article_view.show_placeholder("No articles in this library.")
             self._set_nav_visible(True)
             return
-        if not reopen and self.current_id is not None:
+        if (not reopen or after_part) and self.current_id is not None:
             # A refreshed library: the article stays on screen where the reader left it.
             if self.current_id not in library:
                 self.notify("The open article is no longer in the library.", severity="warning", timeout=6)
@@ -533,7 +553,10 @@ class ReaderApp(App[int]):
         text = self._masthead_text
         if self._library_progress:
             text += f"  ⟳ {self._library_progress}"
-        self.query_one("#masthead", Static).update(Text(text or "tuireader"))
+        # The reader's screen, whatever is on top of it (help, search, the palette).
+        masthead = self.screen_stack[0].query("#masthead") if self.screen_stack else None
+        if masthead:
+            masthead.first(Static).update(Text(text or "tuireader"))
 
     # -- layout: folding the navigation pane ----------------------------------
 
