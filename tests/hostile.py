@@ -51,7 +51,7 @@ def markup_page(folder: Path) -> Path:
             "[/] 一个孤零零的结束标签 [/bold] 和 [not markup] 也应原样显示。",
             "议事厅里挂着一张照片，记录了开张的场面 于江 摄",
         ],
-        byline=f"本报记者 [italic]陈默[/italic]",
+        byline="本报记者 [italic]陈默[/italic]",
     ), encoding="utf-8")
     return path
 
@@ -65,7 +65,7 @@ def escapes_page(folder: Path) -> Path:
         [
             f"本报讯 {attacks}老城区的改造工程进入收尾阶段。",
             f"施工方表示{TERMINAL_ATTACKS['clipboard']}将在月底前完成全部路面铺设{TERMINAL_ATTACKS['bell']}。",
-            f"未结束的字符串\x1b]0;never terminated 会一直延续到行尾",
+            "未结束的字符串\x1b]0;never terminated 会一直延续到行尾",
         ],
     ), encoding="utf-8")
     return path

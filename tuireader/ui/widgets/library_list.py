@@ -31,7 +31,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Label
 
-from tuireader.model import Issue
+from tuireader.model import ArticleRef, Issue, Section
 from tuireader.text.sanitize import clean
 from tuireader.ui.widgets.nav import EXPAND_ALL_LIMIT, ArticleChosen, MarkFunction, article_label
 
