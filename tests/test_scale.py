@@ -230,7 +230,7 @@ async def test_a_first_run_on_a_large_library_can_be_read_while_the_rest_is_read
         assert part[:2] == (False, 2)  # the first page file: two articles, to read at once
         assert whole[:2] == (True, 4) and whole[2] is not None  # ...which is open when the rest arrives
         assert app.current_id == whole[2] and app.current_article.headline == "河湾大桥今日合龙"
-        assert masthead[-2:] == ["reading 2/3", None]
+        assert masthead[-2:] == ["reading 66%", None]
         assert "⟳" not in str(app.query_one("#masthead").render())
         assert headlines(app) == ["河湾大桥今日合龙", "五一假期客流创新高", "老城区雨污分流改造启动", "龙舟队开始训练"]
     # ...and the catalogue was written for the next start.

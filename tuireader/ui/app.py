@@ -320,7 +320,8 @@ class ReaderApp(App[int]):
         if self.library is None:
             self.article_view.show_placeholder(f"Reading the library… {done:,}/{total:,} files")
         else:  # the first part is being read: the count goes to the masthead
-            self._library_progress = f"reading {done:,}/{total:,}" if done < total else None
+            # A share, not two counts: it fits beside a long masthead at 80 columns.
+            self._library_progress = f"reading {done * 100 // total}%" if done < total else None
             self._show_masthead()
 
     # -- picking up added, changed and removed files while the app runs ----------
