@@ -341,8 +341,15 @@ def test_killing_the_client_leaves_the_bookmarks_file_whole(server):
         term.send("]")
         term.wait_for("全省法治公安建设工作会议")
         assert server.reader_processes("alice")
-        # A burst of bookmark toggles, and the connection dropped in the middle of them.
-        term.send(*["m"] * 15)
+        # A bookmark saved, then a burst of toggles and the connection dropped in the
+        # middle of them (the first one waited for: on a busy machine the whole burst
+        # could otherwise still be unread when the connection goes, and no file is made).
+        term.send("m")
+        deadline = time.monotonic() + 30
+        while not server.bookmarks_file("alice").exists():
+            assert time.monotonic() < deadline, "the first bookmark was never saved"
+            time.sleep(0.05)
+        term.send(*["m"] * 14)
         client = int(term.info("pane_pid")["pane_pid"])
         os.kill(client, signal.SIGKILL)
         wait_gone(server, "alice")  # sshd hangs up; the reader saves and leaves promptly
