@@ -317,7 +317,7 @@ def test_date_prefixes():
 
 
 @sync
-async def test_loading_a_refreshed_library_keeps_open_groups_and_the_cursor(big):
+async def test_loading_a_refreshed_library_keeps_open_groups_and_the_cursor_or_stays_near_it(big):
     app = Host(big.issues)
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
@@ -333,25 +333,14 @@ async def test_loading_a_refreshed_library_keeps_open_groups_and_the_cursor(big)
         assert nav.cursor_article == target.id
         assert nav.row_count == rows_before + 1  # the new issue, folded; the open groups stayed open
         assert nav.cursor_line in visible(nav)
-
-
-@sync
-async def test_when_the_row_under_the_cursor_goes_away_the_cursor_stays_near_it(big):
-    app = Host(big.issues)
-    async with app.run_test(size=(60, 20)) as pilot:
-        await pilot.pause()
-        nav = app.nav
-        # An article whose file went away: the cursor goes to its issue's row.
-        target = big.issues[3].sections[1].articles[2]
-        nav.select_article(target.id)
-        await pilot.pause()
+        # The article's file went away: the cursor goes to its issue's row...
         fewer = copy.deepcopy(big.issues)
         del fewer[3].sections[1].articles[2]
         nav.load(fewer, app.marks)
         await pilot.pause()
         assert nav.cursor_row == (3, -1, -1) and nav.row_text(nav.cursor_line).endswith(
             f"{fewer[3].label}  {fewer[3].article_count}")
-        # A whole issue gone: the cursor is on the issue that came after it.
+        # ...and with the whole issue gone, to the issue that came after it.
         fewer = copy.deepcopy(fewer)
         del fewer[3]
         nav.load(fewer, app.marks)
