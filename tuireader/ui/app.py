@@ -394,30 +394,13 @@ class ReaderApp(App[int]):
         after_part = self.library is not None and not self.library.complete
         self.library = library
         self.nav.load(library.issues, self._marks, locate=library.locate)
-        # A large library is hundreds of thousands of long-lived objects: keep them out of the
-        # collector's full passes, each ~0.5 s at 100,000 articles (a stall under the keys).
+        # A library read whole from its files is hundreds of thousands of long-lived objects:
+        # keep them out of the collector's full passes (~0.5 s each at 100,000 articles).
         gc.freeze()
-        if not library.complete:
-            if not len(library):
-                return  # nothing read yet but problems: the placeholder counts on
-        else:
-            self._library_progress = None
-            from tuireader.ui.screens.bookmarks import bookmarks_library_ready
-
-            bookmarks_library_ready(self)
-            if library.problems and reopen:
-                count = len(library.problems)
-                first = library.problems[0]
-                self.notify(
-                    f"{count} file(s) skipped: {clean(first.path)}: {clean(first.reason)}"
-                    + (" … press ! to list them" if count > 1 else ""),
-                    title="Problems",
-                    severity="warning",
-                    markup=False,
-                    timeout=10,
-                )
-            if reopen:
-                self._watch_library(library)
+        if library.complete:
+            self._library_complete(library, reopen)
+        elif not len(library):
+            return  # a first part of nothing but problems: the placeholder counts on
         if not len(library):
             self.article_view.show_placeholder("No articles in this library.")
             self._set_nav_visible(True)
@@ -434,6 +417,27 @@ class ReaderApp(App[int]):
             self.open_article(last, paragraph=self.store.state.last_paragraph, remember=False)
         else:
             self.open_article(library.first_id() or "", remember=False)
+
+    def _library_complete(self, library: Library, first: bool) -> None:
+        """What only a whole library gets (not a first run's first part): bookmarks
+        reconciled, skipped files reported and, the ``first`` time, the look at the files."""
+        from tuireader.ui.screens.bookmarks import bookmarks_library_ready
+
+        self._library_progress = None
+        bookmarks_library_ready(self)
+        if library.problems and first:
+            count = len(library.problems)
+            head = library.problems[0]
+            self.notify(
+                f"{count} file(s) skipped: {clean(head.path)}: {clean(head.reason)}"
+                + (" … press ! to list them" if count > 1 else ""),
+                title="Problems",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+        if first:
+            self._watch_library(library)
 
     def _watch_library(self, library: Library) -> None:
         """Pick up changes in the background: now, when the library came from its
