@@ -167,27 +167,27 @@ async def inside(library: Path) -> dict:
     app = ReaderApp([library])
     out: dict = {}
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.current_id is None:
+        while app.reader.current_id is None:
             await pilot.pause(0.05)
         await asyncio.sleep(0.2)
         await app.workers.wait_for_complete()  # the background look at the files
         await pilot.pause()
         out["rss_open_mb"] = rss_mb()[0]
-        lib = app.library
+        lib = app.reader.library
         out["articles"] = len(lib)
 
         # The last article of the last issue, with nothing of its file parsed yet.
         last = lib.issues[-1].sections[-1].articles[-1].id
         started = time.perf_counter()
-        app.open_article(last)
+        app.reader.open_article(last)
         opened = time.perf_counter()
         await pilot.pause()
         out["open_last_s"] = opened - started
         out["open_last_painted_s"] = time.perf_counter() - started
 
         # A list of LIST_ROWS rows (fewer when the library is smaller): open groups from the top.
-        nav = app.nav
-        app._set_nav_visible(True)
+        nav = app.reader.nav
+        app.reader.contents_shown = True
         nav.focus()
         for i in range(len(lib.issues)):
             if nav.row_count >= LIST_ROWS:
@@ -239,11 +239,11 @@ async def inside(library: Path) -> dict:
         out["folded_rows"] = nav.row_count
 
         # Browse BROWSE articles spread over the archive, drawing now and then.
-        order = list(app.library.ids())
+        order = list(app.reader.library.ids())
         step = max(1, len(order) // BROWSE)
         started = time.perf_counter()
         for n, article_id in enumerate(order[::step][:BROWSE]):
-            app.open_article(article_id)
+            app.reader.open_article(article_id)
             if n % 50 == 0:
                 await pilot.pause()
         await pilot.pause()
@@ -285,14 +285,14 @@ async def inside(library: Path) -> dict:
             last[0] = now
 
         async def look() -> float:
-            before = app.library
+            before = app.reader.library
             started = time.perf_counter()
-            app._refresh_library(quiet=True)
+            app.reader.loader.look(quiet=True)
             await asyncio.sleep(0.02)
             while any(w.is_running for w in app.workers if w.group == "refresh"):
                 await asyncio.sleep(0.01)
             await pilot.pause()
-            assert app.library is not before or not dropped.exists()
+            assert app.reader.library is not before or not dropped.exists()
             return time.perf_counter() - started
 
         timer = app.set_interval(0.01, tick)
@@ -305,7 +305,7 @@ async def inside(library: Path) -> dict:
             shutil.copy(next(SEEDS.glob("*.txt")), dropped)
             out["look_new_issue_s"] = await look()
             out["look_new_issue_loop_lag"] = percentiles(ticks)
-            out["articles_after_new_issue"] = len(app.library)
+            out["articles_after_new_issue"] = len(app.reader.library)
         finally:
             timer.stop()
             shutil.rmtree(library / "晚报-bench", ignore_errors=True)

@@ -39,7 +39,7 @@ def make_app(*paths: Path, **kwargs) -> ReaderApp:
 async def ready(app: ReaderApp, pilot) -> None:
     """Wait for the library to load and the first article to be laid out."""
     await app.workers.wait_for_complete()
-    await until(pilot, lambda: app.library is not None and (not len(app.library) or bool(app.article_view.lines)))
+    await until(pilot, lambda: app.reader.library is not None and (not len(app.reader.library) or bool(app.reader.article_view.lines)))
     await pilot.pause()
 
 
@@ -71,12 +71,12 @@ async def test_first_screen_at_80x24_shows_the_first_headline_with_nothing_cut_o
         assert "本报记者 陈卓" in text
         assert "　　本报讯 6月5日," in text  # dateline opens the first paragraph, indented
         # Narrow: the navigation pane is folded away, the article takes the width.
-        assert not app.nav.display or not app.nav.region.width
-        assert app.article_view.region.width == 80
+        assert not app.reader.nav.display or not app.reader.nav.region.width
+        assert app.reader.article_view.region.width == 80
         for line in lines:
             assert cell_len(line) <= 80
         # Every laid-out line fits the column: nothing runs past the right edge.
-        view = app.article_view
+        view = app.reader.article_view
         for line in view.rendered_lines():
             assert cell_len(line) <= view.column_width
         assert "Quit" in lines[-1]  # footer
@@ -87,25 +87,25 @@ async def test_nav_folds_below_100_columns_and_a_key_toggles_it():
     app = make_app(JUMP)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        assert not app.nav_visible
+        assert not app.reader.contents_shown
         await press(pilot, "backslash")
-        assert app.nav_visible and app.nav.has_focus
-        assert app.nav.region.width == 80  # the pane takes the screen, the article steps aside
-        assert app.article_view.region.width == 0
+        assert app.reader.contents_shown and app.reader.nav.has_focus
+        assert app.reader.nav.region.width == 80  # the pane takes the screen, the article steps aside
+        assert app.reader.article_view.region.width == 0
         text = screen_text(app)
         assert "第1版 要闻" in text and "第2版 城事" in text
         assert "▣ 早春" in text  # photo items are marked
         # Down to the photo item and open it: the pane folds away again.
         await press(pilot, "j")
-        assert app.nav.cursor_article == list(app.library.ids())[1]
+        assert app.reader.nav.cursor_article == list(app.reader.library.ids())[1]
         await press(pilot, "enter")
-        await until(pilot, lambda: app.current_id == list(app.library.ids())[1])
-        assert not app.nav_visible
+        await until(pilot, lambda: app.reader.current_id == list(app.reader.library.ids())[1])
+        assert not app.reader.contents_shown
         assert "早春" in screen_text(app)
         await press(pilot, "backslash", "backslash")
-        assert not app.nav_visible and app.article_view.has_focus
+        assert not app.reader.contents_shown and app.reader.article_view.has_focus
         await press(pilot, "backslash", "escape")  # Esc leaves the contents too
-        assert not app.nav_visible and app.article_view.has_focus
+        assert not app.reader.contents_shown and app.reader.article_view.has_focus
         assert "早春" in screen_text(app)
 
 
@@ -114,20 +114,20 @@ async def test_wide_screen_shows_nav_and_article_side_by_side_at_a_comfortable_m
     app = make_app(JUMP)
     async with app.run_test(size=(160, 50)) as pilot:
         await ready(app, pilot)
-        assert app.nav_visible
-        nav, view = app.nav.region, app.article_view.region
+        assert app.reader.contents_shown
+        nav, view = app.reader.nav.region, app.reader.article_view.region
         assert nav.width >= 34 and view.width > 80
         assert nav.right <= view.x  # side by side, no overlap
-        assert app.article_view.column_width == 80  # stops at config.measure, not the full width
+        assert app.reader.article_view.column_width == 80  # stops at config.measure, not the full width
         row = next(
             line for line in screen_lines(app) if LEAD[:6] in line and cell_len(line[: line.rfind(LEAD[:6])]) > nav.width
         )
         # The column is centred in the article pane: as much air left as right.
         left = cell_len(row[: row.rfind(LEAD[:6])]) - view.x
         assert left >= (view.width - 80) // 2 - 2
-        await app.run_action("toggle_nav")
+        await app.reader.run_action("toggle_nav")
         await pilot.pause()
-        assert not app.nav_visible and app.article_view.region.width == 160
+        assert not app.reader.contents_shown and app.reader.article_view.region.width == 160
 
 
 @sync
@@ -135,7 +135,7 @@ async def test_article_hierarchy_kicker_headline_subheadline_byline_subheads():
     app = make_app(JUMP)
     async with app.run_test(size=(80, 30)) as pilot:
         await ready(app, pilot)
-        view = app.article_view
+        view = app.reader.article_view
         lines = view.rendered_lines()
         kicker = lines.index("春风又绿江南岸")
         headline = next(i for i, line in enumerate(lines) if line.startswith("老街巷里的新茶馆"))
@@ -172,12 +172,12 @@ async def test_photo_caption_is_framed_with_marker_and_right_aligned_credit():
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         await press(pilot, "right_square_bracket")
-        lines = app.article_view.rendered_lines()
+        lines = app.reader.article_view.rendered_lines()
         top = next(i for i, line in enumerate(lines) if line.startswith("▣ 图 ─"))
         assert lines[top + 1].startswith("│ 城南湿地公园的玉兰花开了")
         credit = next(i for i, line in enumerate(lines) if line.endswith("陈墨 摄"))
         assert lines[credit].startswith("│    ")  # pushed to the right edge
-        assert cell_len(lines[credit]) == app.article_view.column_width
+        assert cell_len(lines[credit]) == app.reader.article_view.column_width
         assert set(lines[credit + 1]) == {"─"}
         assert "陈墨 摄" in screen_text(app)
 
@@ -187,25 +187,25 @@ async def test_follow_a_jump_to_its_continuation_and_back():
     app = make_app(JUMP)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        first = app.current_id
-        assert any(line.strip() == "下转第2版 →" for line in app.article_view.rendered_lines())
+        first = app.reader.current_id
+        assert any(line.strip() == "下转第2版 →" for line in app.reader.article_view.rendered_lines())
         assert "J Follow jump" in screen_lines(app)[-1]  # the footer offers the key
         await press(pilot, "J")
-        assert app.current_id != first
-        article = app.current_article
+        assert app.reader.current_id != first
+        article = app.reader.current_article
         assert article.page == 2 and article.continued_from == first
         text = screen_text(app)
         assert "← 上接第1版" in text
         assert "第2版 城事" in text  # the masthead says where we are
         assert "说起今后的打算" in text
         await press(pilot, "backspace")
-        assert app.current_id == first
+        assert app.reader.current_id == first
         await press(pilot, "right_square_bracket")  # the photo item: nowhere to jump
         assert "Follow jump" not in screen_lines(app)[-1]
         await press(pilot, "left_square_bracket")
         # And from the continuation back the other way with J.
         await press(pilot, "J", "J")
-        assert app.current_id == first
+        assert app.reader.current_id == first
 
 
 @sync
@@ -213,13 +213,13 @@ async def test_jump_to_a_page_not_in_the_library_says_so():
     app = make_app(SEEDS)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        first = app.current_id
-        lines = app.article_view.rendered_lines()
+        first = app.reader.current_id
+        lines = app.reader.article_view.rendered_lines()
         assert any(line.strip() == "下转第2版(续篇不在本库中)" for line in lines)
         await press(pilot, "G")
         assert "下转第2版(续篇不在本库中)" in screen_text(app)
         await press(pilot, "J")
-        assert app.current_id == first
+        assert app.reader.current_id == first
         assert any("not available" in str(n.message) for n in app._notifications)
 
 
@@ -228,21 +228,21 @@ async def test_article_and_section_keys_move_in_reading_order():
     app = make_app(JUMP)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
-        order = list(app.library.ids())
-        assert app.current_id == order[0]
+        order = list(app.reader.library.ids())
+        assert app.reader.current_id == order[0]
         await press(pilot, "right_square_bracket")
-        assert app.current_id == order[1]
+        assert app.reader.current_id == order[1]
         await press(pilot, "right_curly_bracket")
-        assert app.current_article.page == 2 and app.current_id == order[2]
+        assert app.reader.current_article.page == 2 and app.reader.current_id == order[2]
         await press(pilot, "right_square_bracket")
-        assert app.current_id == order[3]
+        assert app.reader.current_id == order[3]
         await press(pilot, "left_curly_bracket")
-        assert app.current_id == order[0]
+        assert app.reader.current_id == order[0]
         await press(pilot, "left_square_bracket")
-        assert app.current_id == order[0]  # nothing before the first
+        assert app.reader.current_id == order[0]  # nothing before the first
         # The pane follows: its cursor sits on the open article.
         await pilot.pause()
-        assert app.nav.cursor_article == order[0]
+        assert app.reader.nav.cursor_article == order[0]
 
 
 @sync
@@ -250,7 +250,7 @@ async def test_paging_and_top_bottom_in_the_article():
     app = make_app(SEEDS)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        view = app.article_view
+        view = app.reader.article_view
         assert view.scroll_y == 0
         await press(pilot, "space")
         page = view.scroll_y
@@ -271,7 +271,7 @@ async def test_theme_switch_by_key_restyles_and_is_remembered():
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         assert app.theme == "newsprint-dark"
-        view = app.article_view
+        view = app.reader.article_view
         before = view.get_component_rich_style("article--headline")
         await press(pilot, "t")
         assert app.theme != "newsprint-dark"
@@ -305,11 +305,11 @@ async def test_keymap_from_config_file_remaps_keys(tmp_path):
     app = make_app(JUMP, config=load_config(config_file))
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        first = app.current_id
+        first = app.reader.current_id
         await press(pilot, "right_square_bracket")
-        assert app.current_id == first  # the old key no longer does it
+        assert app.reader.current_id == first  # the old key no longer does it
         await press(pilot, "n")
-        assert app.current_id == list(app.library.ids())[1]
+        assert app.reader.current_id == list(app.reader.library.ids())[1]
         # The help screen shows the new key against the id.
         await press(pilot, "question_mark")
         await until(pilot, lambda: "next_article" in screen_text(app))
@@ -333,17 +333,17 @@ async def test_read_marks_next_unread_mark_unread_and_mark_all_read():
     app = make_app(JUMP)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
-        order = list(app.library.ids())
+        order = list(app.reader.library.ids())
         nav_text = lambda: screen_text(app)  # noqa: E731
         assert app.store.is_read(order[0])
         assert "• 公交新线路下周开通" in nav_text()
         await press(pilot, "u")
-        assert app.current_id == order[1]
+        assert app.reader.current_id == order[1]
         await press(pilot, "x")  # mark unread
         assert not app.store.is_read(order[1])
         assert "• ▣ 早春" in nav_text()
         await press(pilot, "u")
-        assert app.current_id == order[2]
+        assert app.reader.current_id == order[2]
         await press(pilot, "A")
         assert all(app.store.is_read(i) for i in order)
         assert "• " not in nav_text()
@@ -359,7 +359,7 @@ async def test_outline_lists_subheads_and_jumps_to_one():
         text = screen_text(app)
         assert "一壶清茶连着邻里情" in text and "老手艺遇上新办法" in text
         await press(pilot, "j", "j", "enter")
-        view = app.article_view
+        view = app.reader.article_view
         target = view.rendered_lines().index("老手艺遇上新办法")
         assert target > 10  # below the first screen: the outline had to move the view
         assert view.scroll_y == min(target, view.max_scroll_y)
@@ -425,7 +425,7 @@ async def test_palette_has_the_reader_actions():
         await pilot.pause(0.3)
         await press(pilot, "enter")
         await pilot.pause()
-        assert app.current_article.page == 2
+        assert app.reader.current_article.page == 2
 
 
 def test_rendered_lines_never_start_with_closing_punctuation_and_lose_nothing():
@@ -484,7 +484,7 @@ async def test_nav_lists_issues_sections_and_articles_with_marks():
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
         await until(pilot, lambda: "第2版 城事" in screen_text(app))
-        rows = [line[: app.nav.region.right] for line in screen_lines(app)]
+        rows = [line[: app.reader.nav.region.right] for line in screen_lines(app)]
         text = "\n".join(rows)
         assert "山城晚报 2025-03-08" in text
         assert "第1版 要闻" in text and "第2版 城事" in text
@@ -500,7 +500,7 @@ async def test_highlight_marks_every_match_and_steps_between_them():
     app = make_app(JUMP)
     async with app.run_test(size=(40, 14)) as pilot:
         await ready(app, pilot)
-        view = app.article_view
+        view = app.reader.article_view
         view.highlight(["茶馆"])
         await pilot.pause()
         assert view.match_count == 5  # one in the headline, four in the body
@@ -524,7 +524,7 @@ async def test_paragraph_in_view_and_scroll_to_paragraph_agree():
     app = make_app(JUMP)
     async with app.run_test(size=(40, 12)) as pilot:
         await ready(app, pilot)
-        view = app.article_view
+        view = app.reader.article_view
         assert view.paragraph_in_view() == 0
         view.scroll_to_paragraph(2)
         await pilot.pause()
@@ -537,7 +537,7 @@ async def test_resize_resets_the_lines_and_keeps_the_place():
     app = make_app(SEEDS)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        view = app.article_view
+        view = app.reader.article_view
         view.scroll_to_paragraph(3)
         await pilot.pause()
         narrow_lines = len(view.rendered_lines())
@@ -550,11 +550,11 @@ async def test_resize_resets_the_lines_and_keeps_the_place():
         await pilot.resize_terminal(160, 40)
         await until(
             pilot,
-            lambda: app.nav.region.width > 0
+            lambda: app.reader.nav.region.width > 0
             and view._layout_width == view.scrollable_content_region.width
             and view._scroll_anchor is None,
         )
-        assert app.nav_visible  # wide again: the contents come back
+        assert app.reader.contents_shown  # wide again: the contents come back
         assert view.column_width == 80
         line = view.line_of_block(3)
         assert view.scroll_y == min(line, view.max_scroll_y)  # at the top, or as far as it goes
@@ -567,7 +567,7 @@ async def test_measure_from_config_sets_the_column(tmp_path):
     app = make_app(JUMP, config=load_config(config_file))
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(app, pilot)
-        view = app.article_view
+        view = app.reader.article_view
         assert view.column_width == 60
         assert max(cell_len(line) for line in view.rendered_lines()) <= 60
         assert max(cell_len(line) for line in view.rendered_lines()) >= 56  # and filled to it
@@ -580,20 +580,20 @@ async def test_open_request_from_a_screen_opens_highlights_and_scrolls():
     app = make_app(JUMP)
     async with app.run_test(size=(40, 12)) as pilot:
         await ready(app, pilot)
-        target = list(app.library.ids())[2]  # the continuation on page 2
-        app.open_request(OpenRequest(target, terms=["读书角"]))
-        await until(pilot, lambda: app.current_id == target)
-        view = app.article_view
+        target = list(app.reader.library.ids())[2]  # the continuation on page 2
+        app.reader.open_request(OpenRequest(target, terms=["读书角"]))
+        await until(pilot, lambda: app.reader.current_id == target)
+        view = app.reader.article_view
         assert view.match_count == 1
         await until(pilot, lambda: any("读书角" in line for line in screen_lines(app)))
-        app.post_message(OpenRequest(list(app.library.ids())[0], paragraph=2))
-        await until(pilot, lambda: app.current_id == list(app.library.ids())[0])
+        app.reader.post_message(OpenRequest(list(app.reader.library.ids())[0], paragraph=2))
+        await until(pilot, lambda: app.reader.current_id == list(app.reader.library.ids())[0])
         await until(pilot, lambda: view.paragraph_in_view() == 2)
-        app.open_request(None)  # a cancelled screen changes nothing
+        app.reader.open_request(None)  # a cancelled screen changes nothing
         await pilot.pause()
-        assert app.current_id == list(app.library.ids())[0]
+        assert app.reader.current_id == list(app.reader.library.ids())[0]
         await press(pilot, "backspace")
-        assert app.current_id == target  # the back stack remembers where we came from
+        assert app.reader.current_id == target  # the back stack remembers where we came from
 
 
 @sync
@@ -614,8 +614,8 @@ async def test_a_very_long_article_is_set_off_the_ui_thread(tmp_path, monkeypatc
     monkeypatch.setattr(article_view, "layout_article", spy)
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.current_id is not None, timeout=60)
-        view = app.article_view
+        await until(pilot, lambda: app.reader.current_id is not None, timeout=60)
+        view = app.reader.article_view
         await until(pilot, lambda: not view._layout_pending and len(view.lines) > 1, timeout=120)
         assert threads and not any(threads)  # set in a worker, never on the UI thread
         lines = view.rendered_lines()

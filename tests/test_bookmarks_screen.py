@@ -60,7 +60,7 @@ def on_disk(path: Path) -> dict[str, dict]:
 
 def nav_label(app: ReaderApp, headline: str) -> str:
     """The contents' row for an article (its section is open: the article was opened)."""
-    nav = app.nav
+    nav = app.reader.nav
     if hasattr(nav, "row_text"):  # the virtual list
         rows = [nav.row_text(n) for n in range(nav.row_count)]
     else:  # a Tree
@@ -79,11 +79,11 @@ async def test_bookmark_filter_open_at_paragraph_note_tags_delete_undo(tmp_path)
         await ready(app, pilot)
 
         # m on the long article, read down to its 21st paragraph.
-        app.open_article(ids[LANTERN])
+        app.reader.open_article(ids[LANTERN])
         await pilot.pause()
-        article = app.current_article
+        article = app.reader.current_article
         lantern_21 = next(i for i, b in enumerate(article.blocks) if b.text == LANTERN_PARAGRAPHS[20])
-        app.article_view.scroll_to_paragraph(lantern_21)
+        app.reader.article_view.scroll_to_paragraph(lantern_21)
         await pilot.pause()
         await press(pilot, "m")
         saved = on_disk(file)[ids[LANTERN]]
@@ -93,7 +93,7 @@ async def test_bookmark_filter_open_at_paragraph_note_tags_delete_undo(tmp_path)
 
         # Two more; m twice toggles the last one off again.
         for headline in (SPRING, STREET):
-            app.open_article(ids[headline])
+            app.reader.open_article(ids[headline])
             await pilot.pause()
             await press(pilot, "m")
         await press(pilot, "m")
@@ -102,7 +102,7 @@ async def test_bookmark_filter_open_at_paragraph_note_tags_delete_undo(tmp_path)
         assert BOOKMARK_MARK not in nav_label(app, STREET)
 
         # The screen: newest first, with paper, date, page and saved time.
-        app.open_article(ids[STREET])
+        app.reader.open_article(ids[STREET])
         await pilot.pause()
         await press(pilot, "apostrophe")
         assert isinstance(app.screen, BookmarksScreen)
@@ -122,8 +122,8 @@ async def test_bookmark_filter_open_at_paragraph_note_tags_delete_undo(tmp_path)
         assert [b.article_id for b in screen.shown] == [ids[LANTERN]]
         await press(pilot, "enter", "enter")
         assert not isinstance(app.screen, BookmarksScreen)
-        assert app.current_id == ids[LANTERN]
-        assert app.article_view.paragraph_in_view() == lantern_21
+        assert app.reader.current_id == ids[LANTERN]
+        assert app.reader.article_view.paragraph_in_view() == lantern_21
         assert LANTERN_PARAGRAPHS[20][:12] in screen_text(app)
 
         # e: a note; t: tags (on the highlighted bookmark, the newest: spring).
@@ -206,7 +206,7 @@ async def test_a_broken_file_makes_bookmarks_read_only_and_is_never_touched(tmp_
             await ready(app, pilot)
             shown = [n.message for n in app._notifications]
             assert any(str(file) in n and f"line {line}" in n for n in shown), shown
-            app.open_article(ids[SPRING])
+            app.reader.open_article(ids[SPRING])
             await pilot.pause()
             await press(pilot, "m", "apostrophe")
             app.clear_notifications()
@@ -225,7 +225,7 @@ async def test_the_keys_can_be_rebound(tmp_path):
     app, ids = make_app(tmp_path, file, config=config)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(app, pilot)
-        app.open_article(ids[SPRING])
+        app.reader.open_article(ids[SPRING])
         await pilot.pause()
         await press(pilot, "b")
         assert set(on_disk(file)) == {ids[SPRING]}

@@ -265,7 +265,7 @@ async def test_every_view_shows_markup_literally_and_no_terminal_control(visible
         assert skipped and "␛" in skipped[0] and "坏" in skipped[0]
         seen = []
         for _ in range(4):
-            if app.current_article.headline == H.FRONT_HEADLINE:
+            if app.reader.current_article.headline == H.FRONT_HEADLINE:
                 await pilot.press("o")  # the outline lists the subhead, as text
                 outline = await _wait_for_text(app, pilot, "小标题")
                 assert_no_control(outline, "the outline")
@@ -273,7 +273,7 @@ async def test_every_view_shows_markup_literally_and_no_terminal_control(visible
                 await pilot.press("escape")
                 await pilot.pause()
             screen = screen_text(app)
-            assert_no_control(screen, f"the screen showing {app.current_article.headline!r}")
+            assert_no_control(screen, f"the screen showing {app.reader.current_article.headline!r}")
             seen.append(screen)
             await pilot.press("m")  # bookmark it: the notice and the bookmarks list show it too
             await pilot.pause()
@@ -294,7 +294,7 @@ async def test_every_view_shows_markup_literally_and_no_terminal_control(visible
         await pilot.pause()
 
         # Clicking the would-be [@click=app.quit] does nothing: it is text.
-        app.open_article(next(ref.id for _i, _s, ref in app.library.refs() if "点此退出" in ref.headline))
+        app.reader.open_article(next(ref.id for _i, _s, ref in app.reader.library.refs() if "点此退出" in ref.headline))
         await pilot.pause()
         rows = screen_text(app).splitlines()
         row = next(i for i, line in enumerate(rows) if "点此退出" in line)
@@ -354,11 +354,11 @@ async def test_the_app_stays_responsive_on_the_heavy_files(heavy, isolated_dirs)
         for _ in range(6):  # through every article, to the end of each
             await pilot.press("G")
             await pilot.pause()
-            assert_no_control(screen_text(app), f"the end of {app.current_article.headline!r}")
+            assert_no_control(screen_text(app), f"the end of {app.reader.current_article.headline!r}")
             await pilot.press("right_square_bracket")
             await pilot.pause()
         # The 5 MB line is set in full: its end (where 1,000 screen wipes became one ␛) is reachable.
-        app.open_article(next(ref.id for _i, _s, ref in app.library.refs() if ref.headline == "超长的一行"))
+        app.reader.open_article(next(ref.id for _i, _s, ref in app.reader.library.refs() if ref.headline == "超长的一行"))
         await _wait_for_text(app, pilot, "长行没有换行符", tries=1200)
         await pilot.press("G")
         end = await _wait_for_text(app, pilot, "␛", tries=1200)

@@ -257,9 +257,9 @@ def test_a_crash_in_the_app_shows_an_apology_not_a_traceback(isolated_dirs):
 
     env = isolated_env(isolated_dirs / "tmux")
     script = (
-        "import sys; from tuireader import cli; from tuireader.ui.app import ReaderApp\n"
+        "import sys; from tuireader import cli; from tuireader.ui.screens.reader import ReaderScreen\n"
         "def boom(self): raise RuntimeError('deliberate crash for the test')\n"
-        "ReaderApp.action_next_article = boom\n"
+        "ReaderScreen.action_next_article = boom\n"
         f"sys.exit(cli.main(['--restricted', '--reader', 'dan', {str(SEEDS)!r}]))\n"
     )
     # Through sh, which prints the exit status (tmux does not always keep a dead pane's).

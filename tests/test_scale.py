@@ -8,6 +8,7 @@ from tests.conftest import sync
 
 import asyncio
 import gc
+from dataclasses import replace
 from pathlib import Path
 
 from textual.widgets._footer import FooterKey
@@ -54,7 +55,7 @@ async def settle(app: ReaderApp, pilot, until=lambda: True, tries: int = 100) ->
 
 
 def headlines(app: ReaderApp) -> list[str]:
-    return [app.library.locate(i)[2].headline for i in list(app.library.ids())]
+    return [app.reader.library.locate(i)[2].headline for i in list(app.reader.library.ids())]
 
 
 def pane_text(app: ReaderApp) -> str:
@@ -67,19 +68,20 @@ async def test_files_added_and_removed_while_the_app_runs_are_picked_up(tmp_path
     lib = write_library(tmp_path / "lib")
     app = ReaderApp([lib])
     shown: list[str | None] = []
-    show = app._show_refresh_progress
+    loader = app.reader.loader
+    show = loader.callbacks.looking
 
     def watched(done: int, total: int) -> None:
         show(done, total)
-        shown.append(app._library_progress)
+        shown.append(app.reader.library_progress)
 
-    app._show_refresh_progress = watched
+    loader.callbacks = replace(loader.callbacks, looking=watched)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot, lambda: app.current_id is not None)
-        opened = app.current_id
+        await settle(app, pilot, lambda: app.reader.current_id is not None)
+        opened = app.reader.current_id
         assert headlines(app) == ["河湾大桥今日合龙", "五一假期客流创新高", "老城区雨污分流改造启动"]
         await pilot.press("j")  # the reader scrolls a little: the place must survive the refresh
-        paragraph = app.article_view.paragraph_in_view()
+        paragraph = app.reader.article_view.paragraph_in_view()
 
         # A new issue dropped into the library.
         (lib / "2025-05-02").mkdir()
@@ -93,20 +95,20 @@ async def test_files_added_and_removed_while_the_app_runs_are_picked_up(tmp_path
         # The look at the files showed in the masthead while it ran, and is gone now.
         assert shown[0] == "looking for new files…" and shown[-1] is None
         assert "⟳" not in str(app.query_one("#masthead").render())
-        assert app.current_id == opened and app.article_view.paragraph_in_view() == paragraph
+        assert app.reader.current_id == opened and app.reader.article_view.paragraph_in_view() == paragraph
 
         # A page removed: its article leaves the lists; the open one stays put.
         (lib / "2025-05-01" / "02.txt").unlink()
         await pilot.press("R")
         await settle(app, pilot, lambda: "老城区雨污分流改造启动" not in headlines(app))
         assert "老城区雨污分流改造启动" not in pane_text(app)
-        assert app.current_id == opened
+        assert app.reader.current_id == opened
 
         # The open article's own file removed: a notice, and the article stays on screen to finish.
         (lib / "2025-05-01" / "01.txt").unlink()
         await pilot.press("R")
         await settle(app, pilot, lambda: "河湾大桥今日合龙" not in headlines(app))
-        assert app.current_article is not None and app.current_article.headline == "河湾大桥今日合龙"
+        assert app.reader.current_article is not None and app.reader.current_article.headline == "河湾大桥今日合龙"
         assert any("no longer in the library" in str(n.message) for n in app._notifications)
 
 
@@ -115,7 +117,7 @@ async def test_a_second_start_opens_from_the_catalogue_and_then_finds_new_files(
     lib = write_library(tmp_path / "lib")
     first = ReaderApp([lib])
     async with first.run_test(size=(120, 40)) as pilot:
-        await settle(first, pilot, lambda: first.current_id is not None)
+        await settle(first, pilot, lambda: first.reader.current_id is not None)
     (lib / "2025-05-01" / "03.txt").write_text(
         page("河湾日报", "2025-05-01", 3, "文体", ("龙舟队开始训练", "本报讯 端午将至，河湾龙舟队开始集训。")),
         encoding="utf-8",
@@ -133,15 +135,16 @@ async def test_a_first_run_shows_how_far_it_has_read(tmp_path):
     shown: list[str] = []
 
     app = ReaderApp([lib])
-    show = app._show_reading_progress
+    loader = app.reader.loader
+    show = loader.callbacks.reading
 
     def watched(done: int, total: int) -> None:
         show(done, total)
-        shown.append(app.article_view.placeholder)
+        shown.append(app.reader.article_view.placeholder)
 
-    app._show_reading_progress = watched
+    loader.callbacks = replace(loader.callbacks, reading=watched)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot, lambda: app.current_id is not None)
+        await settle(app, pilot, lambda: app.reader.current_id is not None)
     assert shown and shown[-1] == "Reading the library… 2/2 files"
 
 
@@ -150,18 +153,18 @@ async def test_browsing_many_articles_keeps_a_bounded_number_in_memory(tmp_path)
     lib = _generator().generate_library(tmp_path / "lib", 600, seed=3)
     app = ReaderApp([lib])
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot, lambda: app.current_id is not None)
+        await settle(app, pilot, lambda: app.reader.current_id is not None)
         opened = set()
-        for n, article_id in enumerate(list(app.library.ids())[::3]):  # as the reader's keys do, drawing now and then
-            assert app.open_article(article_id)
-            opened.add(app.current_id)
+        for n, article_id in enumerate(list(app.reader.library.ids())[::3]):  # as the reader's keys do, drawing now and then
+            assert app.reader.open_article(article_id)
+            opened.add(app.reader.current_id)
             if n % 10 == 0:
                 await pilot.pause()
         await pilot.pause()
-        files = {app.library.source_path(app.library.locate(i)[2]) for i in opened}
+        files = {app.reader.library.source_path(app.reader.library.locate(i)[2]) for i in opened}
         assert len(files) > PARSE_CACHE_SIZE  # more files were read than the cache holds...
-        assert len(app.library._cache) <= PARSE_CACHE_SIZE  # ...and only the most recent are kept
-        assert all(isinstance(entry[0], str) for entry in app.history)  # the way back holds ids, not articles
+        assert len(app.reader.library._cache) <= PARSE_CACHE_SIZE  # ...and only the most recent are kept
+        assert all(isinstance(entry[0], str) for entry in app.reader.history)  # the way back holds ids, not articles
         # The footer is rebuilt for each article: the keys it dropped must not live on.
         gc.collect()
         assert sum(isinstance(o, FooterKey) for o in gc.get_objects()) < 50
@@ -175,16 +178,16 @@ async def test_a_second_start_builds_only_the_open_issue_whatever_the_contents_s
     lib = _generator().generate_library(tmp_path / "lib", 2500, seed=4)
     first = ReaderApp([lib])
     async with first.run_test(size=(120, 40)) as pilot:
-        await settle(first, pilot, lambda: first.current_id is not None)
-        last_issue = first.library.issues[-1]
+        await settle(first, pilot, lambda: first.reader.current_id is not None)
+        last_issue = first.reader.library.issues[-1]
         target = last_issue.sections[0].articles[0].id
-        first.open_article(target)
+        first.reader.open_article(target)
         await pilot.pause()
     second = ReaderApp([lib])
     async with second.run_test(size=(120, 40)) as pilot:
-        await settle(second, pilot, lambda: second.current_id == target)
-        library = second.library
-        assert library.from_catalogue and second.nav_visible
+        await settle(second, pilot, lambda: second.reader.current_id == target)
+        library = second.reader.library
+        assert library.from_catalogue and second.reader.contents_shown
         assert len(library.issues) > 20
         # Every issue is listed with its unread count (the first start read the first article).
         shown = pane_text(second)
@@ -200,10 +203,10 @@ async def test_a_second_start_builds_only_the_open_issue_whatever_the_contents_s
 async def test_a_first_run_on_a_large_library_can_be_read_while_the_rest_is_read(tmp_path, monkeypatch):
     """The files read in the first moments are shown at once; the count of the rest goes
     to the masthead; the whole library then takes their place, the article staying open."""
-    import tuireader.ui.app as app_module
+    import tuireader.ui.loading as loading
 
-    monkeypatch.setattr(app_module, "FIRST_PART_AFTER", 0.0)  # after the first file, here
-    monkeypatch.setattr(app_module, "PROGRESS_INTERVAL", 0.0)  # every count shown
+    monkeypatch.setattr(loading, "FIRST_PART_AFTER", 0.0)  # after the first file, here
+    monkeypatch.setattr(loading, "PROGRESS_INTERVAL", 0.0)  # every count shown
     lib = write_library(tmp_path / "lib")
     (lib / "2025-05-01" / "03.txt").write_text(
         page("河湾日报", "2025-05-01", 3, "文体", ("龙舟队开始训练", "本报讯 端午将至，河湾龙舟队开始集训。")),
@@ -211,33 +214,32 @@ async def test_a_first_run_on_a_large_library_can_be_read_while_the_rest_is_read
     )
     app = ReaderApp([lib])
     shown, masthead = [], []
-    ready = app._library_ready
-    progress = app._show_reading_progress
+    loader = app.reader.loader
+    ready, progress = loader.callbacks.ready, loader.callbacks.reading
 
     def watched_ready(library, reopen=True):
-        shown.append((library.complete, len(library), app.current_id))
+        shown.append((library.complete, len(library), app.reader.current_id))
         ready(library, reopen)
 
     def watched_progress(done, total):
         progress(done, total)
-        masthead.append(app._library_progress)
+        masthead.append(app.reader.library_progress)
 
-    app._library_ready = watched_ready
-    app._show_reading_progress = watched_progress
+    loader.callbacks = replace(loader.callbacks, ready=watched_ready, reading=watched_progress)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot, lambda: app.library is not None and app.library.complete)
+        await settle(app, pilot, lambda: app.reader.library is not None and app.reader.library.complete)
         part, whole = shown[0], shown[-1]
         assert part[:2] == (False, 2)  # the first page file: two articles, to read at once
         assert whole[:2] == (True, 4) and whole[2] is not None  # ...which is open when the rest arrives
-        assert app.current_id == whole[2] and app.current_article.headline == "河湾大桥今日合龙"
+        assert app.reader.current_id == whole[2] and app.reader.current_article.headline == "河湾大桥今日合龙"
         assert masthead[-2:] == ["reading 66%", None]
         assert "⟳" not in str(app.query_one("#masthead").render())
         assert headlines(app) == ["河湾大桥今日合龙", "五一假期客流创新高", "老城区雨污分流改造启动", "龙舟队开始训练"]
     # ...and the catalogue was written for the next start.
     second = ReaderApp([lib])
     async with second.run_test(size=(80, 24)) as pilot:
-        await settle(second, pilot, lambda: second.current_id is not None)
-        assert second.current_id == whole[2]
+        await settle(second, pilot, lambda: second.reader.current_id is not None)
+        assert second.reader.current_id == whole[2]
 
 
 @sync
@@ -248,13 +250,13 @@ async def test_counts_in_the_masthead_reach_it_under_another_screen_or_not_at_al
     lib = write_library(tmp_path / "lib")
     app = ReaderApp([lib])
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot, lambda: app.current_id is not None)
+        await settle(app, pilot, lambda: app.reader.current_id is not None)
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen is not app.screen_stack[0]
-        app._show_refresh_progress(3, 9)
+        app.reader.show_refresh_progress(3, 9)
         await pilot.pause()
         assert "⟳ files 3/9" in str(app.screen_stack[0].query_one("#masthead").render())
         await app.screen_stack[0].query_one("#masthead").remove()
-        app._show_refresh_progress(4, 9)
-        app._show_reading_progress(5, 9)
+        app.reader.show_refresh_progress(4, 9)
+        app.reader.show_reading_progress(5, 9)

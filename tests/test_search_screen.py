@@ -42,7 +42,7 @@ async def until(pilot, predicate, timeout: float = 20.0) -> None:
 
 
 async def ready(app: ReaderApp, pilot) -> None:
-    await until(pilot, lambda: app.library is not None and bool(app.article_view.lines))
+    await until(pilot, lambda: app.reader.library is not None and bool(app.reader.article_view.lines))
 
 
 async def type_text(pilot, text: str) -> None:
@@ -75,8 +75,8 @@ async def test_type_open_step_through_matches_and_come_back(indexed):
         assert "result" in status
 
         await pilot.press("enter")
-        await until(pilot, lambda: not isinstance(app.screen, SearchScreen) and app.current_id is not None)
-        view = app.article_view
+        await until(pilot, lambda: not isinstance(app.screen, SearchScreen) and app.reader.current_id is not None)
+        view = app.reader.article_view
         assert view.article.headline == TRAFFIC
         assert view.match_count == 2  # every match highlighted
         assert view._match_cursor == 0  # scrolled to the first
@@ -110,7 +110,7 @@ async def test_moving_down_the_results_and_back_to_the_same_one(indexed):
         chosen = rows(screen)[2].split("  ")[0]
         await pilot.press("enter")
         await until(pilot, lambda: not isinstance(app.screen, SearchScreen))
-        assert app.article_view.article.headline.startswith(chosen.replace("[图] ", ""))
+        assert app.reader.article_view.article.headline.startswith(chosen.replace("[图] ", ""))
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, SearchScreen))
         assert app.screen.results_list.highlighted == 2
@@ -159,7 +159,7 @@ async def test_find_in_the_open_article(indexed):
         await pilot.press("f")
         assert isinstance(app.screen, FindScreen)
         await type_text(pilot, "ＬＥＤ")  # full-width letters find nothing here...
-        view = app.article_view
+        view = app.reader.article_view
         assert view.match_count == 0
         for _ in range(3):
             await pilot.press("backspace")

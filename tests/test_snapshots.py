@@ -30,7 +30,7 @@ def after_open(*keys: str):
     async def run_before(pilot) -> None:
         app: ReaderApp = pilot.app
         deadline = time.monotonic() + 30
-        while app.current_id is None:  # the library loads in a worker after the first paint
+        while app.reader.current_id is None:  # the library loads in a worker after the first paint
             assert time.monotonic() < deadline, "the sample did not open within 30 s"
             await asyncio.sleep(0.02)
         await pilot.pause()

@@ -61,7 +61,7 @@ def original_command(env: Mapping[str, str] | None = None) -> str | None:
 def command_argv(forced_argv: Sequence[str], requested: str) -> list[str]:
     """The argv to run for ``requested`` (an SSH_ORIGINAL_COMMAND) under the
     forced command ``forced_argv``; raises :class:`Refused` for anything off the list."""
-    from tuireader import cli
+    from tuireader import cli_args as cli
 
     if cli.find_subcommand(forced_argv) is not None:
         raise Refused("this account runs a fixed command; it takes no command of yours")

@@ -1,6 +1,7 @@
-"""The bookmarks screen, and the app's bookmark actions (``m`` and ``'``).
+"""The bookmarks screen (``'``), and the prompt it edits notes and tags in.
 
 The store (``tuireader.store.bookmarks``) does the work; this module shows it.
+What the reading screen does with bookmarks (``m``) is ``tuireader/ui/bookmarking.py``.
 Every text that came from an article, or from the bookmarks file (which a
 person or another machine may have written), goes through ``clean`` and into
 ``rich.text.Text`` objects, never into markup.
@@ -8,8 +9,7 @@ person or another machine may have written), goes through ``clean`` and into
 
 from __future__ import annotations
 
-import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,90 +28,15 @@ from tuireader.store.bookmarks import (
     split_tags,
 )
 from tuireader.text.sanitize import clean
+from tuireader.ui.bookmarking import error_notice
 from tuireader.ui.messages import OpenRequest
 from tuireader.ui.widgets.nav import BOOKMARK_MARK
-
-if TYPE_CHECKING:
-    from tuireader.ui.app import ReaderApp
 
 MISSING_MARK = "✗"
 
 
-# ------------------------------------------------------------------ app actions
-
-
 def _notify_error(app: Any, exc: Exception) -> None:
-    if isinstance(exc, BookmarkFileError):
-        message = f"Bookmarks are read-only until the file is fixed: {exc}"
-    else:
-        message = f"Could not save the bookmarks: {exc}"
-    app.notify(clean(message), severity="error", markup=False, timeout=10)
-
-
-def toggle_bookmark(app: ReaderApp) -> None:
-    """``m``: bookmark the open article at the paragraph in view, or remove its bookmark."""
-    store: BookmarkStore | None = app.bookmarks
-    article = app.current_article
-    if store is None or article is None or not article.id:
-        app.notify("Open an article to bookmark it.", timeout=3)
-        return
-    store.refresh()
-    try:
-        if store.is_bookmarked(article.id):
-            store.remove(article.id)
-            app.notify(clean(f"Bookmark removed: {article.title}"), markup=False, timeout=3)
-        else:
-            view = app.article_view
-            paragraph = view.paragraph_in_view()
-            anchor = article.blocks[paragraph].text if 0 <= paragraph < len(article.blocks) else None
-            store.add(Bookmark.from_article(article, paragraph=paragraph, anchor=anchor))
-            app.notify(clean(f"Bookmarked: {article.title}"), markup=False, timeout=3)
-    except (BookmarkFileError, OSError) as exc:
-        _notify_error(app, exc)
-    except UnknownBookmark:
-        pass  # removed meanwhile by another session: nothing left to do
-    app.refresh_marks([article.id])
-
-
-def open_bookmarks(app: ReaderApp) -> None:
-    """``'``: the bookmarks screen; what it picks is opened by the app."""
-    if isinstance(app.screen, BookmarksScreen):
-        return
-    if app.bookmarks is None:
-        app.notify("Bookmarks are not available.", timeout=3)
-        return
-    app.push_screen(BookmarksScreen(app.bookmarks, app.library), app.open_request)
-
-
-#: Notices already shown, per app: the library is refreshed in the background, and a
-#: notice that has not changed is not worth repeating each time.
-_shown_notices: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
-
-
-def _notify_once(app: Any, message: str, severity: str, timeout: float) -> None:
-    shown = _shown_notices.setdefault(app, set())
-    if message not in shown:
-        shown.add(message)
-        app.notify(clean(message), severity=severity, markup=False, timeout=timeout)
-
-
-def bookmarks_library_ready(app: ReaderApp) -> None:
-    """After the library loads (or is refreshed): report a broken bookmarks file, mark
-    missing bookmarks and re-attach those that turned up."""
-    store: BookmarkStore | None = app.bookmarks
-    if store is None or app.library is None:
-        return
-    store.refresh()
-    if store.error is not None:
-        _notify_once(app, f"Bookmarks are read-only until the file is fixed: {store.error}", "error", 15)
-    before = {b.article_id for b in store.bookmarks}
-    store.reconcile(app.library)
-    changed = before ^ {b.article_id for b in store.bookmarks}
-    if changed:
-        app.refresh_marks(changed)
-    if store.missing:
-        message = f"{len(store.missing)} bookmarked article(s) not in this library; kept in the list as missing."
-        _notify_once(app, message, "information", 5)
+    app.notify(clean(error_notice(exc)), severity="error", markup=False, timeout=10)
 
 
 # ------------------------------------------------------------------ screens
@@ -184,7 +109,10 @@ class TextPrompt(ModalScreen[str | None]):
 
 class BookmarksScreen(Screen[OpenRequest | None]):
     """Bookmarks newest first. Enter opens at the saved paragraph; e note; t tags;
-    d delete, u undo (while the screen is open); / filter; Esc closes."""
+    d delete, u undo (while the screen is open); / filter; Esc closes.
+
+    Dismissed with the article to open (or None); the reading screen redraws its
+    bookmark marks then."""
 
     CSS_PATH = "bookmarks.tcss"
     BINDINGS = [
@@ -311,15 +239,6 @@ class BookmarksScreen(Screen[OpenRequest | None]):
 
     # -- changing
 
-    def _changed(self, article_id: str, keep: str | None = None) -> None:
-        self.reload(keep)
-        refresh = getattr(self.app, "refresh_marks", None)
-        if refresh is not None:
-            try:
-                refresh([article_id])
-            except Exception:  # the main screen may not be built (tests of this screen alone)
-                pass
-
     def _writable(self) -> bool:
         if self.store.error is not None:
             _notify_error(self.app, self.store.error)
@@ -340,7 +259,7 @@ class BookmarksScreen(Screen[OpenRequest | None]):
                 _notify_error(self.app, exc)
             except UnknownBookmark:
                 self.notify("That bookmark was removed meanwhile.", severity="warning")
-            self._changed(bookmark.article_id, bookmark.article_id)
+            self.reload(bookmark.article_id)
 
         title = clean(f"Note for {bookmark.title}")
         self.app.push_screen(TextPrompt(title, bookmark.note.replace("\n", " "), "a note for later"), save)
@@ -359,7 +278,7 @@ class BookmarksScreen(Screen[OpenRequest | None]):
                 _notify_error(self.app, exc)
             except UnknownBookmark:
                 self.notify("That bookmark was removed meanwhile.", severity="warning")
-            self._changed(bookmark.article_id, bookmark.article_id)
+            self.reload(bookmark.article_id)
 
         title = clean(f"Tags for {bookmark.title} (separate with spaces or commas)")
         self.app.push_screen(TextPrompt(title, ", ".join(bookmark.tags), "待读, 法治"), save)
@@ -380,7 +299,7 @@ class BookmarksScreen(Screen[OpenRequest | None]):
             self.undo_stack.append(removed)
             self.notify(clean(f"Deleted: {bookmark.title} · u to undo"), markup=False, timeout=4)
         following = self.shown[index + 1].article_id if index + 1 < len(self.shown) else None
-        self._changed(bookmark.article_id, following)
+        self.reload(following)
 
     def action_undo(self) -> None:
         if not self.undo_stack:
@@ -397,4 +316,4 @@ class BookmarksScreen(Screen[OpenRequest | None]):
             return
         article_id = removed[0][1].article_id
         self.notify(clean(f"Restored: {removed[0][1].title}"), markup=False, timeout=3)
-        self._changed(article_id, article_id)
+        self.reload(article_id)

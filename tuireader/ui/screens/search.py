@@ -2,15 +2,14 @@
 
 The engine is ``tuireader.search``: queries run in a thread worker
 (``exclusive``: a newer keystroke cancels a stale query), the index is built
-or updated in a worker of the app (segmenting in separate processes) so it
-carries on when the screen closes, and results cover whatever is indexed so
+or updated in a worker of the reading screen (segmenting in separate
+processes) so it carries on when the search screen closes, and results cover whatever is indexed so
 far while it runs. Article text is data: every row is built from
 ``rich.text.Text`` pieces of cleaned text, never markup.
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
@@ -30,7 +30,6 @@ from tuireader.ui.messages import OpenRequest
 
 if TYPE_CHECKING:
     from tuireader.search import Result, Searcher
-    from tuireader.ui.app import ReaderApp
 
 #: Results asked of the engine per keystroke.
 RESULT_LIMIT = 50
@@ -38,14 +37,17 @@ RESULT_LIMIT = 50
 POLL_INTERVAL = 0.3
 
 
-# ------------------------------------------------------------------ per-app state
+# ------------------------------------------------------------------ the search a reader left
 
 
 @dataclass
 class SearchSession:
-    """What search keeps for one app: the engine, the indexing job, the last results."""
+    """What search keeps between visits to the screen: the engine, the indexing job,
+    the last query, its results and the cursor. The reading screen holds one (``host``),
+    and the index is built in a worker of that screen, so it carries on when search closes."""
 
     roots: list[Path]
+    host: DOMNode
     searcher: Searcher | None = None
     building: bool = False
     progress: tuple[int, int] = (0, 0)
@@ -67,82 +69,43 @@ class SearchSession:
             self.searcher = Searcher(self.roots)
         return self.searcher
 
+    def start_indexing(self) -> None:
+        """Bring the index up to date in the background (once at a time)."""
+        if self.building:
+            return
+        self.building = True
+        self.note = "checking the index…"
+        self.host.run_worker(self._index_job, thread=True, exclusive=True, group="search-index",
+                             name="search index")
 
-_sessions: weakref.WeakKeyDictionary[Any, SearchSession] = weakref.WeakKeyDictionary()
+    def _index_job(self) -> None:
+        from tuireader.search import ensure_index
 
+        def progress(done: int, total: int) -> None:
+            self.progress = (done, total)
+            self.note = f"indexing {done}/{total} files — results cover what is indexed so far"
 
-def session_for(app: ReaderApp) -> SearchSession:
-    session = _sessions.get(app)
-    roots = [Path(p) for p in getattr(app, "library_paths", [])]
-    if session is None or session.roots != roots:
-        session = SearchSession(roots)
-        _sessions[app] = session
-    return session
-
-
-def start_indexing(app: ReaderApp, session: SearchSession) -> None:
-    """Bring the index up to date in the background (once at a time per app)."""
-    if session.building:
-        return
-    session.building = True
-    session.note = "checking the index…"
-    app.run_worker(lambda: _index_job(app, session), thread=True, exclusive=True, group="search-index",
-                   name="search index")
-
-
-def _index_job(app: Any, session: SearchSession) -> None:
-    from tuireader.search import ensure_index
-
-    def progress(done: int, total: int) -> None:
-        session.progress = (done, total)
-        session.note = f"indexing {done}/{total} files — results cover what is indexed so far"
-
-    stats = None
-    try:
-        # inline_bytes=0: jieba never loads in the UI process, even for one file
-        stats = ensure_index(session.roots, progress=progress, workers=2, inline_bytes=0, wait=False)
-    except Exception as exc:  # never a traceback: say so and search what there is
-        session.note = clean_line(f"indexing failed: {type(exc).__name__}: {exc}")
-    else:
-        if stats is None and not _index_ready(session):
-            session.note = "another tuireader is indexing this library — results cover what is ready"
+        stats = None
+        try:
+            # inline_bytes=0: jieba never loads in the UI process, even for one file
+            stats = ensure_index(self.roots, progress=progress, workers=2, inline_bytes=0, wait=False)
+        except Exception as exc:  # never a traceback: say so and search what there is
+            self.note = clean_line(f"indexing failed: {type(exc).__name__}: {exc}")
         else:
-            session.note = ""
-    finally:
-        session.building = False
-        if stats is not None:  # the index changed: screens ask again
-            session.generation += 1
-            if session.searcher is not None:
-                session.searcher.reset()  # a rebuilt file is a new database
+            if stats is None and not self._index_ready():
+                self.note = "another tuireader is indexing this library — results cover what is ready"
+            else:
+                self.note = ""
+        finally:
+            self.building = False
+            if stats is not None:  # the index changed: screens ask again
+                self.generation += 1
+                if self.searcher is not None:
+                    self.searcher.reset()  # a rebuilt file is a new database
 
-
-def _index_ready(session: SearchSession) -> bool:
-    complete, _ = session.engine().status()
-    return complete
-
-
-def open_search(app: ReaderApp, restore: bool = False) -> None:
-    """``/``: the search screen; what it picks is opened by the app."""
-    if isinstance(app.screen, SearchScreen):
-        return
-    session = session_for(app)
-    session.returnable = False
-    app.push_screen(SearchScreen(session, restore=restore), callback=lambda req: _opened(app, session, req))
-
-
-def _opened(app: ReaderApp, session: SearchSession, request: OpenRequest | None) -> None:
-    if request is not None:
-        session.returnable = True
-        app.open_request(request)
-
-
-def back_to_results(app: ReaderApp) -> bool:
-    """Esc in the article after opening a result: the results as they were. False if none."""
-    session = _sessions.get(app)
-    if session is None or not session.returnable or isinstance(app.screen, SearchScreen):
-        return False
-    open_search(app, restore=True)
-    return True
+    def _index_ready(self) -> bool:
+        complete, _ = self.engine().status()
+        return complete
 
 
 # ------------------------------------------------------------------ rows
@@ -230,7 +193,7 @@ class SearchScreen(Screen[OpenRequest | None]):
             self.input.value = session.query
             self.input.cursor_position = len(session.query)
             self._show(session.results, session.status, keep=session.highlighted)
-        start_indexing(self.app, session)  # type: ignore[arg-type]
+        session.start_indexing()
         self._poll()
         self.set_interval(POLL_INTERVAL, self._poll)
 
@@ -268,7 +231,7 @@ class SearchScreen(Screen[OpenRequest | None]):
         except Exception as exc:  # a damaged index: rebuild it, meanwhile say so
             session.note = clean_line(f"the index could not be read ({type(exc).__name__}); rebuilding it")
             session.engine().reset()
-            self.app.call_from_thread(start_indexing, self.app, session)
+            self.app.call_from_thread(session.start_indexing)
             self.app.call_from_thread(self._show_query_results, text, [], "")
             return
         if worker.is_cancelled:
@@ -442,19 +405,3 @@ class FindScreen(ModalScreen[None]):
     def action_cancel(self) -> None:
         self.view.highlight([])
         self.dismiss(None)
-
-
-def open_find(app: ReaderApp) -> None:
-    """``f``: find within the open article."""
-    if app.current_article is None:
-        app.notify("Open an article to find in it.", timeout=3)
-        return
-    app.push_screen(FindScreen(app.article_view))
-
-
-def step_match(app: ReaderApp, step: int) -> None:
-    """``n`` / ``N``: the next or previous highlighted match in the article."""
-    view = app.article_view
-    moved = view.next_match() if step > 0 else view.prev_match()
-    if not moved:
-        app.notify("No matches to step through: search with / or find with f.", timeout=3)

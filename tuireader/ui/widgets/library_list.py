@@ -1,8 +1,6 @@
-"""The navigation pane for archives of any size: issues -> sections -> articles.
+"""The contents pane for archives of any size: issues -> sections -> articles.
 
-A drop-in for ``LibraryNav`` (same ``load``, ``select_article``,
-``refresh_marks``, ``cursor_article`` and ``ArticleChosen``), built on
-Textual's line API (``ScrollView.render_line``, as Textualize/toolong's
+Built on Textual's line API (``ScrollView.render_line``, as Textualize/toolong's
 ``LogLines`` does) so that only the rows on screen are ever rendered.
 
 The visible rows are a flat, sorted list of ``(issue, section, article)``
@@ -26,13 +24,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Size
-from textual.screen import ModalScreen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input, Label
 
 from tuireader.model import ArticleRef, Issue, Section
 from tuireader.text.sanitize import clean
+from tuireader.ui.widgets.date_prompt import DatePrompt
 from tuireader.ui.widgets.nav import EXPAND_ALL_LIMIT, ArticleChosen, MarkFunction, article_label
 
 #: (issue index, section index, article index); -1 where the row is a group.
@@ -66,52 +63,6 @@ def parse_date_prefix(text: str) -> str | None:
     return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
-class DatePrompt(ModalScreen[str | None]):
-    """One line asking for a date (``:`` in the reader)."""
-
-    DEFAULT_CSS = """
-    DatePrompt {
-        align: center bottom;
-        background: $background 40%;
-    }
-    DatePrompt > #date-box {
-        width: 100%;
-        height: 3;
-        background: $surface;
-        border-top: solid $primary;
-        layout: horizontal;
-    }
-    DatePrompt Label {
-        width: auto;
-        padding: 0 1;
-        height: 1;
-        margin-top: 1;
-    }
-    DatePrompt Input {
-        width: 1fr;
-        border: none;
-        height: 1;
-        margin-top: 1;
-    }
-    """
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
-
-    def compose(self) -> ComposeResult:
-        from textual.containers import Horizontal
-
-        with Horizontal(id="date-box"):
-            yield Label(Text("Jump to date:"))
-            yield Input(placeholder="2025-06 or 2025-06-01", id="date-input")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class LibraryList(ScrollView, can_focus=True):
     """Issues, sections and articles of a library of any size, drawn row by row."""
 
@@ -125,7 +76,7 @@ class LibraryList(ScrollView, can_focus=True):
         Binding("h,left", "collapse", "Collapse", id="collapse", show=False),
         Binding("g,home", "cursor_top", "Top", id="top", show=False),
         Binding("G,end", "cursor_bottom", "Bottom", id="bottom", show=False),
-        Binding("escape", "app.leave_nav", "Back to the article", id="leave_nav", show=False),
+        Binding("escape", "screen.leave_nav", "Back to the article", id="leave_nav", show=False),
     ]
 
     ArticleChosen = ArticleChosen
@@ -175,7 +126,7 @@ class LibraryList(ScrollView, can_focus=True):
         #: Styles by component class ("" for the widget's own), worked out once per style change.
         self._styles: dict[str, Style] = {}
 
-    # -- public interface (the same as LibraryNav's) -----------------------
+    # -- public interface (what the reading screen uses) -----------------------
 
     def load(self, issues: Iterable[Issue], marks: MarkFunction, locate: Locate | None = None) -> None:
         """Show the library's issues. Loading again (a refreshed library) keeps

@@ -1,10 +1,9 @@
-"""What every navigation pane shares: the ``ArticleChosen`` message and how an
-article's row reads (unread, picture item, bookmark marks).
+"""How an article's row reads in the contents (unread, picture item, bookmark marks).
 
-The pane itself is ``library_list.LibraryList`` (line API, any archive size).
-The app talks to a pane only through ``load(issues, marks)``,
+The contents pane itself is ``library_list.LibraryList`` (line API, any archive
+size). The reading screen talks to it only through ``load(issues, marks)``,
 ``select_article(id)``, ``refresh_marks(ids=None)``, ``cursor_article`` and the
-``ArticleChosen`` message, so panes can be swapped without touching the app.
+``ArticleChosen`` message (``tuireader/ui/messages.py``).
 """
 
 from __future__ import annotations
@@ -13,10 +12,12 @@ from collections.abc import Callable
 
 from rich.style import Style
 from rich.text import Text
-from textual.message import Message
 
 from tuireader.model import ArticleRef
 from tuireader.text.sanitize import clean
+from tuireader.ui.messages import ArticleChosen
+
+__all__ = ["ArticleChosen", "MarkFunction", "article_label"]
 
 #: Expand every issue and section when the library has at most this many articles.
 EXPAND_ALL_LIMIT = 2000
@@ -24,14 +25,6 @@ EXPAND_ALL_LIMIT = 2000
 UNREAD_MARK = "•"
 PHOTO_MARK = "▣"
 BOOKMARK_MARK = "★"
-
-
-class ArticleChosen(Message):
-    """The reader picked an article in the navigation pane (Enter)."""
-
-    def __init__(self, article_id: str) -> None:
-        super().__init__()
-        self.article_id = article_id
 
 
 #: (is_read, is_bookmarked) for an article id.

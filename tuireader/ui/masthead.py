@@ -1,0 +1,35 @@
+"""The one-line texts the reading screen shows about an article (no Textual here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tuireader.model import Article, ArticleRef, Issue, Section
+from tuireader.text.sanitize import clean
+
+
+def masthead_line(
+    article: Article, where: tuple[Issue, Section, ArticleRef] | None, is_read: Callable[[str], bool]
+) -> str:
+    """Paper · date · page and section · place on the page · unread in the issue (cleaned)."""
+    parts = [p for p in (article.paper, article.date) if p]
+    if article.page is not None:
+        parts.append(f"第{article.page}版" + (f" {article.section_name}" if article.section_name else ""))
+    if where is not None:
+        issue, section, ref = where
+        position = next(n for n, r in enumerate(section.articles, 1) if r is ref)
+        parts.append(f"{position}/{len(section.articles)}")
+        # This issue's unread articles: a walk of one issue, whatever the archive's size.
+        unread = sum(1 for s in issue.sections for r in s.articles if not is_read(r.id))
+        parts.append(f"本期未读 {unread}")
+    return clean(" · ".join(parts))
+
+
+def headline_and_source(article: Article) -> str:
+    """What ``y`` copies: the headline — paper date page section (cleaned)."""
+    page = f"第{article.page}版" if article.page is not None else None
+    source = " ".join(p for p in (article.paper, article.date, page, article.section_name) if p)
+    text = clean(article.headline or article.kicker or "")
+    if source:
+        text += f" — {clean(source)}"
+    return text

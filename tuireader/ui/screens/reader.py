@@ -1,0 +1,588 @@
+"""The reading screen: the masthead, the contents and the article, and everything a
+reader does with them.
+
+It owns the library (opened and looked at again by its ``LibraryLoader``), the open
+article and the way back, the reading state, and what the search and bookmarks
+screens pick. Its UI state is reactive (``contents_shown``, ``current_id``,
+``masthead_text``, ``library_progress``): set the attribute, its ``watch_`` method
+updates the screen. The app only starts it (``tuireader/ui/app.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tuireader.model import Article
+from tuireader.store.bookmarks import BookmarkStore
+from tuireader.store.state import StateStore
+from tuireader.text.sanitize import clean
+from tuireader.ui.bookmarking import BookmarkKeeper, Notice
+from tuireader.ui.keys import READER_BINDINGS
+from tuireader.ui.loading import Callbacks, LibraryLoader
+from tuireader.ui.masthead import headline_and_source, masthead_line
+from tuireader.ui.messages import ArticleChosen, OpenRequest
+from tuireader.ui.saving import StateSaver
+from tuireader.ui.textual_compat import ReaderFooter
+from tuireader.ui.widgets.article_view import ArticleView
+from tuireader.ui.widgets.library_list import LibraryList
+
+if TYPE_CHECKING:
+    from tuireader.library import Library
+    from tuireader.ui.screens.search import SearchSession
+
+#: Below this many columns the contents fold away.
+NARROW_WIDTH = 100
+
+
+class ReaderScreen(Screen[None]):
+    """The main screen: masthead, contents, article view, footer."""
+
+    BINDINGS = READER_BINDINGS
+
+    contents_shown: var[bool] = var(True, init=False, always_update=True)
+    """The contents (issues, pages, articles) are shown; False when folded away.
+    Narrow terminals show either the contents or the article."""
+
+    current_id: var[str | None] = var(None, init=False)
+    """The id of the open article (None until one is open)."""
+
+    masthead_text: var[str] = var("")
+    """Where the open article stands: paper, date, page, place on the page, unread in the issue."""
+
+    library_progress: var[str | None] = var(None)
+    """How far a worker reading the library has got, beside the masthead (None: none running)."""
+
+    def __init__(
+        self,
+        library_paths: list[Path],
+        *,
+        store: StateStore,
+        bookmarks: BookmarkStore | None,
+        measure: int,
+        library: Library | None = None,
+        extra_problems: list[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.library_paths = library_paths
+        self.store = store
+        #: The reader's bookmarks (read when first needed, after the first paint).
+        self.bookmarks = BookmarkKeeper(bookmarks) if bookmarks is not None else None
+        self.measure = measure
+        self.library: Library | None = library
+        #: Problems found outside the library (themes), listed with its own by ``!``.
+        self.extra_problems = extra_problems if extra_problems is not None else []
+        #: The way back (``backspace``): (article id, paragraph in view), newest last.
+        self.history: list[tuple[str, int]] = []
+        #: The search a reader left, to come back to (query, results, cursor): made on the first ``/``.
+        self.search_session: SearchSession | None = None
+        self._layout_known = False
+        self.saver = StateSaver(self, store, self._position)
+        self.loader = LibraryLoader(
+            self,
+            library_paths,
+            lambda: self.library,
+            Callbacks(
+                ready=self.show_library,
+                failed=self.library_failed,
+                reading=self.show_reading_progress,
+                looking=self.show_refresh_progress,
+                looked=self.refresh_done,
+            ),
+        )
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("tuireader"), id="masthead")
+        with Horizontal(id="main"):
+            yield LibraryList(id="nav")
+            yield ArticleView(measure=self.measure, id="article")
+        yield ReaderFooter()
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._update_narrow(self.app.size.width)
+        self.article_view.show_placeholder("Opening the library…")
+        self.saver.start()
+        if self.library is not None:
+            self.show_library(self.library)
+        else:
+            self.loader.load()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._update_narrow(event.size.width)
+
+    # -- handles --------------------------------------------------------------
+
+    @property
+    def nav(self) -> LibraryList:
+        return self.query_one(LibraryList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def current_article(self) -> Article | None:
+        return self.article_view.article
+
+    def _marks(self, article_id: str) -> tuple[bool, bool]:
+        bookmarked = False
+        if self.bookmarks is not None:
+            with contextlib.suppress(Exception):
+                bookmarked = bool(self.bookmarks.store.is_bookmarked(article_id))
+        return self.store.is_read(article_id), bookmarked
+
+    def refresh_marks(self, article_ids: Iterable[str] | None = None) -> None:
+        """Redraw the read/bookmarked marks in the contents (after a bookmark changed, say)."""
+        self.nav.refresh_marks(article_ids)
+
+    def _theme_changed(self, theme: Any) -> None:
+        self.nav.refresh_marks()
+
+    # -- the library --------------------------------------------------------------
+
+    def show_reading_progress(self, done: int, total: int) -> None:
+        if self.library is None:
+            self.article_view.show_placeholder(f"Reading the library… {done:,}/{total:,} files")
+        else:  # the first part is being read: the count goes to the masthead
+            # A share, not two counts: it fits beside a long masthead at 80 columns.
+            self.library_progress = f"reading {done * 100 // total}%" if done < total else None
+
+    def show_refresh_progress(self, done: int, total: int) -> None:
+        if not total:
+            self.library_progress = "looking for new files…"
+        else:
+            self.library_progress = f"files {done:,}/{total:,}" if done < total else None
+
+    def action_reload_library(self) -> None:
+        if self.library is None or not self.library.complete:
+            return
+        self.notify("Looking for new, changed and removed files…", timeout=2)
+        self.loader.look()
+
+    def refresh_done(self, old: Library, fresh: Library | None, problem: str | None) -> None:
+        self.library_progress = None
+        if problem is not None:
+            self.notify(f"Could not look for new files: {clean(problem)}", severity="warning", markup=False)
+            return
+        if fresh is None or self.library is not old:
+            return
+        before = len(old)
+        self.show_library(fresh, reopen=False)
+        change = len(fresh) - before
+        self.notify(
+            f"Library updated: {len(fresh):,} articles" + (f" ({change:+,})" if change else ""),
+            timeout=4,
+        )
+
+    def library_failed(self, message: str) -> None:
+        self.article_view.show_placeholder("The library could not be opened.")
+        self.notify(f"Could not open the library: {clean(message)}", severity="error", markup=False, timeout=15)
+
+    def show_library(self, library: Library, reopen: bool = True) -> None:
+        """Show a library: the first one, or (``reopen=False``) a refreshed one,
+        keeping the open article and the place in the lists."""
+        # Nothing here walks the articles: a library from the catalogue builds an
+        # issue's pages only when they are shown (the first screen of 100,000 articles
+        # costs what the sample's does).
+        # The whole library after its first part (a first run): shown as a refresh is.
+        after_part = self.library is not None and not self.library.complete
+        self.library = library
+        self.nav.load(library.issues, self._marks, locate=library.locate)
+        # A library read whole from its files is hundreds of thousands of long-lived objects:
+        # keep them out of the collector's full passes (~0.5 s each at 100,000 articles).
+        gc.freeze()
+        if library.complete:
+            self._library_complete(library, reopen)
+        elif not len(library):
+            return  # a first part of nothing but problems: the placeholder counts on
+        if not len(library):
+            self.article_view.show_placeholder("No articles in this library.")
+            self.contents_shown = True
+            return
+        if (not reopen or after_part) and self.current_id is not None:
+            # A refreshed library: the article stays on screen where the reader left it.
+            if self.current_id not in library:
+                self.notify("The open article is no longer in the library.", severity="warning", timeout=6)
+            elif self.current_article is not None:
+                self._update_masthead(self.current_article)
+            return
+        last = self.store.state.last_article
+        if last in library:
+            self.open_article(last, paragraph=self.store.state.last_paragraph, remember=False)
+        else:
+            self.open_article(library.first_id() or "", remember=False)
+
+    def _library_complete(self, library: Library, first: bool) -> None:
+        """What only a whole library gets (not a first run's first part): bookmarks
+        reconciled, skipped files reported and, the ``first`` time, the look at the files."""
+        self.library_progress = None
+        self._reconcile_bookmarks(library)
+        if library.problems and first:
+            count = len(library.problems)
+            head = library.problems[0]
+            self.notify(
+                f"{count} file(s) skipped: {clean(head.path)}: {clean(head.reason)}"
+                + (" … press ! to list them" if count > 1 else ""),
+                title="Problems",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+        if first:
+            self.loader.watch(library)
+
+    # -- opening articles ------------------------------------------------------
+
+    def open_article(
+        self,
+        article_id: str,
+        *,
+        paragraph: int | None = None,
+        terms: list[str] | None = None,
+        remember: bool = True,
+    ) -> bool:
+        """Show an article; ``remember`` puts the one left behind on the way back."""
+        if self.library is None:
+            return False
+        try:
+            article = self.library.article(article_id)
+        except KeyError:
+            self.notify("That article is not in this library.", severity="warning")
+            return False
+        except Exception as exc:  # a file that changed or vanished since the scan
+            self.notify(f"Could not open the article: {clean(str(exc))}", severity="error", markup=False)
+            return False
+        view = self.article_view
+        if remember and self.current_id and self.current_id != article_id:
+            self.history.append((self.current_id, view.paragraph_in_view()))
+        view.show(article, paragraph)
+        self.current_id = article_id
+        if terms:
+            view.highlight(terms)
+        self.store.mark_read(article_id)
+        self.store.set_position(article_id, paragraph or 0)
+        self.nav.refresh_marks([article_id])
+        self.nav.select_article(article_id)
+        self._update_masthead(article)
+        if self.narrow:
+            self.contents_shown = False
+        view.focus()
+        return True
+
+    def open_request(self, request: OpenRequest | None) -> None:
+        """Open what a picking screen dismissed with (None: it was cancelled)."""
+        if request is not None:
+            self.open_article(request.article_id, paragraph=request.paragraph, terms=request.terms)
+
+    def on_open_request(self, message: OpenRequest) -> None:
+        message.stop()
+        self.open_request(message)
+
+    def on_article_chosen(self, message: ArticleChosen) -> None:
+        self.open_article(message.article_id)
+
+    def on_article_view_jump_clicked(self, message: ArticleView.JumpClicked) -> None:
+        self.open_article(message.target)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The footer offers J only on an article with a jump marker (which J follows,
+        # or says the other page is not in the library).
+        if action == "follow_jump":
+            views = self.query(ArticleView)  # none yet while the screen is composed
+            return views.first().has_jump if views else True
+        return True
+
+    def watch_current_id(self) -> None:
+        self.refresh_bindings()  # the footer's J follows the open article's jump markers
+
+    # -- the masthead -------------------------------------------------------------
+
+    def _update_masthead(self, article: Article) -> None:
+        where = self.library.locate(article.id) if self.library is not None else None
+        self.masthead_text = masthead_line(article, where, self.store.is_read)
+
+    def watch_masthead_text(self) -> None:
+        self._draw_masthead()
+
+    def watch_library_progress(self) -> None:
+        self._draw_masthead()
+
+    def _draw_masthead(self) -> None:
+        text = self.masthead_text
+        if self.library_progress:
+            text += f"  ⟳ {self.library_progress}"
+        # Whatever is on top of this screen (help, search, the palette); gone while closing.
+        for masthead in self.query("#masthead").results(Static):
+            masthead.update(Text(text or "tuireader"))
+
+    # -- layout: folding the contents ----------------------------------------------
+
+    @property
+    def narrow(self) -> bool:
+        return self.has_class("-narrow")
+
+    def _update_narrow(self, width: int) -> None:
+        narrow = width < NARROW_WIDTH
+        was_narrow = self.narrow
+        self.set_class(narrow, "-narrow")
+        if not self._layout_known or narrow != was_narrow:
+            # Wide: the contents are there; narrow: the article takes the screen.
+            self._layout_known = True
+            self.contents_shown = not narrow
+
+    def watch_contents_shown(self, shown: bool) -> None:
+        self.set_class(not shown, "-nav-hidden")
+        self.set_class(shown, "-nav-shown")
+        if shown and self.narrow:
+            self.nav.focus()
+        elif not shown and self.nav.has_focus:
+            self.article_view.focus()
+
+    def action_toggle_nav(self) -> None:
+        self.contents_shown = not self.contents_shown
+        if self.contents_shown:
+            self.nav.focus()
+            if self.current_id:
+                self.nav.select_article(self.current_id)
+        else:
+            self.article_view.focus()
+
+    def action_leave_nav(self) -> None:
+        """Esc in the contents: back to the article (folding the contents when narrow)."""
+        if self.current_id is None:
+            return
+        if self.narrow:
+            self.contents_shown = False
+        self.article_view.focus()
+
+    def action_jump_date(self) -> None:
+        if self.library is None:
+            return
+        if not self.contents_shown:
+            self.contents_shown = True
+        self.nav.focus()
+        self.nav.prompt_date()
+
+    # -- moving through the paper ------------------------------------------------
+
+    def _go(self, step: int, pages: bool) -> None:
+        """Open the article ``step`` away in reading order, or the first of the page
+        ``step`` pages away (``pages``); the first article when none is open."""
+        library = self.library
+        if library is None or not len(library):
+            return
+        if self.current_id in library:
+            find = library.section_neighbour if pages else library.neighbour
+            target = find(self.current_id, step)
+        else:
+            target = library.first_id()
+        if target is not None:
+            self.open_article(target)
+        elif pages:
+            self.notify("No more pages." if step > 0 else "This is the first page.", timeout=2)
+        else:
+            self.notify("No more articles." if step > 0 else "This is the first article.", timeout=2)
+
+    def action_next_article(self) -> None:
+        self._go(+1, pages=False)
+
+    def action_prev_article(self) -> None:
+        self._go(-1, pages=False)
+
+    def action_next_section(self) -> None:
+        self._go(+1, pages=True)
+
+    def action_prev_section(self) -> None:
+        self._go(-1, pages=True)
+
+    def action_follow_jump(self) -> None:
+        view = self.article_view
+        jumps = view.jump_targets()
+        if not jumps:
+            self.notify("This article has no jump to another page.", timeout=3)
+            return
+        top = int(view.scroll_y)
+        height = view.scrollable_content_region.height
+        in_view = [j for j in jumps if top <= j[0] < top + height]
+        # The marker in view wins; else the continuation (下转) before the earlier part (上接).
+        candidates = in_view or sorted(jumps, key=lambda j: j[1].align != "right")
+        for _line, piece in candidates:
+            if piece.target:
+                self.open_article(piece.target)
+                return
+        self.notify("The continuation is not available in this library.", severity="warning", timeout=4)
+
+    def action_back(self) -> None:
+        while self.history:
+            article_id, paragraph = self.history.pop()
+            if self.library is not None and article_id in self.library:
+                self.open_article(article_id, paragraph=paragraph, remember=False)
+                return
+        self.notify("Nothing to go back to.", timeout=2)
+
+    def action_next_unread(self) -> None:
+        if self.library is None:
+            return
+        # The ids alone, in reading order from the open article round to it again.
+        for article_id in self.library.ids(after=self.current_id, wrap=True):
+            if not self.store.is_read(article_id):
+                self.open_article(article_id)
+                return
+        self.notify("Every article has been read.", timeout=3)
+
+    # -- read state ----------------------------------------------------------------
+
+    def action_toggle_read(self) -> None:
+        if not self.current_id:
+            return
+        if self.store.is_read(self.current_id):
+            self.store.mark_unread(self.current_id)
+            self.notify("Marked unread.", timeout=2)
+        else:
+            self.store.mark_read(self.current_id)
+            self.notify("Marked read.", timeout=2)
+        self.nav.refresh_marks([self.current_id])
+        if self.current_article:
+            self._update_masthead(self.current_article)
+
+    def action_mark_all_read(self) -> None:
+        where = self.library.locate(self.current_id or "") if self.library is not None else None
+        if where is None:
+            return
+        issue = where[0]
+        ids = [ref.id for section in issue.sections for ref in section.articles]
+        count = self.store.mark_all_read(ids)
+        self.nav.refresh_marks(ids)
+        if self.current_article:
+            self._update_masthead(self.current_article)
+        self.notify(f"Marked {count} article(s) of {clean(issue.label)} read.", markup=False, timeout=3)
+
+    def _position(self) -> tuple[str, int] | None:
+        if self.current_id and self.library is not None:
+            return self.current_id, self.article_view.paragraph_in_view()
+        return None
+
+    # -- reading comfort ---------------------------------------------------------
+
+    def action_outline(self) -> None:
+        from tuireader.ui.screens.outline import OutlineScreen
+
+        view = self.article_view
+        article = view.article
+        subheads = view.subheads()
+        if article is None or not subheads:
+            self.notify("This article has no subheads to outline.", timeout=3)
+            return
+        self.app.push_screen(OutlineScreen(clean(article.headline), subheads), self._outline_chosen)
+
+    def _outline_chosen(self, block: object) -> None:
+        if isinstance(block, int):
+            self.article_view.scroll_to_paragraph(block)
+            self.article_view.focus()
+
+    def action_copy(self) -> None:
+        if self.current_article is not None:
+            self.app.copy_to_clipboard(headline_and_source(self.current_article))
+            self.notify("Copied the headline and source.", timeout=2)
+
+    def article_action(self, action: str) -> None:
+        """Run one of the article view's own actions (from the palette)."""
+        self.article_view.focus()
+        self.call_later(self.article_view.run_action, action)
+
+    def action_problems(self) -> None:
+        from tuireader.ui.screens.problems import ProblemsScreen
+
+        problems = list(self.library.problems) if self.library is not None else []
+        state = [f"reading state: {self.store.problem}"] if self.store.problem else []
+        self.app.push_screen(ProblemsScreen(problems, self.extra_problems + state))
+
+    # -- search and find (tuireader/ui/screens/search.py) ----------------------------
+
+    def action_search(self, restore: bool = False) -> None:
+        """``/``: the search screen, on the search the reader left; what it picks is opened here."""
+        from tuireader.ui.screens.search import SearchScreen, SearchSession
+
+        if self.search_session is None:
+            self.search_session = SearchSession(self.library_paths, host=self)
+        self.search_session.returnable = False
+        self.app.push_screen(SearchScreen(self.search_session, restore=restore), self._search_picked)
+
+    def _search_picked(self, request: OpenRequest | None) -> None:
+        if request is not None and self.search_session is not None:
+            self.search_session.returnable = True
+            self.open_request(request)
+
+    def action_search_results(self) -> None:
+        """Esc in the article after opening a result: the results as they were."""
+        if self.search_session is not None and self.search_session.returnable:
+            self.action_search(restore=True)
+
+    def action_find(self) -> None:
+        from tuireader.ui.screens.search import FindScreen
+
+        if self.current_article is None:
+            self.notify("Open an article to find in it.", timeout=3)
+            return
+        self.app.push_screen(FindScreen(self.article_view))
+
+    def action_next_match(self) -> None:
+        self._step_match(+1)
+
+    def action_prev_match(self) -> None:
+        self._step_match(-1)
+
+    def _step_match(self, step: int) -> None:
+        """``n`` / ``N``: the next or previous highlighted match in the article."""
+        view = self.article_view
+        moved = view.next_match() if step > 0 else view.prev_match()
+        if not moved:
+            self.notify("No matches to step through: search with / or find with f.", timeout=3)
+
+    # -- bookmarks (tuireader/ui/screens/bookmarks.py) --------------------------------
+
+    def action_toggle_bookmark(self) -> None:
+        """``m``: bookmark the open article at the paragraph in view, or remove its bookmark."""
+        article = self.current_article
+        if self.bookmarks is None or article is None or not article.id:
+            self.notify("Open an article to bookmark it.", timeout=3)
+            return
+        self._show_notice(self.bookmarks.toggle(article, self.article_view.paragraph_in_view()))
+        self.refresh_marks([article.id])
+
+    def action_bookmarks(self) -> None:
+        """``'``: the bookmarks screen; what it picks is opened here."""
+        from tuireader.ui.screens.bookmarks import BookmarksScreen
+
+        if self.bookmarks is None:
+            self.notify("Bookmarks are not available.", timeout=3)
+            return
+        self.app.push_screen(BookmarksScreen(self.bookmarks.store, self.library), self._bookmark_picked)
+
+    def _bookmark_picked(self, request: OpenRequest | None) -> None:
+        self.refresh_marks()  # notes, tags and deletions made on that screen
+        self.open_request(request)
+
+    def _show_notice(self, notice: Notice | None) -> None:
+        if notice is not None:
+            self.notify(clean(notice.text), severity=notice.severity, markup=False, timeout=notice.timeout)
+
+    def _reconcile_bookmarks(self, library: Library) -> None:
+        if self.bookmarks is not None:
+            changed, notices = self.bookmarks.reconcile(library)
+            if changed:
+                self.refresh_marks(changed)
+            for notice in notices:
+                self._show_notice(notice)
