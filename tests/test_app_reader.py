@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from tests.conftest import sync
-
 import asyncio
 from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
 
-from tests.conftest import CORPUS, FIXTURES, SEEDS
+from tests.conftest import CORPUS, FIXTURES, SEEDS, sync
 from tuireader.store.config import load_config
 from tuireader.text.linebreak import CLOSING
 from tuireader.ui.app import ReaderApp
@@ -39,7 +37,9 @@ def make_app(*paths: Path, **kwargs) -> ReaderApp:
 async def ready(app: ReaderApp, pilot) -> None:
     """Wait for the library to load and the first article to be laid out."""
     await app.workers.wait_for_complete()
-    await until(pilot, lambda: app.reader.library is not None and (not len(app.reader.library) or bool(app.reader.article_view.lines)))
+    reader = app.reader
+    await until(pilot, lambda: reader.library is not None
+                and (not len(reader.library) or bool(reader.article_view.lines)))
     await pilot.pause()
 
 
@@ -120,7 +120,8 @@ async def test_wide_screen_shows_nav_and_article_side_by_side_at_a_comfortable_m
         assert nav.right <= view.x  # side by side, no overlap
         assert app.reader.article_view.column_width == 80  # stops at config.measure, not the full width
         row = next(
-            line for line in screen_lines(app) if LEAD[:6] in line and cell_len(line[: line.rfind(LEAD[:6])]) > nav.width
+            line for line in screen_lines(app)
+            if LEAD[:6] in line and cell_len(line[: line.rfind(LEAD[:6])]) > nav.width
         )
         # The column is centred in the article pane: as much air left as right.
         left = cell_len(row[: row.rfind(LEAD[:6])]) - view.x

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from tests.conftest import sync
-
 from pathlib import Path
 
 import yaml
 
+from tests.conftest import sync
 from tests.test_bookmarks_store import BROKEN
 from tests.test_bookmarks_support import (
     LANTERN,
@@ -23,8 +22,6 @@ from tuireader.store.config import Config
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.screens.bookmarks import BookmarksScreen, TextPrompt
 from tuireader.ui.widgets.nav import BOOKMARK_MARK
-
-
 
 
 def screen_text(app: ReaderApp) -> str:

@@ -3,8 +3,6 @@ generated library of a few thousand articles and on a small fixture of our own."
 
 from __future__ import annotations
 
-from tests.conftest import sync
-
 import copy
 import importlib.util
 import sys
@@ -13,6 +11,7 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
+from tests.conftest import sync
 from tuireader.library import Library
 from tuireader.model import ArticleRef, Issue, Section
 from tuireader.ui.widgets.library_list import DatePrompt, LibraryList, parse_date_prefix
@@ -49,7 +48,7 @@ def small_issues() -> list[Issue]:
         kinds = kinds or ["article"] * len(titles)
         refs = [
             ArticleRef(id=f"{tag}-{number}-{i}", headline=title, kind=kind)
-            for i, (title, kind) in enumerate(zip(titles, kinds))
+            for i, (title, kind) in enumerate(zip(titles, kinds, strict=True))
         ]
         return Section(number=number, name=name, articles=refs)
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from tests.conftest import sync
-
 import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import sync
+from tests.search_support import LIB, build_index_once, install_index  # noqa: E402
 from tuireader.search import ensure_index, index_path
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.screens.search import FindScreen, SearchScreen
 
-from tests.search_support import LIB, build_index_once, install_index  # noqa: E402
 TRAFFIC = "全市推进智慧交通管理平台建设"
 DRAINS = "老城区雨污分流改造完工"
 
@@ -120,8 +119,8 @@ async def test_moving_down_the_results_and_back_to_the_same_one(indexed):
 async def test_article_text_in_results_is_never_markup(tmp_path):
     lib = tmp_path / "lib"
     lib.mkdir()
-    (lib / "01.txt").write_text("# 标题[bold red]测试[/] \x1b]0;pwned\x07\n\n正文[@click=app.quit]点我[/]，测试内容。\n",
-                                encoding="utf-8")
+    text = "# 标题[bold red]测试[/] \x1b]0;pwned\x07\n\n正文[@click=app.quit]点我[/]，测试内容。\n"
+    (lib / "01.txt").write_text(text, encoding="utf-8")
     ensure_index([lib])
     app = ReaderApp([lib])
     async with app.run_test(size=(80, 24)) as pilot:

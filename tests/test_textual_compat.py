@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from tests.conftest import sync
-from tuireader.ui.textual_compat import Apology, ApologeticApp, ReaderFooter
+from tuireader.ui.textual_compat import ApologeticApp, Apology, ReaderFooter
 
 
 class FooterHost(App[None]):

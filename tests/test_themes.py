@@ -24,10 +24,13 @@ from tuireader.ui.themes import (
 BUNDLED = {"newsprint", "newsprint-dark", "high-contrast", "terminal"}
 
 # Every one of our variables used the way the app's .tcss uses them.
-_CSS = "\n".join(
-    f"#{name} {{ {'text-style' if name.endswith('-style') else 'background' if name.endswith(('-background', '-border-color')) else 'color'}: ${name}; }}"
-    for name in THEME_VARIABLE_DEFAULTS
-)
+def _css_property(name: str) -> str:
+    if name.endswith("-style"):
+        return "text-style"
+    return "background" if name.endswith(("-background", "-border-color")) else "color"
+
+
+_CSS = "\n".join(f"#{name} {{ {_css_property(name)}: ${name}; }}" for name in THEME_VARIABLE_DEFAULTS)
 
 
 class ThemedApp(App):
@@ -147,7 +150,8 @@ def test_bundled_text_colours_are_readable(name):
 @pytest.mark.parametrize("dark", [True, False])
 def test_theme_without_our_variables_gets_solid_readable_ones(tmp_path, dark):
     background = "#101010" if dark else "#f0f0f0"
-    _write(tmp_path, "plain.yaml", f'name: mine\nprimary: "#336699"\nbackground: "{background}"\ndark: {str(dark).lower()}\n')
+    text = f'name: mine\nprimary: "#336699"\nbackground: "{background}"\ndark: {str(dark).lower()}\n'
+    _write(tmp_path, "plain.yaml", text)
     themes, problems = load_themes([tmp_path])
     assert problems == []
     mine = next(t for t in themes if t.name == "mine")
@@ -222,7 +226,8 @@ def test_name_defaults_to_file_name(tmp_path):
         (GOOD + "variables:\n  headline-color: '#ggg000'\n", "variables.headline-color", "not a colour"),
         (GOOD + "variables:\n  headline-style: shiny\n", "variables.headline-style", "not a text style"),
         (GOOD + "variables:\n  caption-background: auto 50%\n", "variables.caption-background", "not a colour"),
-        (GOOD + "variables:\n  kicker-color: 'red; } Screen { display: none'\n", "variables.kicker-color", "not a colour"),
+        (GOOD + "variables:\n  kicker-color: 'red; } Screen { display: none'\n", "variables.kicker-color",
+         "not a colour"),
         (GOOD + "variables:\n  Bad_Name: red\n", "variables.Bad_Name", "variable name"),
         (GOOD + "variables: [1, 2]\n", "variables", "mapping"),
         (GOOD + "dark: maybe\n", "dark", "true or false"),
@@ -335,7 +340,7 @@ def test_translucent_or_auto_colours_in_a_user_theme_become_solid(tmp_path):
 
     def near(value: str, rgb: tuple[int, int, int]) -> bool:
         color = Color.parse(value)
-        return color.a == 1 and all(abs(a - b) <= 1 for a, b in zip(color.rgb, rgb))
+        return color.a == 1 and all(abs(a - b) <= 1 for a, b in zip(color.rgb, rgb, strict=True))
 
     assert near(v["read-color"], (128, 128, 128))  # black at 50% on white
     assert near(v["byline-color"], (255, 128, 128))  # red at 50% on white

@@ -13,14 +13,14 @@ from functools import partial
 from typing import Any
 
 from textual.app import SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.markup import escape as escape_markup
 
 from tuireader.ui.screens.bookmarks import BookmarksScreen
 from tuireader.ui.widgets.article_view import ArticleView
 from tuireader.ui.widgets.library_list import LibraryList
 
-APP_BINDINGS = [
+APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit", id="quit"),
     Binding("question_mark", "help", "Help", id="help"),
     Binding("t", "next_theme", "Next theme", id="next_theme", show=False),
@@ -28,7 +28,7 @@ APP_BINDINGS = [
 
 #: The reading screen's keys, with the app's three among them where help and the footer
 #: list them (the footer shows the focused widget's keys, then the screen's, then the app's).
-READER_BINDINGS = [
+READER_BINDINGS: list[BindingType] = [
     Binding("q", "app.quit", "Quit", id="quit"),
     Binding("question_mark", "app.help", "Help", id="help"),
     Binding("backslash", "toggle_nav", "Contents", id="toggle_nav"),
@@ -90,7 +90,7 @@ ACTION_HELP = {
 
 def binding_groups() -> list[tuple[str, list[Binding]]]:
     """(where, bindings) for every place with keys of its own, in the order help lists them."""
-    groups = [
+    groups: list[tuple[str, list[BindingType]]] = [
         ("app", READER_BINDINGS),
         ("article", ArticleView.BINDINGS),
         ("contents", LibraryList.BINDINGS),

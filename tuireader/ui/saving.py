@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from textual.css.query import NoMatches
-from textual.dom import DOMNode
+from textual.widget import Widget
 
 from tuireader.store.state import StateStore
 
@@ -25,7 +25,7 @@ Position = Callable[[], "tuple[str, int] | None"]
 
 
 class StateSaver:
-    def __init__(self, host: DOMNode, store: StateStore, position: Position) -> None:
+    def __init__(self, host: Widget, store: StateStore, position: Position) -> None:
         self.host = host
         self.store = store
         self.position = position

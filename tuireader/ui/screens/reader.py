@@ -219,7 +219,7 @@ class ReaderScreen(Screen[None]):
                 self._update_masthead(self.current_article)
             return
         last = self.store.state.last_article
-        if last in library:
+        if last is not None and last in library:
             self.open_article(last, paragraph=self.store.state.last_paragraph, remember=False)
         else:
             self.open_article(library.first_id() or "", remember=False)
@@ -383,7 +383,7 @@ class ReaderScreen(Screen[None]):
         library = self.library
         if library is None or not len(library):
             return
-        if self.current_id in library:
+        if self.current_id is not None and self.current_id in library:
             find = library.section_neighbour if pages else library.neighbour
             target = find(self.current_id, step)
         else:

@@ -237,7 +237,8 @@ class SearchScreen(Screen[OpenRequest | None]):
         if worker.is_cancelled:
             return  # a newer keystroke already asked again
         count = len(response.results)
-        status = f"{count}{'+' if count >= RESULT_LIMIT else ''} result{'s' if count != 1 else ''} · {response.took_ms:.0f} ms"
+        shown = f"{count}{'+' if count >= RESULT_LIMIT else ''} result{'s' if count != 1 else ''}"
+        status = f"{shown} · {response.took_ms:.0f} ms"
         if session.newest:
             status += " · newest first"
         self.app.call_from_thread(self._show_query_results, text, response.results, status)
@@ -323,7 +324,7 @@ class SearchScreen(Screen[OpenRequest | None]):
             return
         self.session.highlighted = index
         result = results[index]
-        self.dismiss(OpenRequest(result.article_id, terms=list(result.terms) or None))
+        self.dismiss(OpenRequest(result.article_id, terms=list(result.terms)))
 
     def action_toggle_newest(self) -> None:
         self.session.newest = not self.session.newest
@@ -389,7 +390,8 @@ class FindScreen(ModalScreen[None]):
         terms = find_terms(article, event.value) if article is not None else []
         self.view.highlight(terms)
         count = self.view.match_count
-        status = "" if not event.value.strip() else (f"{count} match{'es' if count != 1 else ''}" if count else "no match")
+        found = f"{count} match{'es' if count != 1 else ''}" if count else "no match"
+        status = found if event.value.strip() else ""
         self.query_one("#find-status", Static).update(Text(status))
 
     @on(Input.Submitted, "#find-input")

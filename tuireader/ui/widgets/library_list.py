@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Size
