@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tuireader import __version__, paths
+from tuireader import __version__, i18n, paths
+from tuireader.i18n import _
 
 #: Subcommand name -> module with ``configure(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS: dict[str, str] = {
@@ -28,31 +30,120 @@ SUBCOMMANDS: dict[str, str] = {
 _VALUE_OPTIONS = {"--config", "--bookmarks", "--reader", "--theme", "--limit", "--format", "-o", "--output", "--note", "--tag"}
 
 
+#: One line for each subcommand in ``tuireader --help`` (and its own ``--help``).
+SUMMARIES: dict[str, str] = {
+    "dump": "print the parsed library (--json for JSON)",
+    "check": "list the files that could not be read; exit 1 if any",
+    "search": "search a library: tuireader search QUERY [PATH...]",
+    "index": "build or update the search index",
+    "bookmarks": "the bookmarks from the shell: list, add, remove, export, import",
+}
+
+
 class UsageError(Exception):
     """Bad command-line input: one line on stderr, exit 2."""
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's layout, with its ``usage:`` in the interface's language."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one clear line, not a usage dump."""
+    """An ArgumentParser whose errors are one clear line, not a usage dump,
+    and whose help is in the interface's language."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=_("show this help and exit"))
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
+        raise UsageError(self._translate(self._only_required(message)))
+
+    def parse_known_intermixed_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        # Python 3.11 keeps the usage for its errors as format_usage()[7:], which
+        # assumes the seven characters of 'usage: '; another language's prefix is cut wrong.
+        if self.usage is not None:
+            return super().parse_known_intermixed_args(args, namespace)
+        prefix = _("usage: ")
+        self.usage = self.format_usage()[len(prefix) :].rstrip("\n").replace("%", "%%")
+        try:
+            return super().parse_known_intermixed_args(args, namespace)
+        finally:
+            self.usage = None
+
+    def format_help(self) -> str:
+        # argparse ends each section title with a half-width ':'; Chinese takes '：'.
+        return re.sub(r"(?m)^([^\x00-\x7f][^\n]*):$", "\\1：", super().format_help())
+
+    def _only_required(self, message: str) -> str:
+        """argparse (3.11, intermixed) names a ``PATH...`` among the missing
+        arguments; only the ones that must be given are."""
+        prefix = "the following arguments are required: "
+        if not message.startswith(prefix):
+            return message
+        optional = {a.metavar or a.dest for a in self._actions if not a.option_strings and a.nargs in ("*", "?")}
+        names = [n for n in message[len(prefix) :].split(", ") if n not in optional]
+        return prefix + ", ".join(names or message[len(prefix) :].split(", "))
+
+    @staticmethod
+    def _translate(message: str) -> str:
+        for pattern, template in _ARGPARSE_MESSAGES:
+            m = pattern.fullmatch(message)
+            if m:
+                return _(template).format(**m.groupdict())
+        return message
+
+
+#: argparse's own error messages (it reads gettext's catalogue, not ours), as
+#: patterns and the templates of our catalogue they are said with.
+_ARGPARSE_MESSAGES = [
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "the following arguments are required: {names}"),
+    (re.compile(r"unrecognized arguments: (?P<args>.*)"), "unrecognized arguments: {args}"),
+    (re.compile(r"argument (?P<arg>\S+): expected one argument"), "argument {arg}: expected one argument"),
+    (re.compile(r"argument (?P<arg>\S+): invalid (?P<type>\w+) value: (?P<value>.*)"), "argument {arg}: invalid {type} value: {value}"),
+    (re.compile(r"argument (?P<arg>\S+): invalid choice: (?P<value>.*?) \(choose from (?P<choices>.*)\)"),
+     "argument {arg}: invalid choice: {value} (choose from {choices})"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)"), "ambiguous option: {option} could match {matches}"),
+]
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--version", action="version", version=f"tuireader {__version__}")
-    parser.add_argument("--config", metavar="FILE", help="use this config file")
-    parser.add_argument("--bookmarks", metavar="FILE", help="use this bookmarks file")
-    parser.add_argument("--reader", metavar="NAME", help="keep this reader's data apart (shared accounts)")
-    parser.add_argument("--restricted", action="store_true", help="read-only, no escapes (forced SSH command)")
-    parser.add_argument("--no-mouse", action="store_true", help="do not turn on mouse tracking")
-    parser.add_argument("--theme", metavar="NAME", help="start with this theme")
+    parser.add_argument("--version", action="version", version=f"tuireader {__version__}", help=_("print the version and exit"))
+    parser.add_argument("--config", metavar="FILE", help=_("use this config file"))
+    parser.add_argument("--bookmarks", metavar="FILE", help=_("use this bookmarks file"))
+    parser.add_argument("--reader", metavar="NAME", help=_("keep this reader's data apart (shared accounts)"))
+    parser.add_argument("--restricted", action="store_true", help=_("read-only, no escapes (forced SSH command)"))
+    parser.add_argument("--no-mouse", action="store_true", help=_("do not turn on mouse tracking"))
+    parser.add_argument("--theme", metavar="NAME", help=_("start with this theme"))
 
 
 def make_parser(prog: str, description: str | None = None) -> Parser:
     parser = Parser(prog=prog, description=description)
     add_common_options(parser)
     return parser
+
+
+def localise_help(parser: argparse.ArgumentParser) -> None:
+    """Translate the help a command module wrote in English (its texts are msgids)."""
+    if parser.description:
+        parser.description = _(parser.description)
+    for action in parser._actions:
+        if action.help and action.help is not argparse.SUPPRESS:
+            action.help = _(action.help)
+
+
+def _subcommand_list() -> str:
+    lines = [_("commands:")]
+    lines += [f"  {name:<11} {_(SUMMARIES[name])}" for name in SUBCOMMANDS]
+    lines += ["", _("'tuireader COMMAND --help' shows a command's options.")]
+    return "\n".join(lines)
 
 
 def parse_command_line(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
@@ -77,18 +168,18 @@ def parse_command_line(parser: argparse.ArgumentParser, argv: Sequence[str]) -> 
     finally:
         for a, nargs, required in saved:
             a.nargs, a.required = nargs, required
-    for a, nargs, _ in saved:
+    for a, nargs, _required in saved:
         current = getattr(ns, a.dest, None)
         if nargs is None:
             if current is None and tail:
                 setattr(ns, a.dest, tail.pop(0))
             elif current is None:
-                raise UsageError(f"the following arguments are required: {a.metavar or a.dest}")
+                raise UsageError(_("the following arguments are required: {names}").format(names=a.metavar or a.dest))
         elif nargs in ("*", "+"):
             setattr(ns, a.dest, list(current or []) + tail)
             tail = []
     if tail:
-        raise UsageError(f"unrecognized arguments: {' '.join(tail)}")
+        raise UsageError(_("unrecognized arguments: {args}").format(args=" ".join(tail)))
     return ns
 
 
@@ -129,7 +220,7 @@ def apply_common(args: argparse.Namespace) -> None:
             raise UsageError(str(exc)) from None
     config_path = getattr(args, "config", None)
     if config_path is not None and not Path(config_path).is_file():
-        raise UsageError(f"config file not found: {config_path}")
+        raise UsageError(_("config file not found: {path}").format(path=config_path))
 
 
 def resolve_library_paths(args: argparse.Namespace) -> list[Path]:
@@ -137,7 +228,7 @@ def resolve_library_paths(args: argparse.Namespace) -> list[Path]:
     given = [Path(p) for p in (getattr(args, "paths", None) or [])]
     for p in given:
         if not p.exists():
-            raise UsageError(f"no such file or folder: {p}")
+            raise UsageError(_("no such file or folder: {path}").format(path=p))
     if given:
         return given
     from tuireader.store.config import load_config
@@ -146,20 +237,63 @@ def resolve_library_paths(args: argparse.Namespace) -> list[Path]:
     if config.library:
         missing = [p for p in config.library if not p.exists()]
         if missing:
-            raise UsageError(f"configured library path not found: {missing[0]}")
+            raise UsageError(_("configured library path not found: {path}").format(path=missing[0]))
         return list(config.library)
     return [paths.bundled_seeds()]
 
 
 def _run_app(argv: list[str]) -> int:
-    parser = make_parser("tuireader", "Read newspapers in the terminal.")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of issues")
+    parser = make_parser("tuireader", _("Read newspapers in the terminal."))
+    parser.epilog = _subcommand_list()
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=_("files or folders of issues"))
     args = parse_command_line(parser, argv)
     apply_common(args)
+    _suggest_subcommand(args.paths)
     library_paths = resolve_library_paths(args)
     from tuireader.ui.app import run_app  # Textual only from here on
 
     return run_app(library_paths, args)
+
+
+def _suggest_subcommand(given: Sequence[str]) -> None:
+    """``tuireader serach foo``: a first word that is no path but close to a subcommand's name."""
+    if not given or Path(given[0]).exists() or "/" in given[0]:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(given[0], list(SUBCOMMANDS), n=1, cutoff=0.6)
+    if close:
+        raise UsageError(
+            _("no such file or folder: {path} (did you mean '{command}'?)").format(path=given[0], command=close[0])
+        )
+
+
+def _value_of(argv: Sequence[str], option: str) -> str | None:
+    """The value of ``option`` on the command line, before any parsing (None if absent)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == option and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(option + "="):
+            return arg[len(option) + 1 :]
+    return None
+
+
+def choose_language(argv: Sequence[str]) -> str:
+    """``language:`` of the config this command line uses, else the locale's.
+
+    Chosen before any parser is made, so ``--help`` is in that language too. A
+    config that cannot be read leaves the choice to the locale; the command
+    reports the config's problem itself.
+    """
+    from tuireader.store.config import ConfigError, load_config
+
+    try:
+        configured = load_config(_value_of(argv, "--config")).language
+    except (ConfigError, OSError):
+        configured = None
+    return i18n.set_language(configured)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -167,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tuireader import restricted
     from tuireader.store.config import ConfigError
 
+    choose_language(argv)
     try:
         if restricted.is_restricted(argv):
             # A forced SSH command: the client's own command runs only if whitelisted.
@@ -183,6 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(SUBCOMMANDS[name])
         parser = make_parser(f"tuireader {name}")
         module.configure(parser)
+        localise_help(parser)
         args = module.parse(parser, rest) if hasattr(module, "parse") else parse_command_line(parser, rest)
         apply_common(args)
         return int(module.run(args) or 0)
