@@ -28,9 +28,14 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
     monkeypatch.delenv("SSH_ORIGINAL_COMMAND", raising=False)
-    from tuireader import paths
+    # The interface in English unless a test asks for another language.
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    from tuireader import i18n, paths
 
     paths.set_reader(None)
+    i18n.set_language(None)
     yield home
 
 

@@ -1,7 +1,7 @@
 """Nothing is lost: every character of a file's text ends up in exactly one field.
 
 Allowed to disappear: markup syntax (``#``, ``>``, ``**``, HTML tags and
-entities), white space, the brackets around a dateline's reporter credit,
+entities, the brackets of a ``[text](url)`` link), white space, the brackets around a dateline's reporter credit,
 and the copies the parsers merge on purpose (a caption written twice).
 Property-tested over generated pages, and checked over ``seeds/``, our
 fixtures and ``../shared/corpus``.
@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import CORPUS, FIXTURES, SEEDS, needs_corpus
 from tuireader.ingest import IngestError, _split_front_matter, parse_bytes, parse_text
+from tuireader.ingest.links import LINK_RE
 
 _MARKUP = set("#>*")
 _TAG_RE = re.compile(r"<[^<>]*>")
@@ -34,6 +35,8 @@ def source_text(text: str) -> str:
     front, body = _split_front_matter(text)
     body = _HR_RE.sub("", body)  # horizontal rules are markup
     body = html.unescape(_TAG_RE.sub("", body))
+    # A link's words and URL stay, its brackets are markup (per paragraph: a link never spans one).
+    body = "\n\n".join(LINK_RE.sub(r"\1 \2", chunk) for chunk in re.split(r"\n[ \t]*\n", body))
     return _visible(body)
 
 
@@ -54,7 +57,7 @@ def model_text(parsed, body: str, body_has_heading: bool = True) -> tuple[str, s
             fields += a.bylines
         fields += [a.dateline or "", a.edition or ""]
         for b in a.blocks:
-            fields += [b.text, b.credit or ""]
+            fields += [b.text, b.credit or "", b.url or "", *(link.url for link in b.links)]
             blocks.append(b.text)
         for note in a.merged:  # a caption written twice: count its copy back in
             if note.startswith("caption written twice"):
@@ -175,4 +178,4 @@ def test_no_parser_raises_anything_but_ingest_error(data):
             continue
         for a in parsed.articles:
             assert isinstance(a.headline, str)
-            assert all(b.type in ("paragraph", "subhead", "caption", "jump") for b in a.blocks)
+            assert all(b.type in ("paragraph", "subhead", "caption", "jump", "link") for b in a.blocks)

@@ -13,19 +13,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from tuireader import paths
+from tuireader import i18n, paths
 from tuireader.cli_args import (  # noqa: F401 (the names commands and tests use as cli.*)
     _VALUE_OPTIONS,
     SUBCOMMANDS,
     Parser,
     UsageError,
+    _subcommand_list,
     _subcommand_position,
     add_common_options,
     find_subcommand,
     first_word,
+    localise_help,
     make_parser,
     parse_command_line,
 )
+from tuireader.i18n import _
 
 
 def apply_common(args: argparse.Namespace) -> None:
@@ -37,7 +40,7 @@ def apply_common(args: argparse.Namespace) -> None:
             raise UsageError(str(exc)) from None
     config_path = getattr(args, "config", None)
     if config_path is not None and not Path(config_path).is_file():
-        raise UsageError(f"config file not found: {config_path}")
+        raise UsageError(_("config file not found: {path}").format(path=config_path))
 
 
 def resolve_library_paths(args: argparse.Namespace) -> list[Path]:
@@ -45,7 +48,7 @@ def resolve_library_paths(args: argparse.Namespace) -> list[Path]:
     given = [Path(p) for p in (getattr(args, "paths", None) or [])]
     for p in given:
         if not p.exists():
-            raise UsageError(f"no such file or folder: {p}")
+            raise UsageError(_("no such file or folder: {path}").format(path=p))
     if given:
         return given
     from tuireader.store.config import load_config
@@ -54,20 +57,63 @@ def resolve_library_paths(args: argparse.Namespace) -> list[Path]:
     if config.library:
         missing = [p for p in config.library if not p.exists()]
         if missing:
-            raise UsageError(f"configured library path not found: {missing[0]}")
+            raise UsageError(_("configured library path not found: {path}").format(path=missing[0]))
         return list(config.library)
     return [paths.bundled_seeds()]
 
 
 def _run_app(argv: list[str]) -> int:
-    parser = make_parser("tuireader", "Read newspapers in the terminal.")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders of issues")
+    parser = make_parser("tuireader", _("Read newspapers in the terminal."))
+    parser.epilog = _subcommand_list()
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=_("files or folders of issues"))
     args = parse_command_line(parser, argv)
     apply_common(args)
+    _suggest_subcommand(args.paths)
     library_paths = resolve_library_paths(args)
     from tuireader.ui.app import run_app  # Textual only from here on
 
     return run_app(library_paths, args)
+
+
+def _suggest_subcommand(given: Sequence[str]) -> None:
+    """``tuireader serach foo``: a first word that is no path but close to a subcommand's name."""
+    if not given or Path(given[0]).exists() or "/" in given[0]:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(given[0], list(SUBCOMMANDS), n=1, cutoff=0.6)
+    if close:
+        raise UsageError(
+            _("no such file or folder: {path} (did you mean '{command}'?)").format(path=given[0], command=close[0])
+        )
+
+
+def _value_of(argv: Sequence[str], option: str) -> str | None:
+    """The value of ``option`` on the command line, before any parsing (None if absent)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == option and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(option + "="):
+            return arg[len(option) + 1 :]
+    return None
+
+
+def choose_language(argv: Sequence[str]) -> str:
+    """``language:`` of the config this command line uses, else the locale's.
+
+    Chosen before any parser is made, so ``--help`` is in that language too. A
+    config that cannot be read leaves the choice to the locale; the command
+    reports the config's problem itself.
+    """
+    from tuireader.store.config import ConfigError, load_config
+
+    try:
+        configured = load_config(_value_of(argv, "--config")).language
+    except (ConfigError, OSError):
+        configured = None
+    return i18n.set_language(configured)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tuireader import restricted
     from tuireader.store.config import ConfigError
 
+    choose_language(argv)
     try:
         if restricted.is_restricted(argv):
             # A forced SSH command: the client's own command runs only if whitelisted.
@@ -91,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(SUBCOMMANDS[name])
         parser = make_parser(f"tuireader {name}")
         module.configure(parser)
+        localise_help(parser)
         args = module.parse(parser, rest) if hasattr(module, "parse") else parse_command_line(parser, rest)
         apply_common(args)
         return int(module.run(args) or 0)

@@ -1,14 +1,16 @@
 """The command line's grammar: subcommand names, the shared options, and a parser
-whose errors are one line. ``cli`` runs commands with it; ``restricted`` reads a
-forced SSH command with it (and so imports this, not ``cli``).
+whose errors are one line, in the interface's language. ``cli`` runs commands with
+it; ``restricted`` reads a forced SSH command with it (and so imports this, not ``cli``).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 
 from tuireader import __version__
+from tuireader.i18n import _
 
 #: Subcommand name -> module with ``configure(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS: dict[str, str] = {
@@ -20,8 +22,16 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 #: Global options that take a value (so the dispatcher can skip the value).
-_VALUE_OPTIONS = {
-    "--config", "--bookmarks", "--reader", "--theme", "--limit", "--format", "-o", "--output", "--note", "--tag",
+_VALUE_OPTIONS = {"--config", "--bookmarks", "--reader", "--theme", "--limit", "--format", "-o", "--output", "--note", "--tag"}
+
+
+#: One line for each subcommand in ``tuireader --help`` (and its own ``--help``).
+SUMMARIES: dict[str, str] = {
+    "dump": "print the parsed library (--json for JSON)",
+    "check": "list the files that could not be read; exit 1 if any",
+    "search": "search a library: tuireader search QUERY [PATH...]",
+    "index": "build or update the search index",
+    "bookmarks": "the bookmarks from the shell: list, add, remove, export, import",
 }
 
 
@@ -29,27 +39,106 @@ class UsageError(Exception):
     """Bad command-line input: one line on stderr, exit 2."""
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's layout, with its ``usage:`` in the interface's language."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one clear line, not a usage dump."""
+    """An ArgumentParser whose errors are one clear line, not a usage dump,
+    and whose help is in the interface's language."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = _("positional arguments")
+        self._optionals.title = _("options")
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=_("show this help and exit"))
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
+        raise UsageError(self._translate(self._only_required(message)))
+
+    def parse_known_intermixed_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        # Python 3.11 keeps the usage for its errors as format_usage()[7:], which
+        # assumes the seven characters of 'usage: '; another language's prefix is cut wrong.
+        if self.usage is not None:
+            return super().parse_known_intermixed_args(args, namespace)
+        prefix = _("usage: ")
+        self.usage = self.format_usage()[len(prefix) :].rstrip("\n").replace("%", "%%")
+        try:
+            return super().parse_known_intermixed_args(args, namespace)
+        finally:
+            self.usage = None
+
+    def format_help(self) -> str:
+        # argparse ends each section title with a half-width ':'; Chinese takes '：'.
+        return re.sub(r"(?m)^([^\x00-\x7f][^\n]*):$", "\\1：", super().format_help())
+
+    def _only_required(self, message: str) -> str:
+        """argparse (3.11, intermixed) names a ``PATH...`` among the missing
+        arguments; only the ones that must be given are."""
+        prefix = "the following arguments are required: "
+        if not message.startswith(prefix):
+            return message
+        optional = {a.metavar or a.dest for a in self._actions if not a.option_strings and a.nargs in ("*", "?")}
+        names = [n for n in message[len(prefix) :].split(", ") if n not in optional]
+        return prefix + ", ".join(names or message[len(prefix) :].split(", "))
+
+    @staticmethod
+    def _translate(message: str) -> str:
+        for pattern, template in _ARGPARSE_MESSAGES:
+            m = pattern.fullmatch(message)
+            if m:
+                return _(template).format(**m.groupdict())
+        return message
+
+
+#: argparse's own error messages (it reads gettext's catalogue, not ours), as
+#: patterns and the templates of our catalogue they are said with.
+_ARGPARSE_MESSAGES = [
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "the following arguments are required: {names}"),
+    (re.compile(r"unrecognized arguments: (?P<args>.*)"), "unrecognized arguments: {args}"),
+    (re.compile(r"argument (?P<arg>\S+): expected one argument"), "argument {arg}: expected one argument"),
+    (re.compile(r"argument (?P<arg>\S+): invalid (?P<type>\w+) value: (?P<value>.*)"), "argument {arg}: invalid {type} value: {value}"),
+    (re.compile(r"argument (?P<arg>\S+): invalid choice: (?P<value>.*?) \(choose from (?P<choices>.*)\)"),
+     "argument {arg}: invalid choice: {value} (choose from {choices})"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)"), "ambiguous option: {option} could match {matches}"),
+]
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--version", action="version", version=f"tuireader {__version__}")
-    parser.add_argument("--config", metavar="FILE", help="use this config file")
-    parser.add_argument("--bookmarks", metavar="FILE", help="use this bookmarks file")
-    parser.add_argument("--reader", metavar="NAME", help="keep this reader's data apart (shared accounts)")
-    parser.add_argument("--restricted", action="store_true", help="read-only, no escapes (forced SSH command)")
-    parser.add_argument("--no-mouse", action="store_true", help="do not turn on mouse tracking")
-    parser.add_argument("--theme", metavar="NAME", help="start with this theme")
+    parser.add_argument("--version", action="version", version=f"tuireader {__version__}", help=_("print the version and exit"))
+    parser.add_argument("--config", metavar="FILE", help=_("use this config file"))
+    parser.add_argument("--bookmarks", metavar="FILE", help=_("use this bookmarks file"))
+    parser.add_argument("--reader", metavar="NAME", help=_("keep this reader's data apart (shared accounts)"))
+    parser.add_argument("--restricted", action="store_true", help=_("read-only, no escapes (forced SSH command)"))
+    parser.add_argument("--no-mouse", action="store_true", help=_("do not turn on mouse tracking"))
+    parser.add_argument("--theme", metavar="NAME", help=_("start with this theme"))
 
 
 def make_parser(prog: str, description: str | None = None) -> Parser:
     parser = Parser(prog=prog, description=description)
     add_common_options(parser)
     return parser
+
+
+def localise_help(parser: argparse.ArgumentParser) -> None:
+    """Translate the help a command module wrote in English (its texts are msgids)."""
+    if parser.description:
+        parser.description = _(parser.description)
+    for action in parser._actions:
+        if action.help and action.help is not argparse.SUPPRESS:
+            action.help = _(action.help)
+
+
+def _subcommand_list() -> str:
+    lines = [_("commands:")]
+    lines += [f"  {name:<11} {_(SUMMARIES[name])}" for name in SUBCOMMANDS]
+    lines += ["", _("'tuireader COMMAND --help' shows a command's options.")]
+    return "\n".join(lines)
 
 
 def parse_command_line(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
@@ -74,18 +163,18 @@ def parse_command_line(parser: argparse.ArgumentParser, argv: Sequence[str]) -> 
     finally:
         for a, nargs, required in saved:
             a.nargs, a.required = nargs, required
-    for a, nargs, _ in saved:
+    for a, nargs, _required in saved:
         current = getattr(ns, a.dest, None)
         if nargs is None:
             if current is None and tail:
                 setattr(ns, a.dest, tail.pop(0))
             elif current is None:
-                raise UsageError(f"the following arguments are required: {a.metavar or a.dest}")
+                raise UsageError(_("the following arguments are required: {names}").format(names=a.metavar or a.dest))
         elif nargs in ("*", "+"):
             setattr(ns, a.dest, list(current or []) + tail)
             tail = []
     if tail:
-        raise UsageError(f"unrecognized arguments: {' '.join(tail)}")
+        raise UsageError(_("unrecognized arguments: {args}").format(args=" ".join(tail)))
     return ns
 
 

@@ -579,6 +579,35 @@ class Library:
     def __len__(self) -> int:
         return len(self._issue_of)
 
+    @property
+    def is_empty(self) -> bool:
+        """No article at all: the reader is told so (``empty_notice``), ``check`` fails."""
+        return not self._issue_of
+
+    @property
+    def empty_notice(self) -> str | None:
+        """What the reader sees instead of a blank screen, in the interface's language."""
+        from tuireader.i18n import _
+
+        return _("No articles in this library.") if self.is_empty else None
+
+    def why_empty(self) -> str | None:
+        """One line saying why there is nothing to read; None when there is."""
+        if not self.is_empty:
+            return None
+        from tuireader.i18n import _, ngettext
+
+        if self.problems:
+            n = len(self.problems)
+            return ngettext(
+                "no articles in this library: its only file could not be read",
+                "no articles in this library: none of its {n} files could be read",
+                n,
+            ).format(n=n)
+        return _("no articles in this library: no .txt or .md files in {paths}").format(
+            paths=", ".join(str(r) for r in self.roots)
+        )
+
     def __contains__(self, aid: object) -> bool:
         return aid in self._issue_of
 

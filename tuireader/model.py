@@ -15,11 +15,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ArticleKind = Literal["article", "photo", "brief"]
-BlockType = Literal["paragraph", "subhead", "caption", "jump"]
+ArticleKind = Literal["article", "photo", "brief", "link"]
+BlockType = Literal["paragraph", "subhead", "caption", "jump", "link"]
 
 #: Block types, in the order the JSON documents them.
-BLOCK_TYPES: tuple[str, ...] = ("paragraph", "subhead", "caption", "jump")
+BLOCK_TYPES: tuple[str, ...] = ("paragraph", "subhead", "caption", "jump", "link")
+#: Kinds of article that are not text to read: not counted among the unread.
+NOT_TEXT_KINDS = frozenset({"link"})
+
+
+@dataclass(slots=True, frozen=True)
+class Link:
+    """A link inside a block: the block's ``text[start:end]`` points at ``url``."""
+
+    start: int
+    end: int
+    url: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "url": self.url}
 
 
 @dataclass(slots=True)
@@ -29,7 +43,9 @@ class Block:
     ``text`` holds the words as printed. For a ``caption`` the credit
     (``于江 摄``) is in ``credit``; for a ``jump`` ``text`` is the marker as
     printed (``(下转2版)``), ``direction`` is ``next`` or ``prev`` and
-    ``page`` the target page number.
+    ``page`` the target page number. A ``link`` block (a paragraph that was
+    only a link) has the link's words in ``text`` and its target in ``url``;
+    links inside other text are ``links`` spans over ``text``.
     """
 
     type: str
@@ -37,6 +53,8 @@ class Block:
     credit: str | None = None
     direction: str | None = None
     page: int | None = None
+    url: str | None = None
+    links: tuple[Link, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.type, "text": self.text}
@@ -45,6 +63,10 @@ class Block:
         if self.type == "jump":
             out["direction"] = self.direction
             out["page"] = self.page
+        if self.type == "link":
+            out["url"] = self.url
+        if self.links:
+            out["links"] = [link.to_dict() for link in self.links]
         return out
 
 
@@ -127,6 +149,11 @@ class ArticleRef:
     @property
     def title(self) -> str:
         return self.headline or self.kicker or ""
+
+    @property
+    def counts_as_unread(self) -> bool:
+        """Whether an unread count includes it: a link item is not text to read."""
+        return self.kind not in NOT_TEXT_KINDS
 
 
 @dataclass(slots=True)

@@ -7,14 +7,15 @@ import sys
 
 from tuireader.cli import resolve_library_paths
 from tuireader.commands import json_for_terminal
+from tuireader.i18n import _
 from tuireader.library import Library
 from tuireader.text.sanitize import clean_line
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = "Print the parsed library."
-    parser.add_argument("paths", nargs="*", metavar="PATH")
-    parser.add_argument("--json", action="store_true", help="print JSON (documented in the README)")
+    parser.description = _("Print the parsed library.")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=_("files or folders (default: the configured library, else the sample)"))
+    parser.add_argument("--json", action="store_true", help=_("print JSON (documented in the README)"))
 
 
 def library_dict(lib: Library) -> dict:
@@ -41,25 +42,30 @@ def run(args: argparse.Namespace) -> int:
         out.write(json_for_terminal(library_dict(lib)))
         out.write("\n")
         return 0
+    marks = {"photo": _("[photo] "), "brief": _("[brief] "), "link": _("[link] ")}
+    kicker, subheadline, byline = _("kicker: "), _("subheadline: "), _("by: ")
     for issue in lib.issues:
         out.write(f"{clean_line(issue.label)}\n")
         for section in issue.sections:
             out.write(f"  {clean_line(section.label)}\n")
             for ref in section.articles:
                 art = lib.article(ref.id)
-                mark = {"photo": "[图] ", "brief": "[简讯] "}.get(art.kind, "")
-                line = f"    {ref.id}  {mark}{clean_line(art.headline)}"
+                line = f"    {ref.id}  {marks.get(art.kind, '')}{clean_line(art.headline)}"
                 out.write(line + "\n")
                 if art.kicker:
-                    out.write(f"        引题: {clean_line(art.kicker)}\n")
+                    out.write(f"        {kicker}{clean_line(art.kicker)}\n")
                 for sub in art.subheadlines:
-                    out.write(f"        副题: {clean_line(sub)}\n")
-                for byline in art.bylines:
-                    out.write(f"        作者: {clean_line(byline)}\n")
-                counts = {}
+                    out.write(f"        {subheadline}{clean_line(sub)}\n")
+                for by in art.bylines:
+                    out.write(f"        {byline}{clean_line(by)}\n")
+                counts: dict[str, int] = {}
                 for b in art.blocks:
                     counts[b.type] = counts.get(b.type, 0) + 1
                 out.write("        " + ", ".join(f"{k} {v}" for k, v in counts.items()) + "\n")
+                for b in art.blocks:
+                    if b.type == "link":
+                        out.write(f"        {clean_line(b.text)} <{clean_line(b.url or '')}>\n")
     for p in lib.problems:
-        print(f"tuireader: skipped {clean_line(p.path)}: {clean_line(p.reason)}", file=sys.stderr)
+        skipped = _("skipped {path}: {reason}").format(path=clean_line(p.path), reason=clean_line(p.reason))
+        print(f"tuireader: {skipped}", file=sys.stderr)
     return 0

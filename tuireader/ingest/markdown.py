@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from tuireader.ingest import links as L
 from tuireader.ingest import patterns as P
 from tuireader.model import Article, Block
 
@@ -269,13 +270,15 @@ def assemble(item: Item, *, reflow: bool, header_quote_is_byline: bool = False) 
     # An untitled piece: a short first line becomes its headline.
     if not art.headline and body and body[0].kind == "para":
         first = body[0].text
-        if len(first) <= _TITLE_MAX and first[-1] not in "。！？；，,.!?;：:":
+        if len(first) <= _TITLE_MAX and first[-1] not in "。！？；，,.!?;：:" and L.only_link(first) is None:
             art.headline = first
             body.pop(0)
 
     if reflow:
         body = _reflow(body)
     art.blocks = _blocks(body, art)
+    if any("[" in b.text for b in art.blocks):
+        art.blocks = [L.resolve(b) for b in art.blocks]
     _classify(art)
     return art
 
@@ -396,7 +399,11 @@ def _attach_credit(blocks: list[Block], credit: str, art: Article) -> None:
 
 
 def _classify(art: Article) -> None:
-    """Photo items: nothing but captions (and a short lead into the caption)."""
+    """Photo items: nothing but captions (and a short lead into the caption);
+    link items: nothing but links (a broadcast item that only points at its video)."""
+    if art.blocks and all(b.type == "link" for b in art.blocks):
+        art.kind = "link"
+        return
     captions = [b for b in art.blocks if b.type == "caption"]
     paragraphs = [b for b in art.blocks if b.type == "paragraph"]
     if not captions:

@@ -27,7 +27,7 @@ from tuireader import paths
 from tuireader.search.fold import fold
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 #: Documents handed to a worker per call.
 BATCH = 48

@@ -35,6 +35,8 @@ class Config:
     animations: bool | None = None
     mouse: bool = True
     bookmarks: Path | None = None
+    #: ``zh`` or ``en``; None: from LC_ALL / LC_MESSAGES / LANG (see ``tuireader.i18n``).
+    language: str | None = None
 
 
 def default_config_path() -> Path:
@@ -112,6 +114,12 @@ def _from_mapping(file: Path, data: dict[str, Any]) -> Config:
             if not isinstance(value, str):
                 raise fail(key, "expected a file path")
             config.bookmarks = base / Path(value).expanduser()
+        elif key == "language":
+            from tuireader.i18n import LANGUAGES, language_of
+
+            if not isinstance(value, str) or language_of(value) is None:
+                raise fail(key, f"expected one of {', '.join(LANGUAGES)}")
+            config.language = language_of(value)
         else:
             raise fail(str(key), "unknown key")
     return config
