@@ -27,6 +27,7 @@ from pathlib import Path, PurePath
 
 from tuireader.catalogue import SNAPSHOT_VERSION, Catalogue, FileRow, content_digest, issue_key, row_issue_key
 from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file
+from tuireader.ingest import rmrb
 from tuireader.ingest.decode import read_bytes
 from tuireader.model import Article, ArticleRef, Issue, Problem, Section, article_id, normalise_headline
 
@@ -762,6 +763,8 @@ def _scan_file(src: SourceFile) -> FileRow:
     except Exception as exc:  # a parser bug must not take the library down
         row.problem = f"could not be parsed ({type(exc).__name__}: {exc})"
         return row
+    if parsed.layout == rmrb.LAYOUT:
+        parsed.paper = rmrb.paper_for(str(src.path))
     row.info = (parsed.layout, parsed.paper, parsed.date, parsed.page, parsed.section_name, list(parsed.order))
     for e in entries_from_parsed(src, parsed):
         row.articles.append(

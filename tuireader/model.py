@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ArticleKind = Literal["article", "photo", "brief"]
-BlockType = Literal["paragraph", "subhead", "caption", "jump"]
+BlockType = Literal["paragraph", "subhead", "caption", "jump", "dateline", "signature"]
 
 #: Block types, in the order the JSON documents them.
-BLOCK_TYPES: tuple[str, ...] = ("paragraph", "subhead", "caption", "jump")
+BLOCK_TYPES: tuple[str, ...] = ("paragraph", "subhead", "caption", "jump", "dateline", "signature")
 
 
 @dataclass(slots=True)
@@ -29,7 +29,9 @@ class Block:
     ``text`` holds the words as printed. For a ``caption`` the credit
     (``于江 摄``) is in ``credit``; for a ``jump`` ``text`` is the marker as
     printed (``(下转2版)``), ``direction`` is ``next`` or ``prev`` and
-    ``page`` the target page number.
+    ``page`` the target page number. A ``dateline`` (``【新华社延安十三日电】``)
+    opens a dispatch: the paragraph after it is its first. A ``signature``
+    (``冀南区党委  五月九日``) is printed right-aligned.
     """
 
     type: str

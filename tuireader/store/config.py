@@ -35,6 +35,8 @@ class Config:
     animations: bool | None = None
     mouse: bool = True
     bookmarks: Path | None = None
+    #: Library path -> the paper its People's Daily archive layout files are of (default 人民日报).
+    papers: dict[Path, str] = field(default_factory=dict)
 
 
 def default_config_path() -> Path:
@@ -112,6 +114,12 @@ def _from_mapping(file: Path, data: dict[str, Any]) -> Config:
             if not isinstance(value, str):
                 raise fail(key, "expected a file path")
             config.bookmarks = base / Path(value).expanduser()
+        elif key == "papers":
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+            ):
+                raise fail(key, "expected a mapping of library path to paper name")
+            config.papers = {base / Path(k).expanduser(): v.strip() for k, v in value.items()}
         else:
             raise fail(str(key), "unknown key")
     return config
