@@ -35,7 +35,7 @@ ARCHIVE_SUFFIXES = (".7z",)
 #: A month is ~12 MB of text; more than this unpacked is not a month of a newspaper.
 MAX_ARCHIVE_BYTES = 1 << 30
 #: Members a body chunk holds: small enough that opening one article costs a millisecond.
-CHUNK_MEMBERS = 32
+CHUNK_MEMBERS = 64
 
 
 class ArchiveError(Exception):
@@ -192,7 +192,7 @@ class BodyStore:
                 index.append((key, archive, n // CHUNK_MEMBERS, offset, offset + len(data)))
                 part.append(data)
                 offset += len(data)
-            chunks.append((archive, n // CHUNK_MEMBERS, zlib.compress(b"".join(part), 6)))
+            chunks.append((archive, n // CHUNK_MEMBERS, zlib.compress(b"".join(part), 1)))
         try:
             with contextlib.closing(self._connect()) as db, db:
                 db.execute("DELETE FROM chunks WHERE archive = ?", (archive,))

@@ -37,6 +37,8 @@ class Config:
     bookmarks: Path | None = None
     #: Library path -> the paper its People's Daily archive layout files are of (default 人民日报).
     papers: dict[Path, str] = field(default_factory=dict)
+    #: The contents list the newest issue first (``order: oldest-first`` turns it round).
+    newest_first: bool = True
 
 
 def default_config_path() -> Path:
@@ -114,6 +116,10 @@ def _from_mapping(file: Path, data: dict[str, Any]) -> Config:
             if not isinstance(value, str):
                 raise fail(key, "expected a file path")
             config.bookmarks = base / Path(value).expanduser()
+        elif key == "order":
+            if value not in ("newest-first", "oldest-first"):
+                raise fail(key, "expected newest-first or oldest-first")
+            config.newest_first = value == "newest-first"
         elif key == "papers":
             if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
