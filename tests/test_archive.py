@@ -162,3 +162,18 @@ def test_dump_search_and_bookmarks_on_an_archive(tmp_path, capsys, fixture_month
     assert main(["bookmarks", "list", "--json", str(fixture_month)]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(b["article_id"], b["missing"]) for b in listed] == [(dike, False)]  # found in the folder too
+
+
+def test_only_text_members_are_read(tmp_path, fixture_month):
+    box = tmp_path / "mixed.7z"
+    with py7zr.SevenZipFile(box, "w") as z:
+        z.writestr((fixture_month / "1946-05-18_纺车转起来了.md").read_bytes(), f"{MONTH}/1946-05-18_纺车转起来了.md")
+        z.writestr(b"\x89PNG\r\n\x1a\n\x00\x00", f"{MONTH}/scan.png")
+        z.writestr(b"ignored", f"{MONTH}/.hidden.md")
+    with py7zr.SevenZipFile(tmp_path / "pictures.7z", "w") as z:
+        z.writestr(b"\x89PNG\r\n\x1a\n\x00\x00", "scan.png")
+    lib = Library.open([tmp_path])
+    assert [ref.headline for _, _, ref in lib.refs()] == ["纺车转起来了"]
+    assert [(Path(p.path).name, p.reason) for p in lib.problems] == [
+        ("pictures.7z", "archive: holds no text or Markdown files")
+    ]

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from tuireader import paths
 from tuireader.catalogue import FileRow
+from tuireader.ingest import TEXT_SUFFIXES
 from tuireader.ingest.decode import MAX_FILE_BYTES
 
 ARCHIVE_SUFFIXES = (".7z",)
@@ -246,8 +247,9 @@ def scan_archive(found: Found, scan_member: Callable[..., FileRow], store: BodyS
     except ArchiveError as exc:
         head.problem = f"archive: {exc}"
         return [head]
+    members = [(name, data) for name, data in members if _is_text_name(name)]
     if not members:
-        head.problem = "archive: holds no files"
+        head.problem = "archive: holds no text or Markdown files"
         return [head]
     keyed = [(member_key(key, name), data) for name, data in members]
     store.put(key, keyed)
@@ -255,6 +257,12 @@ def scan_archive(found: Found, scan_member: Callable[..., FileRow], store: BodyS
     for (mkey, data), (name, _data) in zip(keyed, members):
         rows.append(scan_member(mkey, root, f"{rel}/{name}", size, mtime_ns, data))
     return rows
+
+
+def _is_text_name(name: str) -> bool:
+    """Members read as a folder's files are: text and Markdown, not hidden."""
+    base = name.rsplit("/", 1)[-1]
+    return not base.startswith(".") and os.path.splitext(base)[1].lower() in TEXT_SUFFIXES
 
 
 def members_by_archive(keys: Iterable[str]) -> dict[str, list[str]]:
@@ -276,7 +284,7 @@ def member_bytes(store: BodyStore, key: str) -> bytes:
     box = container(key)
     if box is None:
         raise ArchiveError("not in an archive")
-    keyed = [(member_key(box, name), data) for name, data in read_members(box)]
+    keyed = [(member_key(box, name), data) for name, data in read_members(box) if _is_text_name(name)]
     store.put(box, keyed)
     for mkey, data in keyed:
         if mkey == key:
