@@ -314,7 +314,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dest", type=Path, help="folder to write the library into")
     parser.add_argument("--articles", type=int, default=10_000, help="number of articles (default 10000)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--layout", choices=("mixed", "rmrb"), default="mixed",
+                        help="mixed: page files and per-article files (default); rmrb: monthly 7z archives of the "
+                             "People's Daily 1946-2003 layout (dest/7z, dest/dir), see generate_rmrb.py")
+    parser.add_argument("--months", type=int, default=10, help="rmrb: monthly archives from 1946-05 (default 10)")
+    parser.add_argument("--per-month", type=int, default=2000, help="rmrb: articles an archive (default 2000)")
     args = parser.parse_args(argv)
+    if args.layout == "rmrb":
+        from generate_rmrb import generate_rmrb
+
+        if args.months < 1 or args.per_month < 1:
+            parser.error("--months and --per-month must be at least 1")
+        root = generate_rmrb(args.dest, args.months, args.per_month, args.seed)
+        size = sum(p.stat().st_size for p in (root / "7z").glob("*.7z"))
+        print(f"{args.months * args.per_month} articles in {args.months} monthly archives, {size / 1e6:.1f} MB "
+              f"under {root / '7z'}", file=sys.stderr)
+        return 0
     if args.articles < 1:
         parser.error("--articles must be at least 1")
     root = generate_library(args.dest, args.articles, args.seed)

@@ -9,7 +9,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
-SHARED = REPO.parent / "shared"
+#: ../shared beside the checkout; TUIREADER_SHARED names it for a checkout elsewhere (a worktree).
+SHARED = Path(os.environ.get("TUIREADER_SHARED") or REPO.parent / "shared")
 CORPUS = SHARED / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

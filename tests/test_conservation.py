@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from tests.conftest import CORPUS, FIXTURES, SEEDS, needs_corpus
 from tuireader.ingest import IngestError, _split_front_matter, parse_bytes, parse_text
 from tuireader.ingest.links import LINK_RE
+from tuireader.model import BLOCK_TYPES
 
 _MARKUP = set("#>*")
 _TAG_RE = re.compile(r"<[^<>]*>")
@@ -68,6 +69,9 @@ def model_text(parsed, body: str, body_has_heading: bool = True) -> tuple[str, s
 
 def assert_conserved(text: str, rel: str = "page.txt") -> None:
     parsed = parse_text(text, PurePath(rel))
+    if parsed.layout == "rmrb":
+        assert_rmrb_conserved(text, parsed)
+        return
     _, body = _split_front_matter(text)
     has_heading = bool(re.search(r"^#", body, re.M))
     want = source_text(text)
@@ -79,6 +83,26 @@ def assert_conserved(text: str, rel: str = "page.txt") -> None:
         missing.pop(ch, None) if missing.get(ch, 0) <= credit_brackets else None
     assert not missing and not extra, (dict(missing), dict(extra))
     assert _is_subsequence(blocks, want), "paragraph text is out of order"
+
+
+def assert_rmrb_conserved(text: str, parsed) -> None:
+    """The People's Daily archive layout: line 1 is the headline's parts (cut short at
+    times), the echo below it holds them in full, and the author may be echoed too.
+    Everything after line 1 ends up in exactly one field, in order."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    (a,) = parsed.articles
+    title = _visible(lines[0][4:])
+    heading = _visible(a.headline + "".join(a.subheadlines))
+    assert heading.startswith(title), (title, heading)
+    want = _visible("\n".join(lines[1:]))
+    fields = [*a.bylines, parsed.date, f"第{parsed.page}版({parsed.section_name or ''})",
+              "专栏：" + a.meta.get("column", ""), a.headline, *a.subheadlines]
+    fields += [note.split(": ", 1)[1] for note in a.merged if note.startswith("byline echoed in the body: ")]
+    blocks = [b.text for b in a.blocks]
+    got = _visible("".join(fields + blocks))
+    missing, extra = Counter(want) - Counter(got), Counter(got) - Counter(want)
+    assert not missing and not extra, (dict(missing), dict(extra))
+    assert _is_subsequence(_visible("".join(blocks)), want), "paragraph text is out of order"
 
 
 def _dateline_credit(text: str, a) -> bool:
@@ -178,4 +202,4 @@ def test_no_parser_raises_anything_but_ingest_error(data):
             continue
         for a in parsed.articles:
             assert isinstance(a.headline, str)
-            assert all(b.type in ("paragraph", "subhead", "caption", "jump", "link") for b in a.blocks)
+            assert all(b.type in BLOCK_TYPES for b in a.blocks)

@@ -22,7 +22,7 @@ from tuireader import paths
 
 MAGIC = "tuireader-catalogue"
 #: Bump when the parsers change what they produce, so old catalogues are rebuilt.
-SCHEMA = "8"
+SCHEMA = "9"
 #: The shape of the snapshot's head (see ``Library._save_snapshot``).
 SNAPSHOT_VERSION = 3
 

@@ -49,11 +49,13 @@ def resolve_library_paths(args: argparse.Namespace) -> list[Path]:
     for p in given:
         if not p.exists():
             raise UsageError(_("no such file or folder: {path}").format(path=p))
-    if given:
-        return given
+    from tuireader.ingest import rmrb
     from tuireader.store.config import load_config
 
     config = load_config(getattr(args, "config", None))
+    rmrb.set_papers(config.papers)
+    if given:
+        return given
     if config.library:
         missing = [p for p in config.library if not p.exists()]
         if missing:

@@ -25,8 +25,10 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePath
 
+from tuireader import archive as A
 from tuireader.catalogue import SNAPSHOT_VERSION, Catalogue, FileRow, content_digest, issue_key, row_issue_key
 from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file
+from tuireader.ingest import rmrb
 from tuireader.ingest.decode import read_bytes
 from tuireader.model import Article, ArticleRef, Issue, Problem, Section, article_id, normalise_headline
 
@@ -245,7 +247,8 @@ class Library:
             progress(len(found), len(found))
         touched = [f for f in found if stats.get(f[0]) != f[3:]]  # (path, root, rel, size, mtime_ns)
         on_disk = {f[0] for f in found}
-        removed = [key for key in stats if key not in on_disk]
+        # An archive's members are on disk while the archive is (a changed one is read again).
+        removed = [key for key in stats if key not in on_disk and A.container(key) not in on_disk]
         if stats and not touched and not removed:
             current = catalogue.snapshot_digest()
             if current is None or current == self._digest:
@@ -278,24 +281,31 @@ class Library:
         """The catalogue's snapshot with the issues of ``touched`` and ``removed`` files built again."""
         head, blobs, _digest = snapshot
         _version, heads, problems = head
-        old = catalogue.rows([path for path, *_ in touched] + removed)
+        boxes = {path for path, *_ in touched if A.is_archive(path)}
+        in_boxes = [key for key in catalogue.file_stats() if A.container(key) in boxes] if boxes else []
+        old = catalogue.rows([path for path, *_ in touched] + removed + in_boxes)
         if old is None:
             return self._rebuilt(catalogue, progress)
+        store = A.BodyStore(self.roots)
         to_save: list[FileRow] = []
         changed: set[str] = set(removed)
         # The issues to build again: those the changed files' articles were in, and are in now.
         affected = {row_issue_key(row) for row in map(old.get, removed) if row is not None}
-        for n, (key, root, rel, size, mtime_ns) in enumerate(touched, 1):
-            row = _scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns))
-            prev = old.get(key)
-            if prev is not None and (prev.digest, prev.rel, prev.problem) == (row.digest, row.rel, row.problem):
-                row.info, row.articles = prev.info, prev.articles  # touched, not changed
-            else:
-                changed.add(key)
-                affected.update(row_issue_key(r) for r in (row, prev) if r is not None)
-            to_save.append(row)
+        for n, found in enumerate(touched, 1):
+            for row in _scan_found(found, store):
+                prev = old.get(row.path)
+                if prev is not None and (prev.digest, prev.rel, prev.problem) == (row.digest, row.rel, row.problem):
+                    row.info, row.articles = prev.info, prev.articles  # touched, not changed
+                else:
+                    changed.add(row.path)
+                    affected.update(row_issue_key(r) for r in (row, prev) if r is not None)
+                to_save.append(row)
             if progress is not None:
                 progress(n, len(touched))
+        gone = set(in_boxes) - {row.path for row in to_save}  # members no longer in their archive
+        removed = removed + sorted(gone)
+        changed.update(gone)
+        affected.update(row_issue_key(old[key]) for key in gone if key in old)
         affected.discard(None)
         with contextlib.suppress(OSError, sqlite3.Error):
             catalogue.save(to_save, removed, snapshot_stale=bool(changed))
@@ -456,6 +466,8 @@ class Library:
         for row in sorted(rows.values(), key=lambda r: (order.get(r.root, len(order)), r.rel)):
             if row.problem is not None:
                 self.problems.append(Problem(row.path, row.problem))
+                continue
+            if row.info is None:  # an archive: its members have rows of their own
                 continue
             src = SourceFile(Path(row.path), Path(row.root), row.rel, row.size, row.mtime_ns)
             info = FileInfo(*row.info[:5], tuple(row.info[5]))
@@ -678,8 +690,11 @@ class Library:
         return None
 
     def source_path(self, ref: ArticleRef) -> Path:
+        """The file the article lies in: for an archive's member, the archive."""
         self.locate(ref.id)
-        return self._source(self._ref_file[ref.id]).path
+        key = self._ref_file[ref.id]
+        box = A.container(key)
+        return Path(box) if box is not None else self._source(key).path
 
     def _source(self, key: str) -> SourceFile:
         src = self._files.get(key)
@@ -698,7 +713,8 @@ class Library:
                 f = self._source(key)
                 f.size, f.mtime_ns = stats.get(key, (0, 0))
             self._stats_pending = False
-        return {key: (f.size, f.mtime_ns) for key, f in self._files.items()}
+        # An archive's members carry its size and mtime: the archive is the file.
+        return {A.container(key) or key: (f.size, f.mtime_ns) for key, f in self._files.items()}
 
     def article(self, aid: str) -> Article:
         """The full article, parsed again from its file (cached)."""
@@ -731,7 +747,14 @@ class Library:
             self._cache.move_to_end(key)
             return cached
         src = self._source(key)
-        parsed = parse_file(src.path, src.root)
+        if A.container(key) is None:
+            parsed = parse_file(src.path, src.root)
+        else:  # an archive's member: its bytes were kept when the archive was catalogued
+            try:
+                data = A.member_bytes(A.BodyStore(self.roots), key)
+            except A.ArchiveError as exc:
+                raise IngestError(str(exc)) from None
+            parsed = parse_bytes(data, PurePath(src.rel))
         self._cache[key] = parsed
         if len(self._cache) > PARSE_CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -755,10 +778,23 @@ def scan(
     rows: dict[str, FileRow] = {}
     to_save: list[FileRow] = []
     changes = 0
+    boxes = A.members_by_archive(old) if any(A.is_archive(f[0]) for f in found) else {}
+    store = A.BodyStore([Path(p).resolve() for p in paths]) if boxes or any(A.is_archive(f[0]) for f in found) else None
     for n, (key, root, rel, size, mtime_ns) in enumerate(found, 1):
         prev = old.get(key)
         if prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (size, mtime_ns, rel):
             rows[key] = prev
+            for member in boxes.get(key, ()):  # an unchanged archive: its members as they were
+                rows[member] = old[member]
+        elif store is not None and A.is_archive(key):
+            for row in _scan_found((key, root, rel, size, mtime_ns), store):
+                was = old.get(row.path)
+                if was is not None and (was.digest, was.rel, was.problem) == (row.digest, row.rel, row.problem):
+                    row.info, row.articles = was.info, was.articles
+                else:
+                    changes += 1
+                rows[row.path] = row
+                to_save.append(row)
         else:
             row = _scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns))
             if prev is not None and prev.digest == row.digest and prev.rel == row.rel and prev.problem == row.problem:
@@ -776,10 +812,25 @@ def scan(
     return rows, to_save, removed, changes + len(removed)
 
 
-def _scan_file(src: SourceFile) -> FileRow:
+def _scan_found(found: Found, store: A.BodyStore) -> list[FileRow]:
+    """A file's row; for an archive, its own row and one per member."""
+    key, root, rel, size, mtime_ns = found
+    if A.is_archive(key):
+        return A.scan_archive(found, _scan_member, store)
+    return [_scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns))]
+
+
+def _scan_member(key: str, root: str, rel: str, size: int, mtime_ns: int, data: bytes) -> FileRow:
+    return _scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns), data)
+
+
+def _scan_file(src: SourceFile, data: bytes | None = None) -> FileRow:
     row = FileRow(str(src.path), str(src.root), src.rel, src.size, src.mtime_ns, "", None, None, [])
     try:
-        data = read_bytes(src.path)
+        if data is None:
+            data = read_bytes(src.path)
+        elif A.too_large(data):
+            raise IngestError(A.too_large(data) or "")
         row.digest = content_digest(data)
         parsed = parse_bytes(data, PurePath(src.rel))
     except IngestError as exc:
@@ -791,6 +842,8 @@ def _scan_file(src: SourceFile) -> FileRow:
     except Exception as exc:  # a parser bug must not take the library down
         row.problem = f"could not be parsed ({type(exc).__name__}: {exc})"
         return row
+    if parsed.layout == rmrb.LAYOUT:
+        parsed.paper = rmrb.paper_for(str(src.path))
     row.info = (parsed.layout, parsed.paper, parsed.date, parsed.page, parsed.section_name, list(parsed.order))
     for e in entries_from_parsed(src, parsed):
         row.articles.append(
@@ -832,7 +885,9 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
             yield key, str(path.parent), path.name, st.st_size, st.st_mtime_ns
             continue
         root = str(given.resolve())
-        folders = [(root, "")]
+        # The archive's repository: only its 7z/ folder holds what is read.
+        sevenz = A.archive_folder(root)
+        folders = [(sevenz, "7z/")] if sevenz is not None else [(root, "")]
         while folders:
             folder, prefix = folders.pop()
             try:
@@ -850,7 +905,8 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
                         if not entry.is_symlink():
                             subfolders.append((entry.path, f"{prefix}{name}/"))
                         continue
-                    if os.path.splitext(name)[1].lower() not in TEXT_SUFFIXES or not entry.is_file():
+                    suffix = os.path.splitext(name)[1].lower()
+                    if (suffix not in TEXT_SUFFIXES and suffix not in A.ARCHIVE_SUFFIXES) or not entry.is_file():
                         continue
                     key = entry.path
                     if key in seen:

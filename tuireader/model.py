@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ArticleKind = Literal["article", "photo", "brief", "link"]
-BlockType = Literal["paragraph", "subhead", "caption", "jump", "link"]
+BlockType = Literal["paragraph", "subhead", "caption", "jump", "link", "dateline", "signature"]
 
 #: Block types, in the order the JSON documents them.
-BLOCK_TYPES: tuple[str, ...] = ("paragraph", "subhead", "caption", "jump", "link")
+BLOCK_TYPES: tuple[str, ...] = ("paragraph", "subhead", "caption", "jump", "link", "dateline", "signature")
 #: Kinds of article that are not text to read: not counted among the unread.
 NOT_TEXT_KINDS = frozenset({"link"})
 
@@ -45,7 +45,9 @@ class Block:
     printed (``(下转2版)``), ``direction`` is ``next`` or ``prev`` and
     ``page`` the target page number. A ``link`` block (a paragraph that was
     only a link) has the link's words in ``text`` and its target in ``url``;
-    links inside other text are ``links`` spans over ``text``.
+    links inside other text are ``links`` spans over ``text``. A ``dateline``
+    (``【新华社延安十三日电】``) opens a dispatch: the paragraph after it is its
+    first. A ``signature`` (``冀南区党委  五月九日``) is printed right-aligned.
     """
 
     type: str

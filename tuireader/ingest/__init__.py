@@ -16,6 +16,7 @@ import yaml
 
 from tuireader.ingest import markdown as M
 from tuireader.ingest import patterns as P
+from tuireader.ingest import rmrb
 from tuireader.ingest.decode import IngestError, decode_bytes, read_text
 from tuireader.ingest.pathinfo import date_in, page_in, path_info
 from tuireader.model import Article
@@ -58,6 +59,10 @@ def parse_bytes(data: bytes, rel: PurePath) -> ParsedFile:
 
 
 def parse_text(text: str, rel: PurePath) -> ParsedFile:
+    if text.startswith("### ") and rmrb.looks_like(text):
+        return _parse_rmrb(text, rel)
+    if _TITLE_LIST_RE.match(text) and _is_title_list(text):
+        raise IngestError("a list of titles (YYYY-MM-DD title), not articles")
     front, body = _split_front_matter(text)
     tokens = M.tokenize(body)
     if front is not None and ("title" in front or any(t.kind == "quote" for t in tokens[:6])):
@@ -79,6 +84,24 @@ def parse_text(text: str, rel: PurePath) -> ParsedFile:
     parsed = ParsedFile(rel=rel.as_posix(), layout=layout, articles=articles)
     _apply_issue_info(parsed, front or {}, rel)
     return parsed
+
+
+def _parse_rmrb(text: str, rel: PurePath) -> ParsedFile:
+    found = rmrb.parse(text, rel)
+    return ParsedFile(
+        rel=rel.as_posix(), layout=rmrb.LAYOUT, articles=[found.article], paper=rmrb.PAPER,
+        date=found.date, page=found.page, section_name=found.section_name,
+    )
+
+
+_TITLE_LIST_RE = re.compile(r"\A\ufeff?\d{4}-\d{2}-\d{2} \S")
+_TITLE_LINE_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \S")
+
+
+def _is_title_list(text: str) -> bool:
+    """The archive's ``dir/YYYY年MM月.md``: nothing but ``YYYY-MM-DD title`` lines."""
+    lines = [line for line in text.lstrip("\ufeff").split("\n") if line.strip()]
+    return len(lines) >= 2 and all(_TITLE_LINE_RE.match(line) for line in lines)
 
 
 def _split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:

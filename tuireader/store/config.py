@@ -37,6 +37,10 @@ class Config:
     bookmarks: Path | None = None
     #: ``zh`` or ``en``; None: from LC_ALL / LC_MESSAGES / LANG (see ``tuireader.i18n``).
     language: str | None = None
+    #: Library path -> the paper its People's Daily archive layout files are of (default 人民日报).
+    papers: dict[Path, str] = field(default_factory=dict)
+    #: The contents list the newest issue first (``order: oldest-first`` turns it round).
+    newest_first: bool = True
 
 
 def default_config_path() -> Path:
@@ -120,6 +124,16 @@ def _from_mapping(file: Path, data: dict[str, Any]) -> Config:
             if not isinstance(value, str) or language_of(value) is None:
                 raise fail(key, f"expected one of {', '.join(LANGUAGES)}")
             config.language = language_of(value)
+        elif key == "order":
+            if value not in ("newest-first", "oldest-first"):
+                raise fail(key, "expected newest-first or oldest-first")
+            config.newest_first = value == "newest-first"
+        elif key == "papers":
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+            ):
+                raise fail(key, "expected a mapping of library path to paper name")
+            config.papers = {base / Path(k).expanduser(): v.strip() for k, v in value.items()}
         else:
             raise fail(str(key), "unknown key")
     return config

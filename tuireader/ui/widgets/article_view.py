@@ -105,11 +105,18 @@ def article_pieces(article: Article) -> list[Piece]:
             if dateline_pending:
                 dateline_pending = False
                 if not text.startswith(dateline):
-                    text = f"{dateline} {text}" if text else dateline
+                    gap = "" if dateline.endswith("】") else " "
+                    text = f"{dateline}{gap}{text}" if text else dateline
                 lead = len(dateline)
             pieces.append(Piece(text, "article--paragraph", index, first_prefix=INDENT, lead=lead))
         elif block.type == "subhead":
             pieces.append(Piece(text, "article--subhead", index))
+        elif block.type == "dateline":  # opens a dispatch: set as the lead of its first paragraph
+            if dateline_pending:
+                pieces.append(Piece(dateline, "article--byline"))
+            dateline, dateline_pending = text, bool(text)
+        elif block.type == "signature":
+            pieces.append(Piece(text, "article--byline", index, align="right"))
         elif block.type == "caption":
             pieces.append(
                 Piece(text, "article--caption", index, prefix=CAPTION_BAR, prefix_cls="article--caption")

@@ -1,0 +1,179 @@
+"""Monthly 7z archives read in place (``tuireader.archive``): the same articles and ids
+as the unpacked folder, a month decompressed once, unreadable archives reported.
+
+Archives are packed at test time with py7zr into ``tmp_path``, from our fixtures
+(``tests/fixtures/rmrb``) and from ``../shared/corpus/rmrb``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import py7zr
+import pytest
+
+from tests.conftest import CORPUS, FIXTURES, needs_corpus
+from tuireader import archive
+from tuireader.cli import main
+from tuireader.library import Library
+
+MONTH = "1946年05月"
+
+
+def pack(folder: Path, dest: Path, names: list[str] | None = None) -> Path:
+    """``folder``'s Markdown files as ``dest`` (a solid 7z), under ``1946年05月/``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with py7zr.SevenZipFile(dest, "w") as z:
+        for path in sorted(folder.glob("*.md")):
+            if names is None or path.name in names:
+                z.writestr(path.read_bytes(), f"{MONTH}/{path.name}")
+    return dest
+
+
+def articles(lib: Library) -> list[dict]:
+    out = []
+    for art in lib.articles():
+        d = art.to_dict()
+        d.pop("source")
+        out.append({**d, "paper": art.paper, "date": art.date, "page": art.page, "section": art.section_name})
+    return out
+
+
+class CountingReads:
+    """Counts how often a month is decompressed."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.calls: list[str] = []
+        real = archive.read_members
+
+        def counting(path: str):
+            self.calls.append(path)
+            return real(path)
+
+        monkeypatch.setattr(archive, "read_members", counting)
+
+
+@pytest.fixture
+def fixture_month() -> Path:
+    return FIXTURES / "rmrb" / MONTH
+
+
+def test_fixture_archive_gives_the_same_articles_and_ids_as_the_folder(tmp_path, fixture_month):
+    box = pack(fixture_month, tmp_path / "7z" / f"{MONTH}.7z")
+    from_folder = articles(Library.open([fixture_month], use_catalogue=False))
+    from_archive = articles(Library.open([box]))
+    assert len(from_folder) == 7
+    assert from_archive == from_folder
+    # Two 图片 on page 4 of 1946-05-18: numbered in member-name order.
+    pictures = [a for a in from_archive if a["headline"] == "图片"]
+    assert [a["id"] for a in pictures][1] == pictures[0]["id"] + "-2"
+    assert pictures[0]["blocks"][0]["text"] == "修堤民夫在北岸工地上休息。"
+    # The archive's folder, and the repository root, give the same again.
+    assert articles(Library.open([box.parent])) == from_folder
+
+
+@needs_corpus()
+def test_corpus_archive_gives_the_same_articles_and_ids_as_the_folder(tmp_path):
+    month = CORPUS / "rmrb" / MONTH
+    box = pack(month, tmp_path / f"{MONTH}.7z")
+    from_folder = articles(Library.open([month], use_catalogue=False))
+    assert len(from_folder) == 43
+    assert articles(Library.open([box])) == from_folder
+
+
+def test_repository_root_reads_only_7z(tmp_path, fixture_month):
+    repo = tmp_path / "rmrb"
+    pack(fixture_month, repo / "7z" / f"{MONTH}.7z")
+    shutil.copytree(fixture_month, repo / "example" / MONTH)  # repeats part of the month
+    (repo / "dir").mkdir()
+    (repo / "dir" / f"{MONTH}.md").write_text("1946-05-18 河滩村民合力修堤\n1946-05-19 边区银行发放春耕贷款\n", encoding="utf-8")
+    lib = Library.open([repo])
+    assert len(lib) == 7 and not lib.problems
+    assert {ref.source.split("/")[0] for _, _, ref in lib.refs()} == {"7z"}
+    # The title lists, read on their own, are not articles.
+    lists = Library.open([repo / "dir"])
+    assert len(lists) == 0
+    assert [p.reason for p in lists.problems] == ["a list of titles (YYYY-MM-DD title), not articles"]
+
+
+def test_a_month_is_decompressed_once_and_bodies_open_without_it(tmp_path, monkeypatch, fixture_month):
+    box = pack(fixture_month, tmp_path / "7z" / f"{MONTH}.7z")
+    reads = CountingReads(monkeypatch)
+    lib = Library.open([box.parent])
+    assert reads.calls == [str(box)]
+    for aid in list(lib.ids()):
+        assert lib.article(aid).blocks
+    warm = Library.open([box.parent])
+    assert warm.from_catalogue
+    assert warm.refresh() is None  # unchanged: never read again
+    assert [a.headline for a in warm.articles()] == [a.headline for a in lib.articles()]
+    assert reads.calls == [str(box)]
+
+
+def test_a_changed_archive_is_read_again(tmp_path, monkeypatch, fixture_month):
+    box = pack(fixture_month, tmp_path / "7z" / f"{MONTH}.7z")
+    other = pack(fixture_month, tmp_path / "7z" / "1946年06月.7z", names=["1946-05-19_边区银行发放春耕贷款.md"])
+    lib = Library.open([box.parent])
+    before = {ref.headline for _, _, ref in lib.refs()}
+    assert "纺车转起来了" in before
+    keep = [p.name for p in fixture_month.glob("*.md") if not p.name.startswith("1946-05-18_纺车")]
+    pack(fixture_month, box, names=keep)
+    os.utime(box, ns=(1, 1_000_000_000))
+    reads = CountingReads(monkeypatch)
+    fresh = lib.refresh()
+    assert fresh is not None
+    assert reads.calls == [str(box)]  # the other archive is not opened
+    assert {ref.headline for _, _, ref in fresh.refs()} == before - {"纺车转起来了"}
+    assert len(fresh) == len(lib) - 1
+    assert other.exists()
+
+
+def test_check_reports_unreadable_archives_and_goes_on(tmp_path, capsys, fixture_month):
+    good = pack(fixture_month, tmp_path / f"{MONTH}.7z")
+    (tmp_path / "not-7z.7z").write_bytes(b"this is not an archive at all")
+    (tmp_path / "truncated.7z").write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with py7zr.SevenZipFile(tmp_path / "locked.7z", "w", password="secret") as z:
+        z.writestr((fixture_month / "1946-05-18_纺车转起来了.md").read_bytes(), f"{MONTH}/a.md")
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert f"{tmp_path / 'not-7z.7z'}: archive: not a 7z archive" in out
+    assert any(line.startswith(f"{tmp_path / 'truncated.7z'}: archive: truncated or damaged") for line in out)
+    assert f"{tmp_path / 'locked.7z'}: archive: encrypted: it needs a password" in out
+    assert out[-1] == "7 articles in 2 issues; 3 files with problems"
+
+
+def test_dump_search_and_bookmarks_on_an_archive(tmp_path, capsys, fixture_month):
+    box = pack(fixture_month, tmp_path / f"{MONTH}.7z")
+    assert main(["dump", "--json", str(fixture_month)]) == 0
+    folder_ids = [a["id"] for i in json.loads(capsys.readouterr().out)["issues"] for s in i["sections"] for a in s["articles"]]
+    assert main(["dump", "--json", str(box)]) == 0
+    dumped = json.loads(capsys.readouterr().out)
+    ids = [a["id"] for i in dumped["issues"] for s in i["sections"] for a in s["articles"]]
+    assert ids == folder_ids
+    assert main(["search", "--json", "修堤", str(box)]) == 0
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert {r["headline"] for r in results} >= {"河滩村民合力修堤"}
+    dike = next(r["article_id"] for r in results if r["headline"] == "河滩村民合力修堤")
+    assert main(["bookmarks", "add", dike, str(box)]) == 0
+    capsys.readouterr()
+    assert main(["bookmarks", "list", "--json", str(fixture_month)]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(b["article_id"], b["missing"]) for b in listed] == [(dike, False)]  # found in the folder too
+
+
+def test_only_text_members_are_read(tmp_path, fixture_month):
+    box = tmp_path / "mixed.7z"
+    with py7zr.SevenZipFile(box, "w") as z:
+        z.writestr((fixture_month / "1946-05-18_纺车转起来了.md").read_bytes(), f"{MONTH}/1946-05-18_纺车转起来了.md")
+        z.writestr(b"\x89PNG\r\n\x1a\n\x00\x00", f"{MONTH}/scan.png")
+        z.writestr(b"ignored", f"{MONTH}/.hidden.md")
+    with py7zr.SevenZipFile(tmp_path / "pictures.7z", "w") as z:
+        z.writestr(b"\x89PNG\r\n\x1a\n\x00\x00", "scan.png")
+    lib = Library.open([tmp_path])
+    assert [ref.headline for _, _, ref in lib.refs()] == ["纺车转起来了"]
+    assert [(Path(p.path).name, p.reason) for p in lib.problems] == [
+        ("pictures.7z", "archive: holds no text or Markdown files")
+    ]
