@@ -15,8 +15,10 @@ from pathlib import Path
 
 from tuireader import i18n, paths
 from tuireader.cli_args import (  # noqa: F401 (the names commands and tests use as cli.*)
+    _ARGPARSE_MESSAGES,
     _VALUE_OPTIONS,
     SUBCOMMANDS,
+    SUMMARIES,
     Parser,
     UsageError,
     _subcommand_list,
