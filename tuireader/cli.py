@@ -79,6 +79,7 @@ class Parser(argparse.ArgumentParser):
             self.usage = None
 
     def format_help(self) -> str:
+        localise_help(self)  # texts a command module added in English after make_parser
         # argparse ends each section title with a half-width ':'; Chinese takes '：'.
         return re.sub(r"(?m)^([^\x00-\x7f][^\n]*):$", "\\1：", super().format_help())
 
@@ -131,7 +132,8 @@ def make_parser(prog: str, description: str | None = None) -> Parser:
 
 
 def localise_help(parser: argparse.ArgumentParser) -> None:
-    """Translate the help a command module wrote in English (its texts are msgids)."""
+    """Translate the help a command module wrote in English (its texts are msgids;
+    a text already translated, or without a translation, stays as it is)."""
     if parser.description:
         parser.description = _(parser.description)
     for action in parser._actions:
@@ -318,12 +320,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(SUBCOMMANDS[name])
         parser = make_parser(f"tuireader {name}")
         module.configure(parser)
-        localise_help(parser)
         args = module.parse(parser, rest) if hasattr(module, "parse") else parse_command_line(parser, rest)
         apply_common(args)
         return int(module.run(args) or 0)
     except UsageError as exc:
-        print(f"tuireader: {exc}", file=sys.stderr)
+        # A command module's fixed English message is a msgid too.
+        print(f"tuireader: {_(str(exc))}", file=sys.stderr)
         return 2
     except ConfigError as exc:
         print(f"tuireader: {exc}", file=sys.stderr)
