@@ -110,6 +110,12 @@ def test_search_alone_names_only_the_query_as_missing():
     assert line == "tuireader: the following arguments are required: QUERY"
 
 
+def test_bookmarks_add_alone_names_only_the_id_as_missing():
+    out = run("bookmarks", "add", env=EN)
+    assert out.returncode == 2
+    assert _one_line(out) == "tuireader: the following arguments are required: ARTICLE_ID"
+
+
 def test_search_with_only_a_double_dash_names_the_query_as_missing():
     out = run("search", "--", env=EN)
     assert out.returncode == 2
