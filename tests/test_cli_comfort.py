@@ -110,6 +110,12 @@ def test_search_alone_names_only_the_query_as_missing():
     assert line == "tuireader: the following arguments are required: QUERY"
 
 
+def test_bookmarks_add_alone_names_only_the_id_as_missing():
+    out = run("bookmarks", "add", env=EN)
+    assert out.returncode == 2
+    assert _one_line(out) == "tuireader: the following arguments are required: ARTICLE_ID"
+
+
 def test_search_with_only_a_double_dash_names_the_query_as_missing():
     out = run("search", "--", env=EN)
     assert out.returncode == 2
@@ -206,3 +212,27 @@ def test_dump_labels_in_both_languages():
     zh = run("dump", str(SEEDS), env=ZH)
     assert "[photo] " in en.stdout and "subheadline: " in en.stdout and "by: " in en.stdout
     assert "[图] " in zh.stdout and "副题：" in zh.stdout and "作者：" in zh.stdout
+
+
+def test_help_added_by_a_command_module_is_translated():
+    from tuireader import cli, i18n
+
+    i18n.set_language("zh")
+    parser = cli.make_parser("tuireader x")
+    parser.add_argument("--json", action="store_true", help="print JSON")  # an English msgid, as a module writes it
+    parser.add_argument("--odd", help="no translation for this")
+    text = parser.format_help()
+    assert "输出 JSON" in text and "no translation for this" in text
+
+
+def test_a_fixed_usage_message_of_a_command_module_is_translated(monkeypatch, capsys):
+    from tuireader import cli, i18n
+
+    def refuse(argv):
+        raise cli.UsageError("empty query")
+
+    monkeypatch.setattr(cli, "_run_app", refuse)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert cli.main([]) == 2
+    assert i18n.current_language() == "zh"
+    assert capsys.readouterr().err == "tuireader: 查询为空\n"

@@ -129,3 +129,16 @@ def test_search_text_holds_no_raw_markdown():
     for art in _articles().values():
         body = IndexDoc.from_article(art).body
         assert "](" not in body and "https://" not in body
+
+
+def test_items_alike_but_for_their_link_are_not_merged(tmp_path):
+    text = "这是一段足够长的相同正文，用来检查两条只是链接不同的消息不会被当成同一篇文章合并掉。"
+    (tmp_path / "20990302.md").write_text(
+        "# 《晚间新闻》 (20990302)\n\n"
+        f"### 第一条\n\n<p>{text}</p>\n\n[查看原文](https://tv.example.cn/a.shtml)\n\n"
+        f"### 第二条\n\n<p>{text}</p>\n\n[查看原文](https://tv.example.cn/b.shtml)\n",
+        encoding="utf-8",
+    )
+    lib = Library.open([tmp_path])
+    urls = [lib.article(ref.id).blocks[-1].url for _issue, _section, ref in lib.refs()]
+    assert urls == ["https://tv.example.cn/a.shtml", "https://tv.example.cn/b.shtml"]

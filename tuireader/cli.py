@@ -142,12 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(SUBCOMMANDS[name])
         parser = make_parser(f"tuireader {name}")
         module.configure(parser)
-        localise_help(parser)
         args = module.parse(parser, rest) if hasattr(module, "parse") else parse_command_line(parser, rest)
         apply_common(args)
         return int(module.run(args) or 0)
     except UsageError as exc:
-        print(f"tuireader: {exc}", file=sys.stderr)
+        # A command module's fixed English message is a msgid too.
+        print(f"tuireader: {_(str(exc))}", file=sys.stderr)
         return 2
     except ConfigError as exc:
         print(f"tuireader: {exc}", file=sys.stderr)

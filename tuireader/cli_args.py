@@ -74,6 +74,7 @@ class Parser(argparse.ArgumentParser):
             self.usage = None
 
     def format_help(self) -> str:
+        localise_help(self)  # texts a command module added in English after make_parser
         # argparse ends each section title with a half-width ':'; Chinese takes '：'.
         return re.sub(r"(?m)^([^\x00-\x7f][^\n]*):$", "\\1：", super().format_help())
 
@@ -126,7 +127,8 @@ def make_parser(prog: str, description: str | None = None) -> Parser:
 
 
 def localise_help(parser: argparse.ArgumentParser) -> None:
-    """Translate the help a command module wrote in English (its texts are msgids)."""
+    """Translate the help a command module wrote in English (its texts are msgids;
+    a text already translated, or without a translation, stays as it is)."""
     if parser.description:
         parser.description = _(parser.description)
     for action in parser._actions:

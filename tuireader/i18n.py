@@ -32,9 +32,10 @@ Adding a string:
        msgstr[0] "{n} 个文件有问题"
 
    Chinese text uses full-width punctuation (，：；（）？！), and keeps every
-   placeholder. ``tests/test_i18n.py`` fails on a ``_()`` string of the CLI
-   without a translation, on a lost placeholder and on half-width punctuation
-   next to Chinese.
+   placeholder. ``tests/test_i18n.py`` fails on a ``_()`` or ``ngettext``
+   string (a literal, in any module that imports this one) without a
+   translation, on a lost placeholder and on half-width punctuation next to
+   Chinese.
 
 The ``.po`` file is read by the small parser below on the first translated
 string (no build step, no ``.mo`` file, no dependency). A new language is a

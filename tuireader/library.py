@@ -80,7 +80,8 @@ def entries_from_parsed(src: SourceFile, parsed: ParsedFile) -> list[Entry]:
     info = FileInfo(parsed.layout, parsed.paper, parsed.date, parsed.page, parsed.section_name, tuple(parsed.order))
     out = []
     for i, art in enumerate(parsed.articles):
-        body = "\n".join(b.text for b in art.blocks)
+        # A link's URL counts: two items alike but for the video they point at are two items.
+        body = "\n".join(b.text if b.url is None else f"{b.text}\n{b.url}" for b in art.blocks)
         body_key = hashlib.blake2b(body.encode("utf-8"), digest_size=12).hexdigest() if len(body) > 40 else ""
         url = art.meta.get("source_url") or art.meta.get("url")
         out.append(
