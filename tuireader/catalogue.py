@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuireader import paths
+from tuireader.ingest.decode import path_from_db, path_to_db
 
 MAGIC = "tuireader-catalogue"
 #: Bump when the parsers change what they produce, so old catalogues are rebuilt.
@@ -42,7 +43,7 @@ class FileRow:
 
 def catalogue_path(roots: Iterable[Path]) -> Path:
     key = "\n".join(sorted(str(Path(r).resolve()) for r in roots))
-    name = hashlib.blake2b(key.encode("utf-8"), digest_size=10).hexdigest()
+    name = hashlib.blake2b(os.fsencode(key), digest_size=10).hexdigest()
     return paths.cache_dir() / "catalogue" / f"{name}.sqlite"
 
 
@@ -75,13 +76,13 @@ class Catalogue:
 
     def rows(self, paths: Iterable[str]) -> dict[str, FileRow] | None:
         """The rows of these files (those the catalogue has), or None when it is unusable."""
-        return self._rows_in("path", list(paths))
+        return self._rows_in("path", [path_to_db(p) for p in paths])
 
     def rows_of_issues(self, keys: Iterable[str]) -> dict[str, FileRow] | None:
         """The rows of every file whose articles belong to these issues (``issue_key``)."""
-        return self._rows_in("issue", list(keys))
+        return self._rows_in("issue", [path_to_db(k) for k in keys])
 
-    def _rows_in(self, column: str, values: list[str]) -> dict[str, FileRow] | None:
+    def _rows_in(self, column: str, values: list[str | bytes]) -> dict[str, FileRow] | None:
         out: dict[str, FileRow] = {}
         for k in range(0, max(len(values), 1), 500):  # SQLite's limit on parameters
             chunk = values[k : k + 500]
@@ -93,7 +94,7 @@ class Catalogue:
             out.update(rows)
         return out
 
-    def _rows(self, where: str, params: Iterable[str]) -> dict[str, FileRow] | None:
+    def _rows(self, where: str, params: Iterable[str | bytes]) -> dict[str, FileRow] | None:
         if not self.path.exists():
             return None
         params = tuple(params)
@@ -106,8 +107,10 @@ class Catalogue:
                 for path, root, rel, size, mtime_ns, digest, problem, info in db.execute(
                     f"SELECT path, root, rel, size, mtime_ns, digest, problem, info FROM files {where}", params
                 ):
+                    path = path_from_db(path)
                     rows[path] = FileRow(
-                        path, root, rel, size, mtime_ns, digest, problem, tuple(json.loads(info)) if info else None, []
+                        path, path_from_db(root), path_from_db(rel), size, mtime_ns, digest, problem,
+                        tuple(json.loads(info)) if info else None, [],
                     )
                 articles = "SELECT path, headline, kicker, kind, jumps, body_key, dedupe_key, richness FROM articles"
                 if where:
@@ -115,7 +118,7 @@ class Catalogue:
                 for path, headline, kicker, kind, jumps, body_key, dedupe_key, richness in db.execute(
                     articles + " ORDER BY path, idx", params
                 ):
-                    row = rows.get(path)
+                    row = rows.get(path_from_db(path))
                     if row is None:
                         raise sqlite3.DatabaseError("article row without a file")
                     row.articles.append((headline, kicker, kind, jumps, body_key, dedupe_key, richness))
@@ -153,20 +156,23 @@ class Catalogue:
                     db.execute("DELETE FROM files")
                     db.execute("DELETE FROM articles")
                 for path in removed:
-                    db.execute("DELETE FROM files WHERE path = ?", (path,))
-                    db.execute("DELETE FROM articles WHERE path = ?", (path,))
+                    db.execute("DELETE FROM files WHERE path = ?", (path_to_db(path),))
+                    db.execute("DELETE FROM articles WHERE path = ?", (path_to_db(path),))
                 for row in rows:
-                    db.execute("DELETE FROM articles WHERE path = ?", (row.path,))
+                    path = path_to_db(row.path)
+                    issue = row_issue_key(row)
+                    db.execute("DELETE FROM articles WHERE path = ?", (path,))
                     db.execute(
                         "INSERT OR REPLACE INTO files (path, root, rel, size, mtime_ns, digest, problem, info, issue)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (row.path, row.root, row.rel, row.size, row.mtime_ns, row.digest, row.problem,
-                         json.dumps(list(row.info), ensure_ascii=False) if row.info else None, row_issue_key(row)),
+                        (path, path_to_db(row.root), path_to_db(row.rel), row.size, row.mtime_ns, row.digest,
+                         row.problem, json.dumps(list(row.info), ensure_ascii=False) if row.info else None,
+                         None if issue is None else path_to_db(issue)),
                     )
                     db.executemany(
                         "INSERT INTO articles (path, idx, headline, kicker, kind, jumps, body_key, dedupe_key, richness)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(row.path, i, *a) for i, a in enumerate(row.articles)],
+                        [(path, i, *a) for i, a in enumerate(row.articles)],
                     )
 
     # ------------------------------------------------------------- snapshot
@@ -244,7 +250,9 @@ class Catalogue:
             return {}
         try:
             with contextlib.closing(self._connect()) as db:
-                return {p: (size, mtime) for p, size, mtime in db.execute("SELECT path, size, mtime_ns FROM files")}
+                return {
+                    path_from_db(p): (size, mtime) for p, size, mtime in db.execute("SELECT path, size, mtime_ns FROM files")
+                }
         except sqlite3.Error:
             return {}
 
@@ -274,5 +282,6 @@ class Catalogue:
         db.execute("CREATE TABLE IF NOT EXISTS snapshot_issues (n INTEGER PRIMARY KEY, data BLOB)")
         db.executemany(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-            [("magic", MAGIC), ("schema", SCHEMA), ("roots", json.dumps(self.roots, ensure_ascii=False))],
+            # ASCII JSON keeps a root whose name is not UTF-8 (its odd bytes are escaped surrogates).
+            [("magic", MAGIC), ("schema", SCHEMA), ("roots", json.dumps(self.roots))],
         )

@@ -27,7 +27,7 @@ from pathlib import Path, PurePath
 
 from tuireader.catalogue import SNAPSHOT_VERSION, Catalogue, FileRow, content_digest, issue_key, row_issue_key
 from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file
-from tuireader.ingest.decode import read_bytes
+from tuireader.ingest.decode import read_bytes, readable_name
 from tuireader.model import Article, ArticleRef, Issue, Problem, Section, article_id, normalise_headline
 
 #: Parsed files kept in memory for ``article()``.
@@ -313,8 +313,11 @@ class Library:
         part._from_rows(rows)
         merged = kept + [part._pack(n) for n in range(len(part.issues))]
         merged.sort(key=lambda packed: packed[0][5])
-        problems = [p for p in problems if p[0] not in changed]
-        problems += [(row.path, row.problem) for row in to_save if row.problem is not None and row.path in changed]
+        changed_names = {readable_name(key) for key in changed}  # problems are kept by the name shown
+        problems = [p for p in problems if p[0] not in changed_names]
+        problems += [
+            (readable_name(row.path), row.problem) for row in to_save if row.problem is not None and row.path in changed
+        ]
         problems.sort()
         lib = Library(self.roots)
         lib._paths = self._paths
@@ -455,7 +458,7 @@ class Library:
         entries: list[Entry] = []
         for row in sorted(rows.values(), key=lambda r: (order.get(r.root, len(order)), r.rel)):
             if row.problem is not None:
-                self.problems.append(Problem(row.path, row.problem))
+                self.problems.append(Problem(readable_name(row.path), row.problem))
                 continue
             src = SourceFile(Path(row.path), Path(row.root), row.rel, row.size, row.mtime_ns)
             info = FileInfo(*row.info[:5], tuple(row.info[5]))
@@ -493,7 +496,7 @@ class Library:
                 by_page.setdefault(page, []).append(e)
             issue = Issue(paper=paper, date=date)
             if not paper and not date:
-                issue.title = group[0].source.path.parent.name or None
+                issue.title = readable_name(group[0].source.path.parent.name) or None
             for page in sorted(by_page):
                 page_entries = sorted(
                     by_page[page],
@@ -800,7 +803,7 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
             except OSError:
                 continue
             seen.add(key)
-            yield key, str(path.parent), path.name, st.st_size, st.st_mtime_ns
+            yield key, str(path.parent), readable_name(path.name), st.st_size, st.st_mtime_ns
             continue
         root = str(given.resolve())
         folders = [(root, "")]
@@ -819,7 +822,7 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
                 try:
                     if entry.is_dir():
                         if not entry.is_symlink():
-                            subfolders.append((entry.path, f"{prefix}{name}/"))
+                            subfolders.append((entry.path, f"{prefix}{readable_name(name)}/"))
                         continue
                     if os.path.splitext(name)[1].lower() not in TEXT_SUFFIXES or not entry.is_file():
                         continue
@@ -830,7 +833,7 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
                 except OSError:  # gone, or unreadable, since the folder was listed
                     continue
                 seen.add(key)
-                yield key, root, prefix + name, st.st_size, st.st_mtime_ns
+                yield key, root, prefix + readable_name(name), st.st_size, st.st_mtime_ns
             folders.extend(reversed(subfolders))
 
 

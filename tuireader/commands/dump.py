@@ -7,6 +7,7 @@ import sys
 
 from tuireader.cli import resolve_library_paths
 from tuireader.commands import json_for_terminal
+from tuireader.ingest.decode import readable_name
 from tuireader.library import Library
 from tuireader.text.sanitize import clean_line
 
@@ -28,7 +29,7 @@ def library_dict(lib: Library) -> dict:
             sections.append({"number": section.number, "name": section.name, "sources": section.sources, "articles": articles})
         issues.append({"paper": issue.paper, "date": issue.date, "sections": sections})
     return {
-        "roots": [str(r) for r in lib.roots],
+        "roots": [readable_name(str(r)) for r in lib.roots],
         "issues": issues,
         "problems": [{"path": p.path, "reason": p.reason} for p in lib.problems],
     }
