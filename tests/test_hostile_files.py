@@ -142,3 +142,212 @@ def test_search_finds_an_article_in_a_gbk_named_file(tmp_path):
     done = cli("search", "数字法治", str(root))
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert "数字法治建设取得新进展" in done.stdout.decode("utf-8")
+
+
+# -- item 7: a damaged catalogue is never trusted -----------------------------------------------
+
+PAPERS = ("浙江日报", "人民日报", "光明日报")
+
+
+def news_library(root: Path) -> Path:
+    """480 articles: 3 papers x 4 days x 5 pages x 8 articles, page files like the sample's."""
+    n = 0
+    for paper in PAPERS:
+        for day in range(1, 5):
+            issue = root / paper / f"2025-06-0{day}"
+            issue.mkdir(parents=True)
+            for number in range(1, 6):
+                parts = []
+                for _ in range(8):
+                    n += 1
+                    parts.append(f"# 第{n}号新闻：{paper}报道社区改造\n\n本报记者 林晓\n\n"
+                                 f"本报讯 第{n}号新闻的正文。老城区的改造工程进入第{n}个阶段。")
+                (issue / f"{number:02d}-要闻{number}.txt").write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    return root
+
+
+def library_summary(lib: Library) -> list[tuple]:
+    """What ``dump`` prints of every article: where it is, its headline, its text."""
+    out = []
+    for issue, section, ref in lib.refs():
+        art = lib.article(ref.id)
+        out.append((issue.label, section.label, ref.id, art.headline, tuple(b.text for b in art.blocks)))
+    return out
+
+
+def damage(path: Path, spots: int, seed: int) -> None:
+    """Overwrite ``spots`` random bytes past SQLite's header."""
+    import random
+
+    rng = random.Random(seed)
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        for _ in range(spots):
+            f.seek(rng.randrange(100, size))
+            f.write(bytes([rng.randrange(256)]))
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory) -> tuple[Path, list[tuple]]:
+    root = news_library(tmp_path_factory.mktemp("news") / "lib")
+    expected = library_summary(Library.open([root], use_catalogue=False))
+    assert len(expected) == 480
+    return root, expected
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_catalogue_with_twenty_damaged_spots_gives_the_whole_library(news, seed):
+    from tuireader.catalogue import catalogue_path
+
+    root, expected = news
+    Library.open([root])  # writes the catalogue
+    damage(catalogue_path([root]), 20, seed)
+    assert library_summary(Library.open([root])) == expected
+    rebuilt = Library.open([root])
+    assert library_summary(rebuilt) == expected and rebuilt.problems == []
+
+
+def _sql(root: Path, *statements: str) -> None:
+    import sqlite3
+
+    from tuireader.catalogue import catalogue_path
+
+    with sqlite3.connect(catalogue_path([root])) as db:
+        for statement in statements:
+            db.execute(statement)
+
+
+def test_rows_changed_behind_the_catalogues_back_are_not_trusted(news):
+    """SQLite's pages can be sound while what they hold is not what was written."""
+    root, expected = news
+    Library.open([root])
+    _sql(root, "DELETE FROM meta WHERE key = 'snapshot'", "UPDATE articles SET headline = '假标题' WHERE idx = 3")
+    lib = Library.open([root])
+    assert not lib.from_catalogue  # read from the files
+    assert library_summary(lib) == expected
+
+
+def test_a_short_read_of_the_rows_is_seen_to(news):
+    root, expected = news
+    Library.open([root])
+    _sql(root, "DELETE FROM meta WHERE key = 'snapshot'", "DELETE FROM files WHERE rel LIKE '%03-要闻3.txt'",
+         "DELETE FROM articles WHERE path NOT IN (SELECT path FROM files)")
+    lib = Library.open([root])
+    assert not lib.from_catalogue and library_summary(lib) == expected
+
+
+def test_dump_of_a_damaged_catalogue_prints_what_dump_without_one_does(news, tmp_path):
+    from tuireader.catalogue import catalogue_path
+
+    root, _expected = news
+    first = cli("dump", str(root))
+    damage(catalogue_path([root]), 20, seed=3)
+    damaged = cli("dump", str(root))
+    assert damaged.returncode == 0 and damaged.stderr == b""
+    assert damaged.stdout == first.stdout
+    assert first.stdout.decode("utf-8").count("第") >= 480
+
+
+def test_dump_and_check_see_a_file_added_after_the_catalogue_was_written(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    (root / "a.txt").write_text("# 第一篇\n\n正文一。\n", encoding="utf-8")
+    assert cli("check", str(root)).stdout.decode().splitlines() == ["1 articles in 1 issues; 0 files with problems"]
+    (root / "b.txt").write_text("# 第二篇\n\n正文二。\n", encoding="utf-8")
+    assert cli("check", str(root)).stdout.decode().splitlines() == ["2 articles in 1 issues; 0 files with problems"]
+    assert "第二篇" in cli("dump", str(root)).stdout.decode("utf-8")
+
+
+def test_a_locked_catalogue_is_not_thrown_away(news, monkeypatch):
+    """An SQLite error that is not damage (quick_check finds the file sound) leaves it be."""
+    import sqlite3
+
+    from tuireader.catalogue import Catalogue, catalogue_path
+
+    root, expected = news
+    Library.open([root])
+    before = catalogue_path([root]).read_bytes()
+
+    def locked(self):
+        raise sqlite3.OperationalError("database is locked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Catalogue, "_connect", locked)
+        lib = Library.open([root])
+        assert not lib.from_catalogue and library_summary(lib) == expected  # from the files
+    assert catalogue_path([root]).read_bytes() == before
+    assert Library.open([root]).from_catalogue
+
+
+# -- item 8: a cache that cannot be written -------------------------------------------------------
+
+
+def _read_only_connect(self):
+    """What a catalogue on a read-only file system gives: reads, and no writes."""
+    import sqlite3
+
+    return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=1)
+
+
+def _full_connect(self):
+    """A disk with no room: SQLite's own 'database or disk is full' on the first page it adds."""
+    import sqlite3
+
+    db = sqlite3.connect(self.path, timeout=1)
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
+    return db
+
+
+@pytest.mark.parametrize("connect", [_read_only_connect, _full_connect], ids=["read-only", "full"])
+@pytest.mark.parametrize("existing", [False, True], ids=["no-catalogue", "catalogue"])
+def test_a_read_only_or_full_cache_leaves_the_reader_reading_the_files(
+    news, tmp_path, monkeypatch, capsys, connect, existing
+):
+    import shutil
+
+    from tuireader import cli as tuireader_cli
+    from tuireader.catalogue import Catalogue, catalogue_path
+
+    root = Path(shutil.copytree(news[0], tmp_path / "lib"))
+    expected = library_summary(Library.open([root], use_catalogue=False))
+    if existing:
+        Library.open([root])
+    monkeypatch.setattr(Catalogue, "_connect", connect)
+    assert library_summary(Library.open([root])) == expected
+    # Changed files, and a catalogue that cannot take the change.
+    added = root / PAPERS[0] / "2025-06-01" / "06-新增.txt"
+    added.write_text("".join(f"# 新增的第{n}篇\n\n本报讯 第{n}篇{'新的内容。' * 200}\n\n" for n in range(20)), encoding="utf-8")
+    expected = library_summary(Library.open([root], use_catalogue=False))
+    lib = Library.open([root])
+    assert library_summary(lib.refresh() or lib) == expected
+    for command in ("dump", "check"):
+        assert tuireader_cli.main([command, str(root)]) == 0
+        out, err = capsys.readouterr()
+        assert "新增的第19篇" in out or "500 articles" in out
+        assert len(err.splitlines()) <= 1
+    if existing:
+        assert catalogue_path([root]).exists()  # a sound catalogue is kept
+
+
+def test_a_folder_where_the_catalogue_goes_leaves_the_reader_reading_the_files(news, tmp_path):
+    from tuireader.catalogue import catalogue_path
+
+    root, _expected = news
+    catalogue_path([root]).mkdir(parents=True)
+    for _ in range(2):
+        dump = cli("dump", str(root))
+        assert dump.returncode == 0 and len(dump.stderr.splitlines()) <= 1
+        assert dump.stdout.decode("utf-8").count("第480号新闻") == 1
+        check = cli("check", str(root))
+        assert check.returncode == 0 and check.stdout.decode().splitlines()[-1].startswith("480 articles in 12 issues")
+
+
+def test_a_cache_folder_that_cannot_be_made_leaves_the_reader_reading_the_files(news, tmp_path, monkeypatch):
+    root, _expected = news
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    dump = cli("dump", str(root))
+    assert dump.returncode == 0 and len(dump.stderr.splitlines()) <= 1
+    assert dump.stdout.decode("utf-8").count("第480号新闻") == 1

@@ -304,6 +304,10 @@ class Library:
         rows = catalogue.rows_of_issues(affected)
         if rows is None:
             return self._rebuilt(catalogue, progress)
+        # What the files hold now, whether or not the catalogue could take it (a full or read-only cache).
+        for key in removed:
+            rows.pop(key, None)
+        rows.update((row.path, row) for row in to_save if row_issue_key(row) in affected)
         # Head entries as ``_pack`` makes them: [3] the ids, [5] the order, [6] the issue key.
         kept = [(entry, blob) for entry, blob in zip(heads, blobs) if entry[6] not in affected]
         # The changed issues, built from their files' rows, with ids that keep clear of the kept issues'.
@@ -419,17 +423,9 @@ class Library:
             done = self._unpacked.get(n)
             if done is not None:
                 return done
-            issue = self.issues[n]
-            blob, digest = self._packed[n]
-            # marshal trusts its input: unpack only the bytes that were written. A damaged
-            # copy shows the issue empty and throws the catalogue away, so the look at the
-            # files after the first paint reads them all again.
-            if content_digest(blob) != digest:
-                catalogue = Catalogue(self.roots)
-                catalogue.discard()
-                self.problems.append(Problem(str(catalogue.path), f"damaged copy of {issue.label}: re-reading the files"))
-                done = self._unpacked[n] = []
-                return done
+            # marshal trusts its input: the blob was checked against its digest when the
+            # snapshot was read (Catalogue.load_snapshot), or made here (_pack).
+            blob, _digest = self._packed[n]
             sections_data, file_rows, merged = marshal.loads(zlib.decompress(blob))
             keys = [key for key, _root, _rel in file_rows]
             rels = [rel for _key, _root, rel in file_rows]

@@ -16,6 +16,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     lib = Library.open(resolve_library_paths(args))
+    if lib.from_catalogue:  # the catalogue may be older than the files: look at them
+        lib = lib.refresh() or lib
     for p in lib.problems:
         print(f"{clean_line(p.path)}: {clean_line(p.reason)}")
     n_articles = len(lib)

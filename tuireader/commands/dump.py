@@ -37,6 +37,8 @@ def library_dict(lib: Library) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     lib = Library.open(resolve_library_paths(args))
+    if lib.from_catalogue:  # the catalogue may be older than the files: look at them
+        lib = lib.refresh() or lib
     out = sys.stdout
     if args.json:
         out.write(json_for_terminal(library_dict(lib)))
