@@ -351,3 +351,43 @@ def test_a_cache_folder_that_cannot_be_made_leaves_the_reader_reading_the_files(
     dump = cli("dump", str(root))
     assert dump.returncode == 0 and len(dump.stderr.splitlines()) <= 1
     assert dump.stdout.decode("utf-8").count("第480号新闻") == 1
+
+
+# -- item 11: a folder that cannot be looked into -------------------------------------------------
+
+
+def test_a_folder_that_cannot_be_read_is_a_problem_check_reports(tmp_path, monkeypatch, capsys):
+    """Permissions 000 (root reads through them, so the refusal is the kernel's answer,
+    put in by hand): the folder is reported with its reason, in the app and in ``check``."""
+    from tuireader import cli as tuireader_cli
+
+    root = tmp_path / "lib"
+    locked = root / "2025-06-02"
+    locked.mkdir(parents=True)
+    (root / "2025-06-01.txt").write_text("# 能读的一篇\n\n正文。\n", encoding="utf-8")
+    (locked / "01.txt").write_text("# 锁住的一篇\n\n正文。\n", encoding="utf-8")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(path)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "scandir", scandir)
+        for run in ("cold", "warm"):
+            lib = Library.open([root])
+            assert lib.from_catalogue == (run == "warm")
+            assert [(p.path, p.reason) for p in lib.problems] == [
+                (str(locked), "folder cannot be read: Permission denied")
+            ]
+            assert [ref.headline for _, _, ref in lib.refs()] == ["能读的一篇"]
+            assert tuireader_cli.main(["check", str(root)]) == 1
+            assert capsys.readouterr().out.splitlines() == [
+                f"{locked}: folder cannot be read: Permission denied",
+                "1 articles in 1 issues; 1 files with problems",
+            ]
+    # Readable again: the next look at the files finds what it holds, and the problem is gone.
+    fresh = Library.open([root]).refresh()
+    assert fresh is not None and fresh.problems == []
+    assert sorted(ref.headline for _, _, ref in fresh.refs()) == ["能读的一篇", "锁住的一篇"]

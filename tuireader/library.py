@@ -237,7 +237,7 @@ class Library:
         # every catalogue row of a large library costs seconds and hundreds of MB.
         stats = catalogue.file_stats()
         found = []
-        for n, entry in enumerate(walk(self._paths), 1):
+        for n, entry in enumerate(walk(self._paths, unlisted=True), 1):
             found.append(entry)
             if progress is not None and n % 256 == 0:
                 progress(n, max(n, len(stats)))
@@ -721,7 +721,7 @@ def scan(
     ``first_part`` (seconds, callback): once the scan has taken that long, the
     callback gets the rows read so far (once)."""
     part_at = time.monotonic() + first_part[0] if first_part is not None else None
-    found = list(walk(paths))
+    found = list(walk(paths, unlisted=True))
     rows: dict[str, FileRow] = {}
     to_save: list[FileRow] = []
     changes = 0
@@ -748,6 +748,9 @@ def scan(
 
 def _scan_file(src: SourceFile) -> FileRow:
     row = FileRow(str(src.path), str(src.root), src.rel, src.size, src.mtime_ns, "", None, None, [])
+    if src.size == UNLISTED:
+        row.problem = _listing_problem(src.path)
+        return row
     try:
         data = read_bytes(src.path)
         row.digest = content_digest(data)
@@ -777,14 +780,30 @@ Found = tuple[str, str, str, int, int]
 
 
 
-def walk(paths: Iterable[Path]) -> Iterator[Found]:
+#: The size ``walk(..., unlisted=True)`` gives a folder it could not look into.
+UNLISTED = -1
+
+
+def _listing_problem(folder: Path) -> str:
+    """Why a folder cannot be looked into (asked again: ``walk`` yields plain tuples)."""
+    try:
+        with os.scandir(folder):
+            pass
+    except OSError as exc:
+        return f"folder cannot be read: {exc.strerror or exc}"
+    return "folder could not be read"
+
+
+def walk(paths: Iterable[Path], unlisted: bool = False) -> Iterator[Found]:
     """Every text file under the given paths, in a stable order, with its size
     and mtime: one ``scandir`` a folder and one stat a file, and no ``Path``
     objects, so looking over 53,000 files costs a fraction of a second.
 
     A file named directly is always read; folders are scanned for text and
     Markdown files (symbolic links to files followed, to folders not), skipping
-    hidden ones; files in a folder come before its subfolders.
+    hidden ones; files in a folder come before its subfolders. With ``unlisted``,
+    a folder that cannot be looked into (no permission, say) is yielded too, with
+    the size ``UNLISTED``, so that it is reported rather than silently left out.
     """
     seen: set[str] = set()
     for given in paths:
@@ -808,7 +827,12 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
+            except FileNotFoundError:  # gone since its parent was listed
+                continue
             except OSError:
+                if unlisted and folder not in seen:
+                    seen.add(folder)
+                    yield folder, root, prefix, UNLISTED, 0
                 continue
             subfolders = []
             for entry in entries:
