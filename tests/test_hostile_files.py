@@ -258,6 +258,17 @@ def test_dump_and_check_see_a_file_added_after_the_catalogue_was_written(tmp_pat
     assert "第二篇" in cli("dump", str(root)).stdout.decode("utf-8")
 
 
+def test_text_that_is_not_utf8_in_a_sound_catalogue_is_damage(news):
+    """A damaged byte inside a text value: SQLite's pages are sound, the value is not."""
+    root, expected = news
+    Library.open([root])
+    _sql(root, "DELETE FROM meta WHERE key = 'snapshot'",
+         "UPDATE articles SET kind = CAST(X'FF98' AS TEXT) WHERE idx = 2")
+    assert library_summary(Library.open([root])) == expected
+    assert library_summary(again := Library.open([root])) == expected
+    assert again.from_catalogue  # rebuilt, not read from the files at every start
+
+
 def test_a_locked_catalogue_is_not_thrown_away(news, monkeypatch):
     """An SQLite error that is not damage (quick_check finds the file sound) leaves it be."""
     import sqlite3
@@ -269,7 +280,9 @@ def test_a_locked_catalogue_is_not_thrown_away(news, monkeypatch):
     before = catalogue_path([root]).read_bytes()
 
     def locked(self):
-        raise sqlite3.OperationalError("database is locked")
+        busy = sqlite3.OperationalError("database is locked")
+        busy.sqlite_errorname = "SQLITE_BUSY"  # what SQLite sets on a real one
+        raise busy
 
     with monkeypatch.context() as patch:
         patch.setattr(Catalogue, "_connect", locked)

@@ -62,6 +62,16 @@ def issue_key(path: str, paper: str | None, date: str | None) -> str:
     return "\x1f".join((paper or "", date or "", "" if date else os.path.dirname(path)))
 
 
+#: SQLite's errors that say nothing about the file's content (``sqlite_errorname`` prefixes).
+_PASSING = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_IOERR",
+            "SQLITE_NOMEM", "SQLITE_PERM", "SQLITE_INTERRUPT")
+
+
+def _passing_trouble(exc: BaseException) -> bool:
+    name = getattr(exc, "sqlite_errorname", None) if isinstance(exc, sqlite3.Error) else None
+    return isinstance(name, str) and name.startswith(_PASSING)
+
+
 def _row_checksum(values: tuple, articles: list[tuple]) -> str:
     """A file's row as written (its values as SQLite keeps them, and its articles):
     SQLite checks its pages' structure, not what they hold."""
@@ -291,11 +301,11 @@ class Catalogue:
     def _forget_if_damaged(self, exc: BaseException) -> bool:
         """Something read or written went wrong: True (and the catalogue deleted, so
         the caller answers from the files, which rebuild it) when it is damage. What
-        our own checks refuse (a digest, a count, a shape) is, whatever SQLite says;
-        an SQLite error is when SQLite's ``quick_check`` finds the file damaged too,
-        else it is passing trouble (a lock, a full disk, a read-only folder) and the
+        our own checks refuse (a digest, a count, a shape, text that is not UTF-8) is,
+        and so is any other SQLite error, except passing trouble (a lock, a full disk,
+        a read-only folder) on a file that SQLite's ``quick_check`` finds sound: that
         file stays as it is."""
-        if isinstance(exc, sqlite3.Error) and self._looks_sound():
+        if _passing_trouble(exc) and self._looks_sound():
             return False
         self.discard()
         return True
