@@ -20,12 +20,11 @@ from pathlib import Path
 
 from tuireader import paths
 from tuireader.ingest.decode import path_from_db, path_to_db
+from tuireader.snapshot import Head, pack_head, unpack_head
 
 MAGIC = "tuireader-catalogue"
 #: Bump when the parsers change what they produce, so old catalogues are rebuilt.
 SCHEMA = "8"
-#: The shape of the snapshot's head (see ``Library._save_snapshot``).
-SNAPSHOT_VERSION = 3
 
 
 @dataclass(slots=True)
@@ -227,10 +226,10 @@ class Catalogue:
     # issue is first shown. All of it is read in one transaction, so a refresh by
     # another process cannot hand a reader one issue of another snapshot.
 
-    def save_snapshot(self, head: tuple, issues: list[bytes]) -> str:
+    def save_snapshot(self, head: Head, issues: list[bytes]) -> str:
         """Store the head (marshalled, with its checksum) and the issues' blobs;
         returns the head's digest, which names this snapshot."""
-        data = marshal.dumps(head)
+        data = marshal.dumps(pack_head(head))
         digest = content_digest(data)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.closing(self._connect()) as db:
@@ -256,7 +255,7 @@ class Catalogue:
         except sqlite3.Error:
             return None
 
-    def load_snapshot(self) -> tuple[tuple, list[bytes], str] | None:
+    def load_snapshot(self) -> tuple[Head, list[bytes], str] | None:
         """(head, the issues' blobs, the head's digest) as saved, or None (the caller rebuilds them).
         Every blob is checked against its digest in the head (a few milliseconds for
         100,000 articles): a damaged one would otherwise show its issue short."""
@@ -273,14 +272,8 @@ class Catalogue:
             # marshal is fast but trusts its input: check the head is the one we wrote.
             if row is None or content_digest(row[0]) != row[1]:
                 raise Unusable("snapshot checksum mismatch")
-            head = marshal.loads(row[0])
-            if not isinstance(head, tuple) or len(head) != 3 or head[0] != SNAPSHOT_VERSION:
-                raise Unusable("snapshot of the wrong shape")
-            if not isinstance(head[1], tuple) or len(head[1]) != len(blobs):
-                raise Unusable("snapshot issues missing")
-            if not all(isinstance(entry, tuple) and len(entry) == 7 for entry in head[1]):
-                raise Unusable("snapshot issue of the wrong shape")
-            if any(content_digest(blob) != entry[4] for entry, blob in zip(head[1], blobs, strict=True)):
+            head = unpack_head(marshal.loads(row[0]), len(blobs))
+            if any(content_digest(blob) != entry.digest for entry, blob in zip(head.issues, blobs, strict=True)):
                 raise Unusable("a snapshot issue that is not as it was written")
             return head, blobs, row[1]
         except (sqlite3.Error, ValueError, TypeError, EOFError, OSError) as exc:

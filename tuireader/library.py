@@ -12,23 +12,42 @@ import contextlib
 import gc
 import hashlib
 import json
-import marshal
 import os
 import sqlite3
 import threading
 import time
 import weakref
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePath
 
-from tuireader.catalogue import SNAPSHOT_VERSION, Catalogue, FileRow, content_digest, issue_key, row_issue_key
-from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file
+from tuireader.catalogue import (
+    Catalogue,
+    FileRow,
+    content_digest,
+    issue_key,
+    row_issue_key,
+)
+from tuireader.ingest import (
+    TEXT_SUFFIXES,
+    IngestError,
+    ParsedFile,
+    parse_bytes,
+    parse_file,
+)
 from tuireader.ingest.decode import read_bytes, readable_name
-from tuireader.model import Article, ArticleRef, Issue, Problem, Section, article_id, normalise_headline
+from tuireader.model import (
+    Article,
+    ArticleRef,
+    Issue,
+    Problem,
+    Section,
+    article_id,
+    normalise_headline,
+)
+from tuireader.snapshot import FileEntry, Head, IssueEntry, pack_issue, unpack_issue
 
 #: Parsed files kept in memory for ``article()``.
 PARSE_CACHE_SIZE = 64
@@ -272,12 +291,11 @@ class Library:
         return lib
 
     def _updated(
-        self, catalogue: Catalogue, snapshot: tuple, touched: list[Found], removed: list[str],
-        progress: ProgressCallback | None,
+        self, catalogue: Catalogue, snapshot: tuple[Head, list[bytes], str], touched: list[Found],
+        removed: list[str], progress: ProgressCallback | None,
     ) -> Library | None:
         """The catalogue's snapshot with the issues of ``touched`` and ``removed`` files built again."""
-        head, blobs, _digest = snapshot
-        _version, heads, problems = head
+        head, blobs, snapshot_digest = snapshot
         old = catalogue.rows([path for path, *_ in touched] + removed)
         if old is None:
             return self._rebuilt(catalogue, progress)
@@ -308,29 +326,28 @@ class Library:
         for key in removed:
             rows.pop(key, None)
         rows.update((row.path, row) for row in to_save if row_issue_key(row) in affected)
-        # Head entries as ``_pack`` makes them: [3] the ids, [5] the order, [6] the issue key.
-        kept = [(entry, blob) for entry, blob in zip(heads, blobs) if entry[6] not in affected]
+        kept = [(entry, blob) for entry, blob in zip(head.issues, blobs) if entry.key not in affected]
         # The changed issues, built from their files' rows, with ids that keep clear of the kept issues'.
         part = Library(self.roots)
         part._paths = self._paths
-        part._taken = {aid for entry, _blob in kept for aid in entry[3]}
+        part._taken = {aid for entry, _blob in kept for aid in entry.ids}
         part._from_rows(rows)
         merged = kept + [part._pack(n) for n in range(len(part.issues))]
-        merged.sort(key=lambda packed: packed[0][5])
+        merged.sort(key=lambda packed: packed[0].order)
         changed_names = {readable_name(key) for key in changed}  # problems are kept by the name shown
-        problems = [p for p in problems if p[0] not in changed_names]
+        problems = [(path, reason) for path, reason in head.problems if path not in changed_names]
         problems += [
             (readable_name(row.path), row.problem) for row in to_save if row.problem is not None and row.path in changed
         ]
         problems.sort()
         lib = Library(self.roots)
         lib._paths = self._paths
-        new_head = (SNAPSHOT_VERSION, tuple(entry for entry, _ in merged), tuple(problems))
+        new_head = Head(tuple(entry for entry, _ in merged), tuple(problems))
         new_blobs = [blob for _, blob in merged]
         with contextlib.suppress(OSError, sqlite3.Error, ValueError):
             lib._digest = catalogue.save_snapshot(new_head, new_blobs)
         lib._from_snapshot(new_head, new_blobs, lib._digest)
-        if snapshot[2] == self._digest:  # the snapshot this library was read from: keep what it built
+        if snapshot_digest == self._digest:  # the snapshot this library was read from: keep what it built
             lib._adopt(self)
         return lib
 
@@ -357,63 +374,51 @@ class Library:
 
     # ------------------------------------------------------------- snapshot
 
-    def _pack(self, n: int) -> tuple[tuple, bytes]:
-        """Issue ``n`` as the snapshot keeps it: its head entry (paper, date, title,
-        ids, the blob's digest, the issue's order, its ``issue_key``) and its blob
-        (sections, article summaries, the files they lie in, merged copies)."""
+    def _pack(self, n: int) -> tuple[IssueEntry, bytes]:
+        """Issue ``n`` as the snapshot keeps it: its head entry and its blob."""
         packed = self._packed.get(n)
         if packed is not None:  # read from a snapshot: as it was
             blob, digest = packed
         else:
-            issue = self.issues[n]
-            files: dict[str, int] = {}
-            file_rows: list[tuple[str, str, str]] = []
-            sections = []
-            for section in issue.sections:
-                refs = []
-                for ref in section.articles:
-                    key = self._ref_file[ref.id]
-                    if key not in files:
-                        files[key] = len(file_rows)
-                        src = self._source(key)
-                        file_rows.append((key, str(src.root), src.rel))
-                    refs.append((ref.id, ref.headline, ref.kind, ref.kicker, ref.index, ref.jumps,
-                                 ref.continues_at, ref.continued_from, files[key]))
-                sections.append((section.number, section.name, tuple(section.sources), tuple(refs)))
-            merged = tuple((aid, tuple(self._merged[aid])) for aid in self._issue_ids[n] if aid in self._merged)
-            blob = zlib.compress(marshal.dumps((tuple(sections), tuple(file_rows), merged)), 1)
+            merged = ((aid, tuple(self._merged[aid])) for aid in self._issue_ids[n] if aid in self._merged)
+            blob = pack_issue(self.issues[n].sections, self._file_entry, merged)
             digest = content_digest(blob)
         issue = self.issues[n]
-        entry = (issue.paper, issue.date, issue.title, self._issue_ids[n], digest, self._issue_sort[n],
-                 self._issue_keys[n])
+        entry = IssueEntry(issue.paper, issue.date, issue.title, self._issue_ids[n], digest, self._issue_sort[n],
+                           self._issue_keys[n])
         return entry, blob
+
+    def _file_entry(self, aid: str) -> FileEntry:
+        key = self._ref_file[aid]
+        src = self._source(key)
+        return FileEntry(key, str(src.root), src.rel)
 
     def _save_snapshot(self, catalogue: Catalogue) -> None:
         """Save the built library: a head with every issue's ids, and each issue
         packed on its own (sections, article summaries, the files they lie in)."""
         packed = [self._pack(n) for n in range(len(self.issues))]
-        problems = tuple((p.path, p.reason) for p in self.problems)
-        head = (SNAPSHOT_VERSION, tuple(entry for entry, _ in packed), problems)
+        head = Head(tuple(entry for entry, _ in packed), tuple((p.path, p.reason) for p in self.problems))
         with contextlib.suppress(OSError, sqlite3.Error, ValueError):
             self._digest = catalogue.save_snapshot(head, [blob for _, blob in packed])
 
-    def _from_snapshot(self, head: tuple, blobs: list[bytes], digest: str | None) -> None:
+    def _from_snapshot(self, head: Head, blobs: list[bytes], digest: str | None) -> None:
         """The issues and their ids from the snapshot's head; each issue's sections
         are built from its blob when first asked for (``_unpack``)."""
-        _version, heads, problems = head
-        self.problems = [Problem(path, reason) for path, reason in problems]
+        self.problems = [Problem(path, reason) for path, reason in head.problems]
         self._digest = digest
         issue_of = self._issue_of
         # The issues' loaders hold the library weakly: no cycle keeps an old library
         # alive (the app freezes what the collector would otherwise walk).
         me = weakref.ref(self)
-        for n, ((paper, date, title, ids, blob_digest, order, key), blob) in enumerate(zip(heads, blobs)):
-            self.issues.append(Issue(paper, date, title=title, loader=partial(_unpack_weakly, me, n), ids=ids))
-            self._issue_ids.append(ids)
-            self._issue_sort.append(order)
-            self._issue_keys.append(key)
-            self._packed[n] = (blob, blob_digest)
-            for aid in ids:
+        for n, (entry, blob) in enumerate(zip(head.issues, blobs)):
+            self.issues.append(
+                Issue(entry.paper, entry.date, title=entry.title, loader=partial(_unpack_weakly, me, n), ids=entry.ids)
+            )
+            self._issue_ids.append(entry.ids)
+            self._issue_sort.append(entry.order)
+            self._issue_keys.append(entry.key)
+            self._packed[n] = (blob, entry.digest)
+            for aid in entry.ids:
                 issue_of[aid] = n
         self._stats_pending = True
 
@@ -423,30 +428,20 @@ class Library:
             done = self._unpacked.get(n)
             if done is not None:
                 return done
-            # marshal trusts its input: the blob was checked against its digest when the
-            # snapshot was read (Catalogue.load_snapshot), or made here (_pack).
             blob, _digest = self._packed[n]
-            sections_data, file_rows, merged = marshal.loads(zlib.decompress(blob))
-            keys = [key for key, _root, _rel in file_rows]
-            rels = [rel for _key, _root, rel in file_rows]
-            for key, root, rel in file_rows:
-                self._lazy_files.setdefault(key, (root, rel))
-            ref_of, section_of, ref_file = self._ref_of, self._section_of, self._ref_file
-            sections = []
-            for number, name, sources, refs in sections_data:
-                section = Section(number, name, list(sources))
-                sections.append(section)
-                articles = section.articles
-                for aid, headline, kind, kicker, index, jumps, cont_at, cont_from, f in refs:
-                    ref = ArticleRef(aid, headline, kind, kicker, rels[f], index, jumps, cont_at, cont_from)
-                    articles.append(ref)
-                    ref_of[aid] = ref
-                    section_of[aid] = section
-                    ref_file[aid] = keys[f]
-            for aid, copies in merged:
+            issue = unpack_issue(blob)
+            for file in issue.files:
+                self._lazy_files.setdefault(file.key, (file.root, file.rel))
+            ref_of, section_of, ref_file, file_of = self._ref_of, self._section_of, self._ref_file, issue.file_of
+            for section in issue.sections:
+                for ref in section.articles:
+                    ref_of[ref.id] = ref
+                    section_of[ref.id] = section
+                    ref_file[ref.id] = file_of[ref.id]
+            for aid, copies in issue.merged:
                 self._merged[aid] = list(copies)
-            self._unpacked[n] = sections
-            return sections
+            self._unpacked[n] = issue.sections
+            return issue.sections
 
     def _from_rows(self, rows: dict[str, FileRow]) -> None:
         """Build every issue of these files' rows (no parsing)."""
