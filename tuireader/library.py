@@ -12,13 +12,11 @@ import contextlib
 import gc
 import hashlib
 import json
-import marshal
 import os
 import sqlite3
 import threading
 import time
 import weakref
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -26,11 +24,32 @@ from functools import partial
 from pathlib import Path, PurePath
 
 from tuireader import archive as A
-from tuireader.catalogue import SNAPSHOT_VERSION, Catalogue, FileRow, content_digest, issue_key, row_issue_key
-from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file
+from tuireader.catalogue import (
+    Catalogue,
+    FileRow,
+    content_digest,
+    issue_key,
+    row_issue_key,
+)
+from tuireader.ingest import (
+    TEXT_SUFFIXES,
+    IngestError,
+    ParsedFile,
+    parse_bytes,
+    parse_file,
+)
 from tuireader.ingest import rmrb
-from tuireader.ingest.decode import read_bytes
-from tuireader.model import Article, ArticleRef, Issue, Problem, Section, article_id, normalise_headline
+from tuireader.ingest.decode import read_bytes, readable_name
+from tuireader.model import (
+    Article,
+    ArticleRef,
+    Issue,
+    Problem,
+    Section,
+    article_id,
+    normalise_headline,
+)
+from tuireader.snapshot import FileEntry, Head, IssueEntry, pack_issue, unpack_issue
 
 #: Parsed files kept in memory for ``article()``.
 PARSE_CACHE_SIZE = 64
@@ -240,7 +259,7 @@ class Library:
         # every catalogue row of a large library costs seconds and hundreds of MB.
         stats = catalogue.file_stats()
         found = []
-        for n, entry in enumerate(walk(self._paths), 1):
+        for n, entry in enumerate(walk(self._paths, unlisted=True), 1):
             found.append(entry)
             if progress is not None and n % 256 == 0:
                 progress(n, max(n, len(stats)))
@@ -276,12 +295,11 @@ class Library:
         return lib
 
     def _updated(
-        self, catalogue: Catalogue, snapshot: tuple, touched: list[Found], removed: list[str],
-        progress: ProgressCallback | None,
+        self, catalogue: Catalogue, snapshot: tuple[Head, list[bytes], str], touched: list[Found],
+        removed: list[str], progress: ProgressCallback | None,
     ) -> Library | None:
         """The catalogue's snapshot with the issues of ``touched`` and ``removed`` files built again."""
-        head, blobs, _digest = snapshot
-        _version, heads, problems = head
+        head, blobs, snapshot_digest = snapshot
         boxes = {path for path, *_ in touched if A.is_archive(path)}
         in_boxes = [key for key in catalogue.file_stats() if A.container(key) in boxes] if boxes else []
         old = catalogue.rows([path for path, *_ in touched] + removed + in_boxes)
@@ -315,26 +333,32 @@ class Library:
         rows = catalogue.rows_of_issues(affected)
         if rows is None:
             return self._rebuilt(catalogue, progress)
-        # Head entries as ``_pack`` makes them: [3] the ids, [5] the order, [6] the issue key.
-        kept = [(entry, blob) for entry, blob in zip(heads, blobs) if entry[6] not in affected]
+        # What the files hold now, whether or not the catalogue could take it (a full or read-only cache).
+        for key in removed:
+            rows.pop(key, None)
+        rows.update((row.path, row) for row in to_save if row_issue_key(row) in affected)
+        kept = [(entry, blob) for entry, blob in zip(head.issues, blobs) if entry.key not in affected]
         # The changed issues, built from their files' rows, with ids that keep clear of the kept issues'.
         part = Library(self.roots)
         part._paths = self._paths
-        part._taken = {aid for entry, _blob in kept for aid in entry[3]}
+        part._taken = {aid for entry, _blob in kept for aid in entry.ids}
         part._from_rows(rows)
         merged = kept + [part._pack(n) for n in range(len(part.issues))]
-        merged.sort(key=lambda packed: packed[0][5])
-        problems = [p for p in problems if p[0] not in changed]
-        problems += [(row.path, row.problem) for row in to_save if row.problem is not None and row.path in changed]
+        merged.sort(key=lambda packed: packed[0].order)
+        changed_names = {readable_name(key) for key in changed}  # problems are kept by the name shown
+        problems = [(path, reason) for path, reason in head.problems if path not in changed_names]
+        problems += [
+            (readable_name(row.path), row.problem) for row in to_save if row.problem is not None and row.path in changed
+        ]
         problems.sort()
         lib = Library(self.roots)
         lib._paths = self._paths
-        new_head = (SNAPSHOT_VERSION, tuple(entry for entry, _ in merged), tuple(problems))
+        new_head = Head(tuple(entry for entry, _ in merged), tuple(problems))
         new_blobs = [blob for _, blob in merged]
         with contextlib.suppress(OSError, sqlite3.Error, ValueError):
             lib._digest = catalogue.save_snapshot(new_head, new_blobs)
         lib._from_snapshot(new_head, new_blobs, lib._digest)
-        if snapshot[2] == self._digest:  # the snapshot this library was read from: keep what it built
+        if snapshot_digest == self._digest:  # the snapshot this library was read from: keep what it built
             lib._adopt(self)
         return lib
 
@@ -361,63 +385,51 @@ class Library:
 
     # ------------------------------------------------------------- snapshot
 
-    def _pack(self, n: int) -> tuple[tuple, bytes]:
-        """Issue ``n`` as the snapshot keeps it: its head entry (paper, date, title,
-        ids, the blob's digest, the issue's order, its ``issue_key``) and its blob
-        (sections, article summaries, the files they lie in, merged copies)."""
+    def _pack(self, n: int) -> tuple[IssueEntry, bytes]:
+        """Issue ``n`` as the snapshot keeps it: its head entry and its blob."""
         packed = self._packed.get(n)
         if packed is not None:  # read from a snapshot: as it was
             blob, digest = packed
         else:
-            issue = self.issues[n]
-            files: dict[str, int] = {}
-            file_rows: list[tuple[str, str, str]] = []
-            sections = []
-            for section in issue.sections:
-                refs = []
-                for ref in section.articles:
-                    key = self._ref_file[ref.id]
-                    if key not in files:
-                        files[key] = len(file_rows)
-                        src = self._source(key)
-                        file_rows.append((key, str(src.root), src.rel))
-                    refs.append((ref.id, ref.headline, ref.kind, ref.kicker, ref.index, ref.jumps,
-                                 ref.continues_at, ref.continued_from, files[key]))
-                sections.append((section.number, section.name, tuple(section.sources), tuple(refs)))
-            merged = tuple((aid, tuple(self._merged[aid])) for aid in self._issue_ids[n] if aid in self._merged)
-            blob = zlib.compress(marshal.dumps((tuple(sections), tuple(file_rows), merged)), 1)
+            merged = ((aid, tuple(self._merged[aid])) for aid in self._issue_ids[n] if aid in self._merged)
+            blob = pack_issue(self.issues[n].sections, self._file_entry, merged)
             digest = content_digest(blob)
         issue = self.issues[n]
-        entry = (issue.paper, issue.date, issue.title, self._issue_ids[n], digest, self._issue_sort[n],
-                 self._issue_keys[n])
+        entry = IssueEntry(issue.paper, issue.date, issue.title, self._issue_ids[n], digest, self._issue_sort[n],
+                           self._issue_keys[n])
         return entry, blob
+
+    def _file_entry(self, aid: str) -> FileEntry:
+        key = self._ref_file[aid]
+        src = self._source(key)
+        return FileEntry(key, str(src.root), src.rel)
 
     def _save_snapshot(self, catalogue: Catalogue) -> None:
         """Save the built library: a head with every issue's ids, and each issue
         packed on its own (sections, article summaries, the files they lie in)."""
         packed = [self._pack(n) for n in range(len(self.issues))]
-        problems = tuple((p.path, p.reason) for p in self.problems)
-        head = (SNAPSHOT_VERSION, tuple(entry for entry, _ in packed), problems)
+        head = Head(tuple(entry for entry, _ in packed), tuple((p.path, p.reason) for p in self.problems))
         with contextlib.suppress(OSError, sqlite3.Error, ValueError):
             self._digest = catalogue.save_snapshot(head, [blob for _, blob in packed])
 
-    def _from_snapshot(self, head: tuple, blobs: list[bytes], digest: str | None) -> None:
+    def _from_snapshot(self, head: Head, blobs: list[bytes], digest: str | None) -> None:
         """The issues and their ids from the snapshot's head; each issue's sections
         are built from its blob when first asked for (``_unpack``)."""
-        _version, heads, problems = head
-        self.problems = [Problem(path, reason) for path, reason in problems]
+        self.problems = [Problem(path, reason) for path, reason in head.problems]
         self._digest = digest
         issue_of = self._issue_of
         # The issues' loaders hold the library weakly: no cycle keeps an old library
         # alive (the app freezes what the collector would otherwise walk).
         me = weakref.ref(self)
-        for n, ((paper, date, title, ids, blob_digest, order, key), blob) in enumerate(zip(heads, blobs)):
-            self.issues.append(Issue(paper, date, title=title, loader=partial(_unpack_weakly, me, n), ids=ids))
-            self._issue_ids.append(ids)
-            self._issue_sort.append(order)
-            self._issue_keys.append(key)
-            self._packed[n] = (blob, blob_digest)
-            for aid in ids:
+        for n, (entry, blob) in enumerate(zip(head.issues, blobs)):
+            self.issues.append(
+                Issue(entry.paper, entry.date, title=entry.title, loader=partial(_unpack_weakly, me, n), ids=entry.ids)
+            )
+            self._issue_ids.append(entry.ids)
+            self._issue_sort.append(entry.order)
+            self._issue_keys.append(entry.key)
+            self._packed[n] = (blob, entry.digest)
+            for aid in entry.ids:
                 issue_of[aid] = n
         self._stats_pending = True
 
@@ -427,38 +439,20 @@ class Library:
             done = self._unpacked.get(n)
             if done is not None:
                 return done
-            issue = self.issues[n]
-            blob, digest = self._packed[n]
-            # marshal trusts its input: unpack only the bytes that were written. A damaged
-            # copy shows the issue empty and throws the catalogue away, so the look at the
-            # files after the first paint reads them all again.
-            if content_digest(blob) != digest:
-                catalogue = Catalogue(self.roots)
-                catalogue.discard()
-                self.problems.append(Problem(str(catalogue.path), f"damaged copy of {issue.label}: re-reading the files"))
-                done = self._unpacked[n] = []
-                return done
-            sections_data, file_rows, merged = marshal.loads(zlib.decompress(blob))
-            keys = [key for key, _root, _rel in file_rows]
-            rels = [rel for _key, _root, rel in file_rows]
-            for key, root, rel in file_rows:
-                self._lazy_files.setdefault(key, (root, rel))
-            ref_of, section_of, ref_file = self._ref_of, self._section_of, self._ref_file
-            sections = []
-            for number, name, sources, refs in sections_data:
-                section = Section(number, name, list(sources))
-                sections.append(section)
-                articles = section.articles
-                for aid, headline, kind, kicker, index, jumps, cont_at, cont_from, f in refs:
-                    ref = ArticleRef(aid, headline, kind, kicker, rels[f], index, jumps, cont_at, cont_from)
-                    articles.append(ref)
-                    ref_of[aid] = ref
-                    section_of[aid] = section
-                    ref_file[aid] = keys[f]
-            for aid, copies in merged:
+            blob, _digest = self._packed[n]
+            issue = unpack_issue(blob)
+            for file in issue.files:
+                self._lazy_files.setdefault(file.key, (file.root, file.rel))
+            ref_of, section_of, ref_file, file_of = self._ref_of, self._section_of, self._ref_file, issue.file_of
+            for section in issue.sections:
+                for ref in section.articles:
+                    ref_of[ref.id] = ref
+                    section_of[ref.id] = section
+                    ref_file[ref.id] = file_of[ref.id]
+            for aid, copies in issue.merged:
                 self._merged[aid] = list(copies)
-            self._unpacked[n] = sections
-            return sections
+            self._unpacked[n] = issue.sections
+            return issue.sections
 
     def _from_rows(self, rows: dict[str, FileRow]) -> None:
         """Build every issue of these files' rows (no parsing)."""
@@ -466,7 +460,7 @@ class Library:
         entries: list[Entry] = []
         for row in sorted(rows.values(), key=lambda r: (order.get(r.root, len(order)), r.rel)):
             if row.problem is not None:
-                self.problems.append(Problem(row.path, row.problem))
+                self.problems.append(Problem(readable_name(row.path), row.problem))
                 continue
             if row.info is None:  # an archive: its members have rows of their own
                 continue
@@ -506,7 +500,7 @@ class Library:
                 by_page.setdefault(page, []).append(e)
             issue = Issue(paper=paper, date=date)
             if not paper and not date:
-                issue.title = group[0].source.path.parent.name or None
+                issue.title = readable_name(group[0].source.path.parent.name) or None
             for page in sorted(by_page):
                 page_entries = sorted(
                     by_page[page],
@@ -775,7 +769,7 @@ def scan(
     ``first_part`` (seconds, callback): once the scan has taken that long, the
     callback gets the rows read so far (once)."""
     part_at = time.monotonic() + first_part[0] if first_part is not None else None
-    found = list(walk(paths))
+    found = list(walk(paths, unlisted=True))
     rows: dict[str, FileRow] = {}
     to_save: list[FileRow] = []
     changes = 0
@@ -827,6 +821,9 @@ def _scan_member(key: str, root: str, rel: str, size: int, mtime_ns: int, data: 
 
 def _scan_file(src: SourceFile, data: bytes | None = None) -> FileRow:
     row = FileRow(str(src.path), str(src.root), src.rel, src.size, src.mtime_ns, "", None, None, [])
+    if src.size == UNLISTED:
+        row.problem = _listing_problem(src.path)
+        return row
     try:
         if data is None:
             data = read_bytes(src.path)
@@ -861,14 +858,30 @@ Found = tuple[str, str, str, int, int]
 
 
 
-def walk(paths: Iterable[Path]) -> Iterator[Found]:
+#: The size ``walk(..., unlisted=True)`` gives a folder it could not look into.
+UNLISTED = -1
+
+
+def _listing_problem(folder: Path) -> str:
+    """Why a folder cannot be looked into (asked again: ``walk`` yields plain tuples)."""
+    try:
+        with os.scandir(folder):
+            pass
+    except OSError as exc:
+        return f"folder cannot be read: {exc.strerror or exc}"
+    return "folder could not be read"
+
+
+def walk(paths: Iterable[Path], unlisted: bool = False) -> Iterator[Found]:
     """Every text file under the given paths, in a stable order, with its size
     and mtime: one ``scandir`` a folder and one stat a file, and no ``Path``
     objects, so looking over 53,000 files costs a fraction of a second.
 
     A file named directly is always read; folders are scanned for text and
     Markdown files (symbolic links to files followed, to folders not), skipping
-    hidden ones; files in a folder come before its subfolders.
+    hidden ones; files in a folder come before its subfolders. With ``unlisted``,
+    a folder that cannot be looked into (no permission, say) is yielded too, with
+    the size ``UNLISTED``, so that it is reported rather than silently left out.
     """
     seen: set[str] = set()
     for given in paths:
@@ -883,7 +896,7 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
             except OSError:
                 continue
             seen.add(key)
-            yield key, str(path.parent), path.name, st.st_size, st.st_mtime_ns
+            yield key, str(path.parent), readable_name(path.name), st.st_size, st.st_mtime_ns
             continue
         root = str(given.resolve())
         # The archive's repository: only its 7z/ folder holds what is read.
@@ -894,7 +907,12 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: e.name)
+            except FileNotFoundError:  # gone since its parent was listed
+                continue
             except OSError:
+                if unlisted and folder not in seen:
+                    seen.add(folder)
+                    yield folder, root, prefix, UNLISTED, 0
                 continue
             subfolders = []
             for entry in entries:
@@ -904,7 +922,7 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
                 try:
                     if entry.is_dir():
                         if not entry.is_symlink():
-                            subfolders.append((entry.path, f"{prefix}{name}/"))
+                            subfolders.append((entry.path, f"{prefix}{readable_name(name)}/"))
                         continue
                     suffix = os.path.splitext(name)[1].lower()
                     if (suffix not in TEXT_SUFFIXES and suffix not in A.ARCHIVE_SUFFIXES) or not entry.is_file():
@@ -916,7 +934,7 @@ def walk(paths: Iterable[Path]) -> Iterator[Found]:
                 except OSError:  # gone, or unreadable, since the folder was listed
                     continue
                 seen.add(key)
-                yield key, root, prefix + name, st.st_size, st.st_mtime_ns
+                yield key, root, prefix + readable_name(name), st.st_size, st.st_mtime_ns
             folders.extend(reversed(subfolders))
 
 

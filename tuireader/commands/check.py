@@ -28,6 +28,8 @@ def summary(lib: Library) -> str:
 
 def run(args: argparse.Namespace) -> int:
     lib = Library.open(resolve_library_paths(args))
+    if lib.from_catalogue:  # the catalogue may be older than the files: look at them
+        lib = lib.refresh() or lib
     for p in lib.problems:
         print(f"{clean_line(p.path)}: {clean_line(p.reason)}")
     why_empty = lib.why_empty()

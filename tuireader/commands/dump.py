@@ -8,6 +8,7 @@ import sys
 from tuireader.cli import resolve_library_paths
 from tuireader.commands import json_for_terminal
 from tuireader.i18n import _
+from tuireader.ingest.decode import readable_name
 from tuireader.library import Library
 from tuireader.text.sanitize import clean_line
 
@@ -29,7 +30,7 @@ def library_dict(lib: Library) -> dict:
             sections.append({"number": section.number, "name": section.name, "sources": section.sources, "articles": articles})
         issues.append({"paper": issue.paper, "date": issue.date, "sections": sections})
     return {
-        "roots": [str(r) for r in lib.roots],
+        "roots": [readable_name(str(r)) for r in lib.roots],
         "issues": issues,
         "problems": [{"path": p.path, "reason": p.reason} for p in lib.problems],
     }
@@ -37,6 +38,8 @@ def library_dict(lib: Library) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     lib = Library.open(resolve_library_paths(args))
+    if lib.from_catalogue:  # the catalogue may be older than the files: look at them
+        lib = lib.refresh() or lib
     out = sys.stdout
     if args.json:
         out.write(json_for_terminal(library_dict(lib)))

@@ -17,7 +17,7 @@ import yaml
 from tuireader.ingest import markdown as M
 from tuireader.ingest import patterns as P
 from tuireader.ingest import rmrb
-from tuireader.ingest.decode import IngestError, decode_bytes, read_text
+from tuireader.ingest.decode import IngestError, decode_bytes, read_text, readable_name
 from tuireader.ingest.pathinfo import date_in, page_in, path_info
 from tuireader.model import Article
 
@@ -51,7 +51,7 @@ def parse_file(path: Path, root: Path) -> ParsedFile:
         rel = path.relative_to(root)
     except ValueError:
         rel = PurePath(path.name)
-    return parse_text(read_text(path), rel)
+    return parse_text(read_text(path), PurePath(readable_name(rel.as_posix())))
 
 
 def parse_bytes(data: bytes, rel: PurePath) -> ParsedFile:

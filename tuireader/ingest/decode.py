@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from pathlib import Path
 
@@ -69,3 +70,51 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
     return len(_CONTROL_RE.findall(sample)) > max(8, len(sample) // 20)
+
+
+# ------------------------------------------------------------ file names
+# Python hands over a file name that is not valid UTF-8 (GBK names are common in
+# Chinese archives) with its odd bytes as lone surrogates: exact, so the file
+# opens from it, but neither printable nor storable as text. Such a name is
+# shown decoded the way file contents are, and stored as its bytes.
+
+
+def readable_name(name: str) -> str:
+    """A file name or path as a reader should see it: unchanged when it is
+    UTF-8; else each part that is not decoded as GB18030, or failing that
+    with its odd bytes escaped (``\\xb5``). For showing only: the file opens
+    from ``name``."""
+    if name.isascii() or not _has_surrogates(name):
+        return name
+    return "/".join(_readable_part(part) for part in name.split("/"))
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _readable_part(part: str) -> str:
+    if not _has_surrogates(part):
+        return part
+    raw = os.fsencode(part)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def path_to_db(path: str) -> str | bytes:
+    """A path as SQLite can keep it without loss: text when it is UTF-8, else its
+    bytes (a BLOB never equals a TEXT, so the two cannot be confused)."""
+    if path.isascii() or not _has_surrogates(path):
+        return path
+    return os.fsencode(path)
+
+
+def path_from_db(value: str | bytes) -> str:
+    """The path ``path_to_db`` stored."""
+    return os.fsdecode(value) if isinstance(value, bytes) else value

@@ -77,9 +77,7 @@ def _tokenize_lines(lines, tokens: list[Token]) -> None:
 
     def flush() -> None:
         if buf:
-            joined = buf[0]
-            for line in buf[1:]:
-                joined = P.join_text(joined, line) if joined else line
+            joined = P.join_lines(buf)
             if "<" in joined or "&" in joined:
                 tokens.extend(Token(buf_kind, piece) for piece in P.strip_html(joined))
             else:
@@ -245,11 +243,12 @@ def assemble(item: Item, *, reflow: bool, header_quote_is_byline: bool = False) 
     art = Article(headline=item.headline, kicker=item.kicker, subheadlines=list(item.subheadlines))
     if item.context:
         art.meta["context"] = list(item.context)
-    body = list(item.body)
+    body = item.body
+    start = 0  # header tokens taken so far (slicing once: popping the front each time is quadratic)
 
     # Header: bylines (and the edition tail) before the first body paragraph.
-    while body:
-        tok = body[0]
+    while start < len(body):
+        tok = body[start]
         if tok.kind == "quote":
             rest, edition = P.split_edition(tok.text)
             if edition or header_quote_is_byline or P.is_byline(rest):
@@ -258,21 +257,22 @@ def assemble(item: Item, *, reflow: bool, header_quote_is_byline: bool = False) 
                     art.meta.setdefault("_edition", edition)
                 if rest.strip():
                     art.bylines.append(P.normalise_byline(rest))
-                body.pop(0)
+                start += 1
                 continue
             break
         if tok.kind == "para" and P.is_byline(tok.text):
             art.bylines.append(P.normalise_byline(tok.text))
-            body.pop(0)
+            start += 1
             continue
         break
 
     # An untitled piece: a short first line becomes its headline.
-    if not art.headline and body and body[0].kind == "para":
-        first = body[0].text
+    if not art.headline and start < len(body) and body[start].kind == "para":
+        first = body[start].text
         if len(first) <= _TITLE_MAX and first[-1] not in "。！？；，,.!?;：:" and L.only_link(first) is None:
             art.headline = first
-            body.pop(0)
+            start += 1
+    body = body[start:]
 
     if reflow:
         body = _reflow(body)
@@ -315,21 +315,45 @@ def _reflow(body: list[Token]) -> list[Token]:
     while i < len(body):
         tok = body[i]
         if plain[i] or (tok.kind == "para" and P.split_dateline(tok.text)[0] is not None):
-            text = tok.text
+            run = _Run(tok.text)
             while (
                 i + 1 < len(body)
                 and plain[i + 1]
-                and P.continues(text)
-                and not P.JUMP_RE.search(text[-12:])
+                and P.continues(run.last)
+                and not P.JUMP_RE.search(run.tail)
                 and not (i + 2 < len(body) and credit[i + 2])
             ):
-                text = P.join_text(text, body[i + 1].text)
+                run.add(body[i + 1].text)
                 i += 1
-            out.append(Token("para", text))
+            out.append(Token("para", run.text()))
         else:
             out.append(tok)
         i += 1
     return out
+
+
+class _Run:
+    """A paragraph being joined from pieces, in one pass (``join_text`` over and
+    over copies the paragraph once a piece): the loop that joins asks only about
+    its end, so only the end is kept at hand."""
+
+    __slots__ = ("_parts", "tail", "last")
+
+    def __init__(self, first: str) -> None:
+        self._parts = [first]
+        #: The last 12 characters (where a jump marker would be).
+        self.tail = first[-12:]
+        #: The last character that is not a space (what ``continues`` looks at).
+        self.last = first.rstrip()[-1:]
+
+    def add(self, piece: str) -> None:
+        joint = P.joint(self.tail[-1:], piece)
+        self._parts += (joint, piece)
+        self.tail = (self.tail + joint + piece[-12:])[-12:]
+        self.last = piece.rstrip()[-1:] or self.last
+
+    def text(self) -> str:
+        return "".join(self._parts)
 
 
 def _blocks(body: list[Token], art: Article) -> list[Block]:

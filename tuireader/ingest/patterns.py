@@ -219,9 +219,30 @@ def continues(paragraph: str) -> bool:
 
 def join_text(left: str, right: str) -> str:
     """Join two halves of a paragraph split at a column end (mid-word: no space)."""
-    if left[-1:].isascii() and left[-1:].isalnum() and right[:1].isascii() and right[:1].isalnum():
-        return left + " " + right
-    return left + right
+    return left + joint(left[-1:], right) + right
+
+
+def joint(last: str, right: str) -> str:
+    """What goes between text ending in ``last`` (its last character) and ``right``:
+    a space between two ASCII words, else nothing."""
+    if last.isascii() and last.isalnum() and right[:1].isascii() and right[:1].isalnum():
+        return " "
+    return ""
+
+
+def join_lines(lines: list[str]) -> str:
+    """``join_text`` over a run of lines, in one pass: folding them pairwise copies
+    the paragraph once a line, which a million one-character lines made minutes."""
+    if len(lines) == 1:
+        return lines[0]
+    parts: list[str] = []
+    last = ""
+    for line in lines:
+        if last:
+            parts.append(joint(last, line))
+        parts.append(line)
+        last = line[-1:] or last
+    return "".join(parts)
 
 
 # -------------------------------------------------------------------- html
