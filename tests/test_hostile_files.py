@@ -125,7 +125,7 @@ def test_dump_and_check_read_a_library_with_gbk_names_cold_and_warm(tmp_path):
         assert check.returncode == 1, (run, check.stderr.decode(errors="replace"))
         assert check.stdout.decode("utf-8").splitlines() == [
             f"{root}/要闻版/坏文件.txt: binary file (contains NUL bytes)",
-            "3 articles in 1 issues; 1 files with problems",
+            "3 articles in 1 issue; 1 file with problems",
         ]
     data = json.loads(cli("dump", "--json", str(root)).stdout.decode("utf-8"))
     sources = [s for issue in data["issues"] for section in issue["sections"] for s in section["sources"]]
@@ -252,9 +252,9 @@ def test_dump_and_check_see_a_file_added_after_the_catalogue_was_written(tmp_pat
     root = tmp_path / "lib"
     root.mkdir()
     (root / "a.txt").write_text("# 第一篇\n\n正文一。\n", encoding="utf-8")
-    assert cli("check", str(root)).stdout.decode().splitlines() == ["1 articles in 1 issues; 0 files with problems"]
+    assert cli("check", str(root)).stdout.decode().splitlines() == ["1 article in 1 issue; 0 files with problems"]
     (root / "b.txt").write_text("# 第二篇\n\n正文二。\n", encoding="utf-8")
-    assert cli("check", str(root)).stdout.decode().splitlines() == ["2 articles in 1 issues; 0 files with problems"]
+    assert cli("check", str(root)).stdout.decode().splitlines() == ["2 articles in 1 issue; 0 files with problems"]
     assert "第二篇" in cli("dump", str(root)).stdout.decode("utf-8")
 
 
@@ -398,7 +398,7 @@ def test_a_folder_that_cannot_be_read_is_a_problem_check_reports(tmp_path, monke
             assert tuireader_cli.main(["check", str(root)]) == 1
             assert capsys.readouterr().out.splitlines() == [
                 f"{locked}: folder cannot be read: Permission denied",
-                "1 articles in 1 issues; 1 files with problems",
+                "1 article in 1 issue; 1 file with problems",
             ]
     # Readable again: the next look at the files finds what it holds, and the problem is gone.
     fresh = Library.open([root]).refresh()
