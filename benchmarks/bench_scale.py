@@ -277,11 +277,12 @@ async def inside(library: Path, layout: str = "mixed") -> dict:
         # Search ready: the search screen open on the index built beforehand (``--search``),
         # a query answered.
         from tuireader.search import index_is_current
-        from tuireader.ui.screens.search import SearchScreen, session_for
+        from tuireader.ui.screens.search import SearchScreen
 
         if index_is_current([library]):
             await pilot.press("slash")
-            session = session_for(app)
+            session = app.reader.search_session  # made by the first "/"
+            assert session is not None
             while not isinstance(app.screen, SearchScreen) or session.building:
                 await pilot.pause(0.05)
             word = next(ch for ch in lib.issues[0].sections[0].articles[0].title if ch.isalnum())

@@ -58,10 +58,10 @@ class ReaderScreen(Screen[None]):
     current_id: var[str | None] = var(None, init=False)
     """The id of the open article (None until one is open)."""
 
-    masthead_text: var[str] = var("")
+    masthead_text: var[str] = var("", init=False)
     """Where the open article stands: paper, date, page, place on the page, unread in the issue."""
 
-    library_progress: var[str | None] = var(None)
+    library_progress: var[str | None] = var(None, init=False)
     """How far a worker reading the library has got, beside the masthead (None: none running)."""
 
     def __init__(
