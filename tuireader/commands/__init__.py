@@ -10,7 +10,7 @@ def json_for_terminal(data: Any) -> str:
     separators) written as ``\\uXXXX`` escapes: the same data, safe to print."""
     import json
 
-    from tuireader.store.bookmarks import TERMINAL_UNSAFE_RE
+    from tuireader.text.sanitize import TERMINAL_UNSAFE_RE
 
     text = json.dumps(data, ensure_ascii=False, indent=2)
     return TERMINAL_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -21,10 +21,10 @@ from tuireader.store.bookmarks import (
     Bookmark,
     BookmarkFileError,
     BookmarkStore,
-    TERMINAL_UNSAFE_RE,
     UnknownBookmark,
     read_bookmarks_file,
 )
+from tuireader.text.sanitize import TERMINAL_UNSAFE_RE
 
 ACTIONS = ("list", "add", "remove", "export", "import")
 #: Options of the actions that take a value (so finding the action can skip it).

@@ -36,7 +36,11 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean", "clean_line", "ESCAPE_SYMBOL"]
+__all__ = ["clean", "clean_line", "ESCAPE_SYMBOL", "TERMINAL_UNSAFE_RE"]
+
+#: Characters YAML and JSON write raw (they count them printable) that a terminal acts on:
+#: C1 controls, bidi controls, line/paragraph separators. Escaped in YAML and JSON output.
+TERMINAL_UNSAFE_RE = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 #: Left where an escape sequence was removed.
 ESCAPE_SYMBOL = "\u241b"  # ␛
