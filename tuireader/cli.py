@@ -166,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     from tuireader import restricted
     from tuireader.store.config import ConfigError
+    from tuireader.text.sanitize import error_line
 
     try:
         if restricted.is_restricted(argv):
@@ -186,18 +187,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = module.parse(parser, rest) if hasattr(module, "parse") else parse_command_line(parser, rest)
         apply_common(args)
         return int(module.run(args) or 0)
-    except UsageError as exc:
-        print(f"tuireader: {exc}", file=sys.stderr)
-        return 2
-    except ConfigError as exc:
-        print(f"tuireader: {exc}", file=sys.stderr)
+    except (UsageError, ConfigError) as exc:  # what they quote is the reader's input: shown, never acted on
+        print(f"tuireader: {error_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
     except restricted.Refused as exc:
-        print(f"tuireader: {exc}", file=sys.stderr)
+        print(f"tuireader: {error_line(exc)}", file=sys.stderr)
         return restricted.REFUSED_STATUS
     except Exception as exc:  # a bug: an apology on screen, the traceback in the log folder
         log = restricted.log_crash(exc)

@@ -843,6 +843,14 @@ class ReaderApp(App[int]):
             rows.append((where, shown, binding.description, binding.id or ""))
         return rows
 
+    def search_themes(self) -> None:
+        """The theme picker, with theme names shown as text (Textual's reads them as markup)."""
+        from textual.command import CommandPalette
+
+        from tuireader.ui.themes import LiteralThemeProvider
+
+        self.push_screen(CommandPalette(providers=[LiteralThemeProvider], placeholder="Search for themes…"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if self.restricted and command.title == "Screenshot":
@@ -928,7 +936,7 @@ class ReaderApp(App[int]):
             self.store.dirty = True  # try again at the next save
             with contextlib.suppress(RuntimeError):
                 self.call_from_thread(
-                    self.notify, f"Could not save the reading state: {exc}", severity="error", markup=False
+                    self.notify, clean(f"Could not save the reading state: {exc}"), severity="error", markup=False
                 )
 
     async def action_quit(self) -> None:

@@ -12,7 +12,6 @@ a property test checks that YAML reads back every string unchanged.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from pathlib import Path
@@ -28,6 +27,7 @@ from tuireader.store.bookmarks.model import (
     parse_time,
     unique_tags,
 )
+from tuireader.store.yamlsafe import Refused, SafeConstructor, compose, gc_paused, resolve_plain
 from tuireader.text.sanitize import TERMINAL_UNSAFE_RE
 
 #: Far above any real reading list (about 300 bytes a bookmark); refuses a huge file fast.
@@ -87,8 +87,6 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
 # A plain (unquoted) scalar: conservative, anything else is double-quoted.
 _PLAIN_RE = re.compile(r"[^\s!&*\-?:,\[\]{}#|>@`\"'%=~\\][^\n\r\t]*")
-_resolver = yaml.resolver.Resolver()
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -121,7 +119,7 @@ def yaml_scalar(value: Any, indent: str = "") -> str:
     if _ESCAPE_RE.search(text) is None and text[-1] not in " :" and ": " not in text and " #" not in text:
         if (
             _PLAIN_RE.fullmatch(text)
-            and _resolve_plain(text, (True, False)) == _STR_TAG
+            and resolve_plain(text, (True, False)) == _STR_TAG
         ):
             return text
         if _literal_ok(text):
@@ -166,76 +164,6 @@ def dump_yaml(data: Any, indent: str = "") -> str:
 # ------------------------------------------------------------------ reading
 
 
-class _Refused(yaml.MarkedYAMLError):
-    pass
-
-
-@functools.lru_cache(maxsize=4096)
-def _resolve_plain(value: str, implicit: tuple[bool, bool]) -> str:
-    # Keys and short values repeat in every entry; resolving is regex work.
-    return _resolver.resolve(yaml.ScalarNode, value, implicit)
-
-
-def _compose(text: str) -> yaml.Node | None:
-    """The node tree of one YAML document, built from the (C, when available) parser's
-    events without recursion, refusing aliases (the stuff of YAML bombs), deep nesting
-    and huge node counts before they cost anything."""
-    root: list[yaml.Node] = []  # a sequence that holds the document's root node
-    stack: list[Any] = [root]  # collections being filled: lists, or [mapping node, pending key]
-    nodes = documents = 0
-    resolve = _resolve_plain
-    ScalarNode, SequenceNode, MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
-    ScalarEvent, SequenceStart, MappingStart = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
-    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
-
-    for event in yaml.parse(text, Loader=_Loader):
-        kind = type(event)
-        if kind is ScalarEvent:
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = _STR_TAG if not event.implicit[0] else resolve(event.value, event.implicit)
-            node: yaml.Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
-        elif kind is SequenceStart or kind is MappingStart:
-            node_kind = SequenceNode if kind is SequenceStart else MappingNode
-            tag = event.tag if event.tag not in (None, "!") else _resolver.resolve(node_kind, None, event.implicit)
-            node = node_kind(tag, [], event.start_mark, event.end_mark, flow_style=event.flow_style)
-        elif kind in ends:
-            stack.pop()
-            continue
-        elif kind is yaml.AliasEvent:
-            raise _Refused(problem="aliases (*name) are not allowed in a bookmarks file", problem_mark=event.start_mark)
-        elif kind is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise _Refused(problem="more than one YAML document (a second '---')", problem_mark=event.start_mark)
-            continue
-        else:
-            continue
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise _Refused(problem="too many YAML nodes for a bookmarks file", problem_mark=event.start_mark)
-        top = stack[-1]
-        if type(top) is list:  # a sequence's items, or the document
-            top.append(node)
-        elif top[1] is None:
-            top[1] = node
-        else:
-            top[0].value.append((top[1], node))
-            top[1] = None
-        if kind is not ScalarEvent:
-            if len(stack) > MAX_DEPTH:
-                raise _Refused(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=event.start_mark)
-            stack.append(node.value if node_kind is SequenceNode else _Pending(node))
-    return root[0] if root else None
-
-
-class _Pending(list):
-    """A mapping being filled: [mapping node, key waiting for its value]."""
-
-    def __init__(self, node: yaml.MappingNode) -> None:
-        super().__init__((node, None))
-
-
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
@@ -270,17 +198,18 @@ def parse_document(text: str, path: Path | str, *, allow_list: bool = False) -> 
 def parse_yaml_document(text: str, path: Path | str, *, allow_list: bool = False) -> Document:
     """``parse_document`` through the YAML reader only (any YAML; lines for errors)."""
     try:
-        node = _compose(text)
-        constructor = yaml.constructor.SafeConstructor()
-        if node is None:
-            return Document()
-        if allow_list and isinstance(node, yaml.SequenceNode):
-            return Document(bookmarks=_bookmarks(constructor, node, path))
-        return _document(constructor, node, path)
+        with gc_paused():
+            node = compose(text, kind="a bookmarks file", max_depth=MAX_DEPTH, max_nodes=MAX_NODES)
+            constructor = SafeConstructor()
+            if node is None:
+                return Document()
+            if allow_list and isinstance(node, yaml.SequenceNode):
+                return Document(bookmarks=_bookmarks(constructor, node, path))
+            return _document(constructor, node, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "unreadable"
-        if not isinstance(exc, _Refused):
+        if not isinstance(exc, Refused):
             problem = f"invalid YAML: {problem}"
         raise BookmarkFileError(path, mark.line + 1 if mark else None, problem) from None
     except yaml.reader.ReaderError as exc:

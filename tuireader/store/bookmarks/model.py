@@ -27,6 +27,19 @@ class BookmarkFileError(Exception):
         super().__init__(f"{self.path}:{where} {problem}")
 
 
+class BookmarkSaveError(OSError):
+    """The bookmarks could not be saved (a folder that is not writable, a full disk, the
+    lock held too long); nothing was written. ``str()`` is one line naming the file."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(reason)
+        self.path = str(path)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.path}: cannot save the bookmarks: {self.reason}"
+
+
 class UnknownBookmark(KeyError):
     """No bookmark for this article id."""
 
@@ -193,17 +206,23 @@ class Document:
         return None
 
 
-
 def merge_into(doc: Document, incoming: Iterable[Bookmark]) -> tuple[int, int]:
     """Merge bookmarks from elsewhere: new articles are added; for one already here,
     the newer note (and its paragraph) and the union of tags win. Returns (added, updated)."""
     added = updated = 0
+    # Where each article's (first) bookmark is: one look-up per incoming bookmark, so
+    # merging n into m costs n + m, not n * m.
+    where: dict[str, int] = {}
+    for i, b in enumerate(doc.bookmarks):
+        where.setdefault(b.article_id, i)
     for theirs in incoming:
-        i = doc.find(theirs.article_id)
-        if i is None:
+        found = where.get(theirs.article_id)
+        if found is None:
+            where[theirs.article_id] = len(doc.bookmarks)
             doc.bookmarks.append(replace(theirs, tags=list(theirs.tags), extra=dict(theirs.extra)))
             added += 1
             continue
+        i = found
         ours = doc.bookmarks[i]
         merged = replace(ours, tags=unique_tags([*ours.tags, *theirs.tags]), extra={**theirs.extra, **ours.extra})
         ours_when, theirs_when = ours.note_at, theirs.note_at

@@ -26,11 +26,12 @@ from typing import Any, TypeVar
 
 from tuireader import paths
 from tuireader.model import normalise_headline
-from tuireader.store.atomic import atomic_write_text, file_lock
-from tuireader.store.bookmarks.codec import dump_document, parse_document, read_text
+from tuireader.store.atomic import NotARegularFile, atomic_write_text, file_lock, read_regular_file, write_target
+from tuireader.store.bookmarks.codec import MAX_FILE_BYTES, dump_document, parse_document, read_text
 from tuireader.store.bookmarks.model import (
     Bookmark,
     BookmarkFileError,
+    BookmarkSaveError,
     Document,
     UnknownBookmark,
     merge_into,
@@ -39,6 +40,9 @@ from tuireader.store.bookmarks.model import (
 )
 
 FILE_NAME = "bookmarks.yaml"
+#: How long a change waits for another session's lock: the app (a key press) gives up
+#: sooner than the command line (an import of many bookmarks), which may wait.
+LOCK_TIMEOUT = 10.0
 
 T = TypeVar("T")
 
@@ -57,13 +61,13 @@ def resolve_path(option: str | Path | None = None, configured: Path | None = Non
 
 
 def read_raw(path: Path) -> bytes | None:
-    """The file's bytes, or None when there is no file yet."""
+    """The file's bytes (at most one past the size limit), or None when there is no file yet."""
     try:
-        return path.read_bytes()
+        return read_regular_file(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise BookmarkFileError(path, None, "is a folder, not a bookmarks file") from None
+    except NotARegularFile as exc:
+        raise BookmarkFileError(path, None, f"is {exc.what}, not a bookmarks file") from None
     except OSError as exc:
         raise BookmarkFileError(path, None, exc.strerror or str(exc)) from None
 
@@ -92,8 +96,9 @@ class BookmarkStore:
     file is broken.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.path = Path(path)
+        self.lock_timeout = lock_timeout
         #: Article ids of bookmarks whose article is not in the library (see ``reconcile``).
         self.missing: set[str] = set()
         self._error: BookmarkFileError | None = None
@@ -114,8 +119,10 @@ class BookmarkStore:
         return self._error
 
     @classmethod
-    def for_options(cls, option: str | Path | None = None, configured: Path | None = None) -> BookmarkStore:
-        return cls(resolve_path(option, configured))
+    def for_options(
+        cls, option: str | Path | None = None, configured: Path | None = None, *, lock_timeout: float = LOCK_TIMEOUT
+    ) -> BookmarkStore:
+        return cls(resolve_path(option, configured), lock_timeout=lock_timeout)
 
     # -- reading
 
@@ -194,8 +201,27 @@ class BookmarkStore:
     # -- changing
 
     def _change(self, apply: Callable[[Document], tuple[T, bool]]) -> T:
-        """Under the lock: read the file as it is now, apply one change, write it if changed."""
-        with file_lock(self.path):
+        """Under the lock: read the file as it is now, apply one change, write it if changed.
+
+        A file that cannot be parsed raises ``BookmarkFileError``; one that cannot be
+        locked or written (the folder, the disk, the lock held too long) raises
+        ``BookmarkSaveError``. Either way nothing is written and the old file stays whole.
+        """
+        try:
+            return self._change_locked(apply)
+        except BookmarkSaveError:
+            raise
+        except TimeoutError:
+            reason = f"another session holds its lock (waited {self.lock_timeout:g} s); nothing was changed"
+            raise BookmarkSaveError(self.path, reason) from None
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            if exc.filename and str(exc.filename) != str(self.path):
+                reason += f" ({exc.filename})"
+            raise BookmarkSaveError(self.path, reason) from None
+
+    def _change_locked(self, apply: Callable[[Document], tuple[T, bool]]) -> T:
+        with file_lock(self.path, timeout=self.lock_timeout):
             try:
                 raw = read_raw(self.path)
                 doc = self._parse(raw)
@@ -217,7 +243,8 @@ class BookmarkStore:
     def _remove_stale_temporaries(self) -> None:
         # Every writer writes under the lock we hold: a temporary file there now was
         # left by a writer that was killed mid-write.
-        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+        target = write_target(self.path)
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
 
