@@ -514,13 +514,33 @@ def _special_files(tmp_path: Path) -> list[Path]:
 
 def test_special_files_are_never_replaced_nor_read_as_bookmarks(tmp_path, capsys):
     source = write_export(tmp_path / "e.json", 2)
-    for special in [*_special_files(tmp_path), Path("/dev/null")]:
+    # A FIFO and, where mknod is allowed (root), a private /dev/null: the test must not
+    # risk the real one. /dev/null itself is only read (list).
+    code, _out, err = cli(capsys, "bookmarks", "list", str(SEEDS), "--bookmarks", "/dev/null")
+    assert_one_line_error(code, err, expected_code=1)
+    assert "is a device, not a bookmarks file" in err
+    for special in _special_files(tmp_path):
         kind = stat.S_IFMT(special.lstat().st_mode)
         for argv in (("bookmarks", "import", str(source)), ("bookmarks", "export", "--format", "yaml")):
             code, _out, err = cli(capsys, *argv, "--bookmarks", str(special))
             assert_one_line_error(code, err, expected_code=1)
             assert "not a bookmarks file" in err
         assert stat.S_IFMT(special.lstat().st_mode) == kind  # still the FIFO, still the device
+
+
+def test_export_to_a_device_writes_to_it_and_to_a_folder_is_one_line(tmp_path, capsys):
+    file = tmp_path / "b.yaml"
+    file.write_text(_bookmarks_text("a1"), encoding="utf-8")
+    devices = [p for p in _special_files(tmp_path) if stat.S_ISCHR(p.lstat().st_mode)]
+    for device in devices:  # a private /dev/null: a regression must not replace the real one
+        code, _out, err = cli(capsys, "bookmarks", "export", "--format", "json", "-o", str(device),
+                              "--bookmarks", str(file))
+        assert code == 0, err
+        assert stat.S_ISCHR(device.lstat().st_mode)  # written to, not replaced
+    code, _out, err = cli(capsys, "bookmarks", "export", "--format", "json", "-o", str(tmp_path),
+                          "--bookmarks", str(file))
+    assert_one_line_error(code, err)
+    assert "cannot write" in err
 
 
 def test_writes_refuse_a_special_file_even_when_nothing_was_read(tmp_path):

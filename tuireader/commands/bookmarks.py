@@ -262,12 +262,27 @@ def _run_export(args: argparse.Namespace) -> int:
         store.reconcile(library, persist=False)
         text = export_markdown(store.newest_first(), library)
     if args.output:
-        from tuireader.store.atomic import atomic_write_text
-
-        atomic_write_text(Path(args.output), text)
+        _write_output(Path(args.output), text)
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _write_output(path: Path, text: str) -> None:
+    """``-o FILE``: a file is replaced atomically; a pipe or a device (``/dev/stdout``)
+    is written to, never replaced; anything else is one line and exit 2."""
+    from tuireader.store.atomic import NotARegularFile, atomic_write_text
+
+    try:
+        try:
+            atomic_write_text(path, text)
+        except NotARegularFile as exc:
+            if exc.what == "a folder":
+                raise
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write(text)
+    except OSError as exc:
+        raise cli.UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _run_import(args: argparse.Namespace) -> int:
