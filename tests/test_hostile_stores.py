@@ -270,8 +270,13 @@ def test_an_import_waiting_for_the_lock_completes_and_concurrent_imports_lose_no
     with file_lock(file):  # another session is in the middle of a change
         procs = [subprocess.Popen(tuireader_command("bookmarks", "import", str(src), "--bookmarks", str(file)),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO) for src in (first, second)]
-        time.sleep(2.0)
-        assert all(p.poll() is None for p in procs)  # both wait (they parsed their input meanwhile)
+        broken = tmp_path / "broken.json"
+        broken.write_text("[{\"article_id\": ", encoding="utf-8")
+        # The input is read and checked before the lock is taken: a bad one fails at once.
+        refused = run("bookmarks", "import", str(broken), "--bookmarks", str(file), timeout=60)
+        assert_one_line_error(refused.returncode, refused.stderr.decode(), expected_code=1)
+        time.sleep(1.0)
+        assert all(p.poll() is None for p in procs)  # both wait for the lock
     for p in procs:
         out, err = p.communicate(timeout=180)
         assert p.returncode == 0, err.decode()
@@ -693,3 +698,40 @@ def test_ctrl_z_in_a_real_terminal_suspends_only_an_unrestricted_reader(tmp_path
             assert _process_state(pid) == "T"  # back at the shell: what the restricted reader must never do
             term.wait_for(term.at_prompt, timeout=10, what="the shell prompt")
             os.kill(pid, signal.SIGKILL)
+
+
+def test_notices_from_state_themes_and_config_show_no_control(tmp_path, isolated_dirs):
+    """A broken theme whose file name carries an escape, a broken state file holding one,
+    a config naming a theme with one: each notice shows them as text."""
+    from tuireader import paths
+    from tuireader.store.config import Config
+    from tuireader.store.state import default_state_path
+
+    themes = paths.config_dir() / "themes"
+    themes.mkdir(parents=True)
+    (themes / ("坏\x1b]0;PWNED\x07主题.yaml")).write_text("name: [\n", encoding="utf-8")
+    state = default_state_path()
+    state.parent.mkdir(parents=True)
+    state.write_text(json.dumps({"theme": "t\x1b]52;c;aGk=\x07", "read": 5}), encoding="utf-8")
+
+    @sync
+    async def check() -> None:
+        from tests.test_hostile import screen_text
+        from tuireader.ui.app import ReaderApp
+
+        app = ReaderApp([SEEDS], config=Config(theme="c\x1b[2J\x9b31m"))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.2)
+            messages = [str(n.message) for n in app._notifications]
+            assert any("坏␛主题" in m for m in messages), messages  # the theme problem, escape made visible
+            assert any("Reading state not used" in m for m in messages), messages
+            assert any("Unknown theme 'c" in m for m in messages), messages
+            for message in messages:
+                assert_no_control(message, "a notice")
+            assert_no_control(screen_text(app), "the screen")
+            await pilot.press("exclamation_mark")  # the problems list too
+            await pilot.pause(0.2)
+            assert_no_control(screen_text(app), "the problems screen")
+
+    check()
