@@ -421,15 +421,21 @@ def test_a_hostile_state_file_is_left_alone_with_a_problem(tmp_path, text):
 def test_an_unwritable_folder_is_one_line_and_exit_2(tmp_path, capsys, monkeypatch):
     import tempfile
 
-    file = tmp_path / "b.yaml"
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    file = folder / "b.yaml"
+    source = write_export(tmp_path / "e.json", 3)
+    (folder / "b.yaml.lock").touch()  # the lock may be taken; the file may not be written
+    if os.geteuid() == 0:  # chmod does not stop root: refuse where the write starts
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Permission denied", str(folder))
 
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied", str(tmp_path))
-
-    # As root, chmod cannot make a folder unwritable: refuse where the write starts.
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
-    code, _out, err = cli(capsys, "bookmarks", "import", str(write_export(tmp_path / "e.json", 3)),
-                          "--bookmarks", str(file))
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    folder.chmod(0o500)
+    try:
+        code, _out, err = cli(capsys, "bookmarks", "import", str(source), "--bookmarks", str(file))
+    finally:
+        folder.chmod(0o700)
     assert_one_line_error(code, err)
     assert "Permission denied" in err and str(file) in err
     assert not file.exists()
