@@ -174,7 +174,8 @@ def test_json_output_is_valid_utf8_with_no_raw_del_or_c1_even_from_invalid_utf8_
     article = next(iter(ids_by_headline(open_library(root)).values()))
     file = str(tmp_path / "b.yaml")
     argv = [*tuireader_command("bookmarks", "add", article, str(root), "--bookmarks", file)]
-    argv_bytes = [os.fsencode(a) for a in argv] + [b"--tag", b"\xff\xfe\x7f", b"--note", b"a\x7fb\xc2\x9bc"]
+    argv_bytes = [os.fsencode(a) for a in argv] + [b"--tag", b"\xff\xfe\x7f", b"--tag", "法治".encode("gbk"),
+                                                   b"--note", b"a\x7fb\xc2\x9bc"]
     done = subprocess.run(argv_bytes, capture_output=True, timeout=120, cwd=REPO)
     assert done.returncode == 0, done.stderr
     done.stdout.decode("utf-8")  # strict: what it printed is UTF-8
@@ -188,18 +189,23 @@ def test_json_output_is_valid_utf8_with_no_raw_del_or_c1_even_from_invalid_utf8_
         assert_no_control(text, str(args))
     listed = json.loads(run("bookmarks", "list", "--json", str(root), "--bookmarks", file).stdout)
     assert listed[0]["note"] == "a\x7fb\x9bc"  # the same data, escaped
-    assert listed[0]["tags"] == ["\udcff\udcfe\x7f"]
+    assert listed[0]["tags"] == ["\ufffd\ufffd\x7f", "法治"]  # not UTF-8: as GB18030 if it is that, else U+FFFD
 
-    for query in (b"\xff\xfe", "法治\x7f".encode(), b"\xc2\x9b31m"):
+    queries = (b"\xff\xfe", "法治\x7f".encode(), b"\xc2\x9b31m", "法治".encode() + b"\xff", "法治".encode("gbk"))
+    for query in queries:
         done = subprocess.run([sys.executable, "-m", "tuireader", "search", query, str(root), b"--json"],
                               capture_output=True, timeout=120, cwd=REPO)
-        assert done.returncode in (0, 2), done.stderr
-        if done.returncode == 0:
-            text = done.stdout.decode("utf-8")
-            assert "\x7f" not in text and "\x9b" not in text
-            json.loads(text)
-        err = done.stderr.decode("utf-8")
-        assert_no_control(err, "the search error")
+        assert done.returncode == 0, done.stderr
+        text = done.stdout.decode("utf-8")  # strict
+        assert "\x7f" not in text and "\x9b" not in text
+        assert json.loads(text)["query"]
+        assert_no_control(done.stderr.decode("utf-8"), "the search progress")
+    # The same query over SSH (restricted mode): sshd passes the bytes in SSH_ORIGINAL_COMMAND.
+    env = {**os.environ, "SSH_ORIGINAL_COMMAND": os.fsdecode(b"search \xff\xfe\xc2\x9b --json")}
+    done = subprocess.run([*tuireader_command("--restricted", "--reader", "dan", str(root))], env=env,
+                          capture_output=True, timeout=120, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    json.loads(done.stdout.decode("utf-8"))
 
 
 def test_a_theme_named_with_markup_is_shown_literally_in_the_theme_picker(isolated_dirs):

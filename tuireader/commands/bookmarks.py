@@ -204,9 +204,8 @@ def _run_add(args: argparse.Namespace) -> int:
     except KeyError:
         raise cli.UsageError(f"unknown article id: {args.article_id} (see 'tuireader dump' or 'tuireader search')") from None
     first = next((i for i, b in enumerate(article.blocks) if b.type == "paragraph"), 0)
-    bookmark = Bookmark.from_article(
-        article, paragraph=first, anchor=_anchor_at(article, first), note=args.note, tags=args.tags
-    )
+    note, tags = cli.argument_text(args.note), [cli.argument_text(tag) for tag in args.tags]
+    bookmark = Bookmark.from_article(article, paragraph=first, anchor=_anchor_at(article, first), note=note, tags=tags)
     stored, new = store.add(bookmark)
     verb = "bookmarked" if new else "already bookmarked, updated"
     print(_clean(f"{verb} {stored.article_id}: {stored.title}"))
