@@ -252,7 +252,8 @@ def load_theme_file(file: Path) -> Theme:
         raise ThemeError(f"{file}: not a UTF-8 text file") from None
     try:
         # libyaml's parser when present (themes are read on the way to the first screen),
-        # refusing aliases, duplicate keys, deep nesting, impossible numbers and dates.
+        # refusing duplicate keys, deep nesting, impossible numbers and dates; an alias
+        # shares its anchor's node, never copies it.
         data = yamlsafe.load(text, kind="a theme file", allow_aliases=True)
     except yaml.YAMLError as exc:
         line, problem = yamlsafe.describe(exc)
