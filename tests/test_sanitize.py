@@ -164,3 +164,37 @@ CONTROL_SHOWN_AS = {
 def test_visible_text_around_controls_survives_in_order(pairs):
     s = "".join(v + c for v, c in pairs)
     assert clean(s) == "".join(v + CONTROL_SHOWN_AS[c] for v, c in pairs)
+
+
+# ------------------------------------------------------------ the other sides of the boundary
+
+
+def test_lone_surrogates_become_the_replacement_character():
+    # What Python makes of bytes that are not UTF-8 (an argument, a file name).
+    out = clean("法治\udcff\udcfe报")
+    assert out == "法治\ufffd\ufffd报"
+    out.encode("utf-8")
+
+
+def test_error_line_is_one_printable_line():
+    from tuireader.text.sanitize import error_line
+
+    line = error_line(ValueError("no bookmark for\n id\x1b]0;PWNED\x07 \x9b31m\u202e"))
+    assert "\n" not in line and line == "no bookmark for id␛ ␛"
+    assert_safe(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(st.text() | st.integers() | st.none(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                    max_leaves=20))
+def test_json_text_is_the_same_data_valid_utf8_and_safe_to_print(data):
+    import json
+
+    from tuireader.text.sanitize import TERMINAL_UNSAFE_RE, json_text
+
+    text = json_text(data)
+    assert json.loads(text) == data  # the same data: escapes, nothing dropped
+    text.encode("utf-8")  # lone surrogates are escaped too
+    assert not TERMINAL_UNSAFE_RE.search(text)
+    assert all(ch in "\n" or ch >= " " for ch in text)  # JSON escapes C0 itself

@@ -24,6 +24,7 @@ from tuireader.cli_args import (  # noqa: F401 (the names commands and tests use
     _subcommand_list,
     _subcommand_position,
     add_common_options,
+    argument_text,
     find_subcommand,
     first_word,
     localise_help,
@@ -124,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     from tuireader import restricted
     from tuireader.store.config import ConfigError
+    from tuireader.text.sanitize import error_line
 
     choose_language(argv)
     try:
@@ -145,19 +147,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = module.parse(parser, rest) if hasattr(module, "parse") else parse_command_line(parser, rest)
         apply_common(args)
         return int(module.run(args) or 0)
-    except UsageError as exc:
+    except (UsageError, ConfigError) as exc:  # what they quote is the reader's input: shown, never acted on
         # A command module's fixed English message is a msgid too.
-        print(f"tuireader: {_(str(exc))}", file=sys.stderr)
-        return 2
-    except ConfigError as exc:
-        print(f"tuireader: {exc}", file=sys.stderr)
+        print(f"tuireader: {error_line(_(str(exc)))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
     except restricted.Refused as exc:
-        print(f"tuireader: {exc}", file=sys.stderr)
+        print(f"tuireader: {error_line(exc)}", file=sys.stderr)
         return restricted.REFUSED_STATUS
     except Exception as exc:  # a bug: an apology on screen, the traceback in the log folder
         log = restricted.log_crash(exc)

@@ -110,6 +110,22 @@ _ARGPARSE_MESSAGES = [
 ]
 
 
+def argument_text(value: str) -> str:
+    """An argument meant as text (a query, a note, a tag), valid Unicode.
+
+    Bytes that are not UTF-8 reach Python as lone surrogates; left so they break
+    SQLite and JSON output. Decoded as the library's files are: GB18030 (a terminal set
+    to GBK sends 法治 that way), else the undecodable bytes become U+FFFD.
+    """
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    raw = value.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
 def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"tuireader {__version__}", help=_("print the version and exit"))
     parser.add_argument("--config", metavar="FILE", help=_("use this config file"))

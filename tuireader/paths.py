@@ -13,14 +13,15 @@ from platformdirs import PlatformDirs
 
 APP = "tuireader"
 _dirs = PlatformDirs(APP, appauthor=False)
-_READER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# fullmatch, not "$": "$" also matches before a trailing newline ("alice\n").
+_READER_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 #: Set once by the CLI from ``--reader``; None for a personal account.
 reader: str | None = None
 
 
 def valid_reader_name(name: str) -> bool:
-    return bool(_READER_RE.match(name)) and ".." not in name
+    return bool(_READER_RE.fullmatch(name)) and ".." not in name
 
 
 def set_reader(name: str | None) -> None:

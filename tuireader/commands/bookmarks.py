@@ -4,13 +4,18 @@ The file is the one the app uses (``--bookmarks FILE``, the config's
 ``bookmarks:``, else ``<data dir>/bookmarks.yaml``). A broken file is never
 written: the command prints the same one-line message as the app (file and
 line) and exits 1. An unknown article id, or a bookmark that is not there,
-is a usage error: exit 2.
+is a usage error: exit 2. A file that cannot be saved (a folder that is not
+writable, a full disk, a lock held by another session for longer than
+``LOCK_TIMEOUT``) is one line and exit 2, with the old file left whole.
+
+Every stored string is printed through ``tuireader.text.sanitize``: ``clean``
+for the list and the Markdown reading list, ``json_text`` for JSON; the YAML
+export is the codec's, which escapes the same characters.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,16 +25,20 @@ from tuireader.store.bookmarks import (
     MAX_FILE_BYTES,
     Bookmark,
     BookmarkFileError,
+    BookmarkSaveError,
     BookmarkStore,
-    TERMINAL_UNSAFE_RE,
     UnknownBookmark,
     read_bookmarks_file,
 )
+from tuireader.text.sanitize import error_line, json_text
 
 ACTIONS = ("list", "add", "remove", "export", "import")
 #: Options of the actions that take a value (so finding the action can skip it).
 _ACTION_VALUE_OPTIONS = {"--note", "--tag", "--format", "-o", "--output"}
 FORMATS = ("md", "yaml", "json")
+#: Seconds a change waits for another session's lock (an import of many bookmarks
+#: holds it for a few seconds); then one line and exit 2, nothing written.
+LOCK_TIMEOUT = 120.0
 
 USAGE = """\
 usage: tuireader bookmarks ACTION ...
@@ -90,15 +99,31 @@ def open_store(args: argparse.Namespace) -> BookmarkStore:
         from tuireader.store.config import load_config
 
         configured = load_config(getattr(args, "config", None)).bookmarks
-    return BookmarkStore.for_options(getattr(args, "bookmarks", None), configured)
+    return BookmarkStore.for_options(getattr(args, "bookmarks", None), configured, lock_timeout=LOCK_TIMEOUT)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         return _ACTION_RUNNERS[args.action](args)
     except BookmarkFileError as exc:
-        print(f"tuireader: {exc}", file=sys.stderr)
+        print(f"tuireader: {_error_line(exc, args)}", file=sys.stderr)
         return 1
+    except BookmarkSaveError as exc:
+        print(f"tuireader: {_error_line(exc, args)}", file=sys.stderr)
+        return 2
+
+
+def _error_line(exc: BookmarkFileError | BookmarkSaveError, args: argparse.Namespace) -> str:
+    """The error as one printable line; in restricted mode without the server's own path."""
+    text = str(exc)
+    if getattr(args, "restricted", False) and Path(exc.path).is_absolute():
+        text = text.replace(exc.path, "your bookmarks file", 1)
+    return error_line(text)
+
+
+def _shown_path(store: BookmarkStore, args: argparse.Namespace) -> str:
+    """Where the bookmarks are, for a message: not the server's path to a restricted reader."""
+    return "your bookmarks" if getattr(args, "restricted", False) else _clean(store.path)
 
 
 def _need_store(args: argparse.Namespace) -> BookmarkStore:
@@ -129,8 +154,7 @@ def _clean(text: Any) -> str:
 
 
 def _json(data: Any) -> str:
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return TERMINAL_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return json_text(data)
 
 
 def _where(b: Bookmark) -> str:
@@ -155,7 +179,7 @@ def _run_list(args: argparse.Namespace) -> int:
         if b.tags:
             print("    tags: " + _clean(", ".join(b.tags)))
     if not bookmarks:
-        print(f"no bookmarks in {store.path}", file=sys.stderr)
+        print(f"no bookmarks in {_shown_path(store, args)}", file=sys.stderr)
     return 0
 
 
@@ -180,9 +204,8 @@ def _run_add(args: argparse.Namespace) -> int:
     except KeyError:
         raise cli.UsageError(f"unknown article id: {args.article_id} (see 'tuireader dump' or 'tuireader search')") from None
     first = next((i for i, b in enumerate(article.blocks) if b.type == "paragraph"), 0)
-    bookmark = Bookmark.from_article(
-        article, paragraph=first, anchor=_anchor_at(article, first), note=args.note, tags=args.tags
-    )
+    note, tags = cli.argument_text(args.note), [cli.argument_text(tag) for tag in args.tags]
+    bookmark = Bookmark.from_article(article, paragraph=first, anchor=_anchor_at(article, first), note=note, tags=tags)
     stored, new = store.add(bookmark)
     verb = "bookmarked" if new else "already bookmarked, updated"
     print(_clean(f"{verb} {stored.article_id}: {stored.title}"))
@@ -205,11 +228,11 @@ def export_markdown(bookmarks: list[Bookmark], library: Any) -> str:
     """A reading list: headline, paper, date, page, note and the article's first paragraph."""
     lines = ["# Reading list", ""]
     for b in bookmarks:
-        lines.append(f"## {_clean(b.title) or b.article_id}")
+        lines.append(f"## {_clean(b.title or b.article_id)}")
         lines.append("")
         if b.kicker and b.headline:
             lines += [f"*{_clean(b.kicker)}*", ""]
-        lines += [f"{_clean(_where(b))} · id `{b.article_id}` · saved {_clean(b.saved)}", ""]
+        lines += [f"{_clean(_where(b))} · id `{_clean(b.article_id)}` · saved {_clean(b.saved)}", ""]
         if b.note:
             lines += [f"> {_clean(line)}" for line in b.note.splitlines()] + [""]
         if b.tags:
@@ -238,12 +261,27 @@ def _run_export(args: argparse.Namespace) -> int:
         store.reconcile(library, persist=False)
         text = export_markdown(store.newest_first(), library)
     if args.output:
-        from tuireader.store.atomic import atomic_write_text
-
-        atomic_write_text(Path(args.output), text)
+        _write_output(Path(args.output), text)
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _write_output(path: Path, text: str) -> None:
+    """``-o FILE``: a file is replaced atomically; a pipe or a device (``/dev/stdout``)
+    is written to, never replaced; anything else is one line and exit 2."""
+    from tuireader.store.atomic import NotARegularFile, atomic_write_text
+
+    try:
+        try:
+            atomic_write_text(path, text)
+        except NotARegularFile as exc:
+            if exc.what == "a folder":
+                raise
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write(text)
+    except OSError as exc:
+        raise cli.UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _run_import(args: argparse.Namespace) -> int:
@@ -255,13 +293,15 @@ def _run_import(args: argparse.Namespace) -> int:
     else:
         source = Path(args.source)
         try:
-            name, raw = str(source), source.read_bytes()
+            # A pipe (``<(...)``) is fine; nothing is read past the limit (``/dev/zero``).
+            with open(source, "rb") as stream:
+                name, raw = str(source), stream.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             raise cli.UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
     incoming = read_bookmarks_file(name, raw)
     store = _need_store(args)
     added, updated = store.merge(incoming)
-    print(f"imported {len(incoming)} bookmarks into {store.path}: {added} added, {updated} updated")
+    print(f"imported {len(incoming)} bookmarks into {_shown_path(store, args)}: {added} added, {updated} updated")
     return 0
 
 

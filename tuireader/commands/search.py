@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tuireader.cli import UsageError, resolve_library_paths
+from tuireader.cli import UsageError, argument_text, resolve_library_paths
 from tuireader.commands import json_for_terminal
 
 
@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    args.query = argument_text(args.query)  # bytes that are not UTF-8 never reach the index or the output
     query = parse(args.query)
     if query.errors:
         raise UsageError(query.errors[0])

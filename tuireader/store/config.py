@@ -1,7 +1,9 @@
 """The reader's config file: ``<config dir>/config.yaml`` or ``--config FILE``.
 
 Read only (the app never rewrites it). An invalid file raises ``ConfigError``
-with one line naming the file and the key.
+with one line naming the file and the key: bad YAML, a duplicate key, nesting
+deeper than any config needs, a number too long to read, an impossible date, a
+path that is not a regular file (a device, a pipe), a file over 1 MiB.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 import yaml
 
 from tuireader import paths
+from tuireader.store import yamlsafe
+from tuireader.store.atomic import read_regular_file
 
 MAX_CONFIG_BYTES = 1 << 20
 
@@ -51,23 +55,22 @@ def load_config(path: str | Path | None = None) -> Config:
     """Load ``path`` (or the default file, which may be absent)."""
     explicit = path is not None
     file = Path(path) if explicit else default_config_path()
-    if not file.exists():
-        if explicit:
-            raise ConfigError(f"{file}: config file not found")
-        return Config()
     try:
-        raw = file.read_bytes()
+        raw = read_regular_file(file, MAX_CONFIG_BYTES)
         if len(raw) > MAX_CONFIG_BYTES:
             raise ConfigError(f"{file}: config file is larger than 1 MiB")
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
+        data = yamlsafe.load(raw.decode("utf-8-sig"), kind="a config file", allow_aliases=True)
     except ConfigError:
         raise
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"{file}: config file not found") from None
+        return Config()
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: not UTF-8 text") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
+        line, problem = yamlsafe.describe(exc)
+        where = f" line {line}" if line is not None else ""
         raise ConfigError(f"{file}:{where}: {problem}") from None
     except OSError as exc:
         raise ConfigError(f"{file}: {exc.strerror or exc}") from None

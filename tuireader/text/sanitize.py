@@ -28,15 +28,27 @@ What :func:`clean` does, and why:
 * Markup (``[bold red]``, ``[@click=app.quit]``) is left as it is: the UI
   builds ``rich.text.Text`` objects, which show it literally.
 
+* A lone surrogate (what Python makes of bytes that are not UTF-8, in a file
+  name or an argument) becomes ``�`` (U+FFFD): output stays valid UTF-8.
+
 Text without any of these characters is returned as is (the common case
 costs one regex scan).  :func:`clean` is idempotent.
+
+This module is the one boundary between stored strings and the terminal
+(``docs/architecture.md``, "What reaches the terminal"): the screen, plain-text
+and Markdown output go through :func:`clean` / :func:`clean_line`; JSON output
+through :func:`json_text`; YAML output escapes ``TERMINAL_UNSAFE_RE`` (the
+bookmarks codec); error messages through :func:`error_line`.  JSON and YAML keep
+the data exact (escapes), so an export imports back unchanged.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
-__all__ = ["clean", "clean_line", "ESCAPE_SYMBOL"]
+__all__ = ["clean", "clean_line", "error_line", "json_text", "ESCAPE_SYMBOL", "TERMINAL_UNSAFE_RE"]
 
 #: Left where an escape sequence was removed.
 ESCAPE_SYMBOL = "\u241b"  # ␛
@@ -60,9 +72,16 @@ _HIDING = (
     "\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f"
 )
 _SPACE_LIKE = "\t\n\x0b\x0c\r\x85\u2028\u2029"
+_SURROGATES = "\ud800-\udfff"
 #: Anything clean() changes; its absence is the fast path.
-_SUSPECT_RE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_HIDING}\u2028\u2029]")
-_CHAR_RE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_HIDING}\u2028\u2029]+")
+_SUSPECT_RE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_HIDING}\u2028\u2029{_SURROGATES}]")
+_CHAR_RE = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}{_HIDING}\u2028\u2029{_SURROGATES}]+")
+#: Characters YAML and JSON would write raw (they count them printable, or JSON leaves
+#: them alone) that a terminal acts on or that are not UTF-8: DEL, C1 controls, bidi and
+#: hiding characters, line/paragraph separators, lone surrogates. Escaped in YAML and
+#: JSON output, which keeps the data exact. (JSON escapes C0 controls itself; YAML's
+#: writer escapes every character it does not count printable.)
+TERMINAL_UNSAFE_RE = re.compile(rf"[\x7f-\x9f{_BIDI}{_HIDING}\u2028\u2029{_SURROGATES}]")
 
 
 def _char_table() -> dict[int, str | None]:
@@ -74,6 +93,8 @@ def _char_table() -> dict[int, str | None]:
         table[code] = "\ufffd"
     for ch in _SPACE_LIKE:
         table[ord(ch)] = " "
+    for code in range(0xD800, 0xE000):
+        table[code] = "\ufffd"
     for ch in _SUSPECT_RE.findall("".join(map(chr, range(0x10000))) + "".join(map(chr, range(0xE0000, 0xE0080)))):
         table.setdefault(ord(ch), None)  # bidi and hiding characters are dropped
     return table
@@ -117,3 +138,25 @@ def clean_line(s: str) -> str:
     """Like :func:`clean`, for one-line places (lists, titles): every run of white
     space, U+3000 included, becomes one space, and the ends are trimmed."""
     return _WHITE_RE.sub(" ", clean(s)).strip()
+
+
+def error_line(message: object) -> str:
+    """An error message as one printable line: whatever it quotes (a file name, the
+    reader's own input) is shown, never acted on."""
+    return clean_line(str(message))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON spells a character beyond the BMP as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """``data`` as JSON with Chinese kept readable, the same data, safe to print and
+    always valid UTF-8: what JSON leaves raw but a terminal acts on (DEL, C1 controls,
+    bidi overrides, line separators) and lone surrogates are written as ``\\uXXXX``."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return TERMINAL_UNSAFE_RE.sub(_json_escape, text)

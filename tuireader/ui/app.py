@@ -131,6 +131,14 @@ class ReaderApp(ApologeticApp):
         """(where, keys as typed, description, id), with keymap overrides applied."""
         return key_rows(self.get_key_display, self.key_overrides)
 
+    def search_themes(self) -> None:
+        """The theme picker, with theme names shown as text (Textual's reads them as markup)."""
+        from textual.command import CommandPalette
+
+        from tuireader.ui.themes import LiteralThemeProvider
+
+        self.push_screen(CommandPalette(providers=[LiteralThemeProvider], placeholder="Search for themes…"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if self.restricted and command.title == "Screenshot":

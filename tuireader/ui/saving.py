@@ -16,6 +16,7 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 
 from tuireader.store.state import StateStore
+from tuireader.text.sanitize import clean
 
 #: Seconds between checks that save the reading state when it changed.
 SAVE_INTERVAL = 2.0
@@ -56,7 +57,7 @@ class StateSaver:
             self.store.dirty = True  # try again at the next save
             with contextlib.suppress(RuntimeError):
                 self.host.app.call_from_thread(
-                    self.host.notify, f"Could not save the reading state: {exc}", severity="error", markup=False
+                    self.host.notify, clean(f"Could not save the reading state: {exc}"), severity="error", markup=False
                 )
 
     def final_save(self) -> None:

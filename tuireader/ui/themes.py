@@ -80,14 +80,16 @@ from typing import Any
 
 import yaml
 from textual.color import Color, ColorParseError
-from textual.theme import Theme
+from textual.command import DiscoveryHit, Hit, Hits
+from textual.content import Content
+from textual.theme import Theme, ThemeProvider
 
 from tuireader import paths
+from tuireader.store import yamlsafe
+from tuireader.store.atomic import read_regular_file
+from tuireader.text.sanitize import clean_line
 
 DEFAULT_THEME = "newsprint-dark"
-# libyaml's safe loader when present: the same safety as yaml.safe_load, ten times
-# faster, and theme files are read on the way to the first screen.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_THEME_BYTES = 64 * 1024
 
 #: Our variables, each with its recipe for a theme that omits it: ``auto N%`` is the
@@ -236,12 +238,11 @@ def load_theme_file(file: Path) -> Theme:
     """Read one theme file; ``ThemeError`` (one line) if it cannot be used."""
     file = Path(file)
     try:
-        if file.stat().st_size > MAX_THEME_BYTES:
-            raise ThemeError(f"{file}: theme file is larger than 64 KiB")
-        raw = file.read_bytes()
+        # Never more than the limit + 1 byte; a device or pipe (a link to /dev/zero) is refused.
+        raw = read_regular_file(file, MAX_THEME_BYTES)
     except OSError as exc:
         raise ThemeError(f"{file}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_THEME_BYTES:  # grew after stat
+    if len(raw) > MAX_THEME_BYTES:
         raise ThemeError(f"{file}: theme file is larger than 64 KiB")
     try:
         if b"\x00" in raw:
@@ -250,14 +251,14 @@ def load_theme_file(file: Path) -> Theme:
     except UnicodeDecodeError:
         raise ThemeError(f"{file}: not a UTF-8 text file") from None
     try:
-        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a *safe* loader, C or Python
+        # libyaml's parser when present (themes are read on the way to the first screen),
+        # refusing duplicate keys, deep nesting, impossible numbers and dates; an alias
+        # shares its anchor's node, never copies it.
+        data = yamlsafe.load(text, kind="a theme file", allow_aliases=True)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
+        line, problem = yamlsafe.describe(exc)
+        where = f" line {line}:" if line is not None else ""
         raise ThemeError(f"{file}:{where} not valid YAML: {problem}") from None
-    except RecursionError:
-        raise ThemeError(f"{file}: not valid YAML: nested too deeply") from None
     if not isinstance(data, dict):
         raise ThemeError(f"{file}: expected a mapping of theme keys, got {_kind(data)}")
     return theme_from_mapping(data, file)
@@ -461,3 +462,32 @@ def _short(value: object, limit: int = 40) -> str:
     text = str(value).replace("\n", " ")
     text = "".join(ch if ch.isprintable() else "?" for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class LiteralThemeProvider(ThemeProvider):
+    """Textual's theme picker, but a theme's name is shown as the text it is: Textual's
+    own provider reads it as markup, so a theme named ``[bold red]x`` showed styled."""
+
+    async def discover(self) -> Hits:
+        for name, callback in self.commands:
+            yield DiscoveryHit(Content(clean_line(name)), callback, text=name)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback in self.commands:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, _highlighted(name, query, matcher), callback, text=name)
+
+
+def _highlighted(name: str, query: str, matcher: Any) -> Content:
+    """``name`` as plain text, the characters the query matched in the match style."""
+    shown = clean_line(name)
+    content = Content(shown)
+    if shown != name:  # offsets would not line up: show it unhighlighted
+        return content
+    _score, offsets = matcher.fuzzy_search.match(query, name)
+    for offset in offsets:
+        if not name[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

@@ -49,7 +49,7 @@ def bookmark_label(bookmark: Bookmark, missing: bool) -> Text:
         label.append(f"{MISSING_MARK} missing  ", style="bold red")
     else:
         label.append(f"{BOOKMARK_MARK} ", style="bold")
-    label.append(clean(bookmark.title) or bookmark.article_id, style="bold")
+    label.append(clean(bookmark.title or bookmark.article_id), style="bold")  # the id is stored text too
     where = [bookmark.paper, bookmark.date, f"第{bookmark.page}版" if bookmark.page is not None else None]
     where.append(bookmark.section)
     saved = bookmark.saved_at
@@ -175,12 +175,17 @@ class BookmarksScreen(Screen[OpenRequest | None]):
         title = Text(f"Bookmarks: {len(everything)}", style="bold")
         if self.query_text:
             title.append(f" · {len(self.shown)} match “{clean(self.query_text)}”")
-        title.append(f" · {clean(str(self.store.path))}", style="dim")
+        restricted = bool(getattr(self.app, "restricted", False))  # not the server's paths to an SSH reader
+        if not restricted:
+            title.append(f" · {clean(str(self.store.path))}", style="dim")
         self.query_one("#bookmarks-title", Static).update(title)
         problem = self.query_one("#bookmarks-problem", Static)
         problem.display = self.store.error is not None
         if self.store.error is not None:
-            problem.update(Text(clean(f"Read-only until the file is fixed: {self.store.error}")))
+            error = str(self.store.error)
+            if restricted:
+                error = error.replace(str(self.store.path), "your bookmarks file", 1)
+            problem.update(Text(clean(f"Read-only until the file is fixed: {error}")))
         if not everything and self.store.error is None:
             options.add_option(Option(Text("No bookmarks yet: press m on an article to bookmark it."), disabled=True))
 
