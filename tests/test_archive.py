@@ -42,6 +42,10 @@ def articles(lib: Library) -> list[dict]:
     return out
 
 
+def dumped_ids(dumped: dict) -> list[str]:
+    return [a["id"] for i in dumped["issues"] for s in i["sections"] for a in s["articles"]]
+
+
 class CountingReads:
     """Counts how often a month is decompressed."""
 
@@ -89,7 +93,8 @@ def test_repository_root_reads_only_7z(tmp_path, fixture_month):
     pack(fixture_month, repo / "7z" / f"{MONTH}.7z")
     shutil.copytree(fixture_month, repo / "example" / MONTH)  # repeats part of the month
     (repo / "dir").mkdir()
-    (repo / "dir" / f"{MONTH}.md").write_text("1946-05-18 河滩村民合力修堤\n1946-05-19 边区银行发放春耕贷款\n", encoding="utf-8")
+    titles = "1946-05-18 河滩村民合力修堤\n1946-05-19 边区银行发放春耕贷款\n"
+    (repo / "dir" / f"{MONTH}.md").write_text(titles, encoding="utf-8")
     lib = Library.open([repo])
     assert len(lib) == 7 and not lib.problems
     assert {ref.source.split("/")[0] for _, _, ref in lib.refs()} == {"7z"}
@@ -148,11 +153,9 @@ def test_check_reports_unreadable_archives_and_goes_on(tmp_path, capsys, fixture
 def test_dump_search_and_bookmarks_on_an_archive(tmp_path, capsys, fixture_month):
     box = pack(fixture_month, tmp_path / f"{MONTH}.7z")
     assert main(["dump", "--json", str(fixture_month)]) == 0
-    folder_ids = [a["id"] for i in json.loads(capsys.readouterr().out)["issues"] for s in i["sections"] for a in s["articles"]]
+    folder_ids = dumped_ids(json.loads(capsys.readouterr().out))
     assert main(["dump", "--json", str(box)]) == 0
-    dumped = json.loads(capsys.readouterr().out)
-    ids = [a["id"] for i in dumped["issues"] for s in i["sections"] for a in s["articles"]]
-    assert ids == folder_ids
+    assert dumped_ids(json.loads(capsys.readouterr().out)) == folder_ids
     assert main(["search", "--json", "修堤", str(box)]) == 0
     results = json.loads(capsys.readouterr().out)["results"]
     assert {r["headline"] for r in results} >= {"河滩村民合力修堤"}

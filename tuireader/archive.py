@@ -177,9 +177,12 @@ class BodyStore:
         db = sqlite3.connect(self.path, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS chunks (archive TEXT, n INTEGER, data BLOB, PRIMARY KEY (archive, n))")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS members (key TEXT PRIMARY KEY, archive TEXT, n INTEGER, start INTEGER, end INTEGER)"
+            "CREATE TABLE IF NOT EXISTS chunks (archive TEXT, n INTEGER, data BLOB, PRIMARY KEY (archive, n))"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS members"
+            " (key TEXT PRIMARY KEY, archive TEXT, n INTEGER, start INTEGER, end INTEGER)"
         )
         db.execute("CREATE INDEX IF NOT EXISTS members_by_archive ON members (archive)")
         return db
@@ -199,7 +202,9 @@ class BodyStore:
                 db.execute("DELETE FROM chunks WHERE archive = ?", (archive,))
                 db.execute("DELETE FROM members WHERE archive = ?", (archive,))
                 db.executemany("INSERT INTO chunks (archive, n, data) VALUES (?, ?, ?)", chunks)
-                db.executemany("INSERT OR REPLACE INTO members (key, archive, n, start, end) VALUES (?, ?, ?, ?, ?)", index)
+                db.executemany(
+                    "INSERT OR REPLACE INTO members (key, archive, n, start, end) VALUES (?, ?, ?, ?, ?)", index
+                )
         except sqlite3.DatabaseError:
             self.discard()
         except (sqlite3.Error, OSError):
@@ -254,7 +259,7 @@ def scan_archive(found: Found, scan_member: Callable[..., FileRow], store: BodyS
     keyed = [(member_key(key, name), data) for name, data in members]
     store.put(key, keyed)
     rows = [head]
-    for (mkey, data), (name, _data) in zip(keyed, members):
+    for (mkey, data), (name, _data) in zip(keyed, members, strict=True):
         rows.append(scan_member(mkey, root, f"{rel}/{name}", size, mtime_ns, data))
     return rows
 

@@ -27,8 +27,7 @@ from pathlib import Path, PurePath
 
 from tuireader import archive as A
 from tuireader.catalogue import SNAPSHOT_VERSION, Catalogue, FileRow, content_digest, issue_key, row_issue_key
-from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file
-from tuireader.ingest import rmrb
+from tuireader.ingest import TEXT_SUFFIXES, IngestError, ParsedFile, parse_bytes, parse_file, rmrb
 from tuireader.ingest.decode import read_bytes
 from tuireader.model import Article, ArticleRef, Issue, Problem, Section, article_id, normalise_headline
 
