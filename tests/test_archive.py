@@ -180,3 +180,17 @@ def test_only_text_members_are_read(tmp_path, fixture_month):
     assert [(Path(p.path).name, p.reason) for p in lib.problems] == [
         ("pictures.7z", "archive: holds no text or Markdown files")
     ]
+
+
+def test_many_archives_are_read_by_worker_processes_with_the_same_result(tmp_path, monkeypatch, fixture_month):
+    names = sorted(p.name for p in fixture_month.glob("*.md"))
+    for n, month in enumerate(("05", "06", "07", "08")):
+        pack(fixture_month, tmp_path / "7z" / f"1946年{month}月.7z", names=names[n::4])
+    (tmp_path / "7z" / "1946年09月.7z").write_bytes(b"not an archive")
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 3)
+    parallel = Library.open([tmp_path], use_catalogue=False)
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 1000)
+    one_by_one = Library.open([tmp_path], use_catalogue=False)
+    assert len(parallel) == 7
+    assert articles(parallel) == articles(one_by_one)
+    assert [(Path(p.path).name, p.reason) for p in parallel.problems] == [("1946年09月.7z", "archive: not a 7z archive")]

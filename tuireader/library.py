@@ -748,8 +748,14 @@ def scan(
     rows: dict[str, FileRow] = {}
     to_save: list[FileRow] = []
     changes = 0
-    boxes = A.members_by_archive(old) if any(A.is_archive(f[0]) for f in found) else {}
-    store = A.BodyStore([Path(p).resolve() for p in paths]) if boxes or any(A.is_archive(f[0]) for f in found) else None
+    def unchanged(f: Found, prev: FileRow | None) -> bool:
+        return prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (f[3], f[4], f[2])
+
+    archives = [f for f in found if A.is_archive(f[0])]
+    boxes = A.members_by_archive(old) if archives else {}
+    store = A.BodyStore([Path(p).resolve() for p in paths]) if archives else None
+    # The archives to read, in worker processes when there are many; results in walk order.
+    reads = A.read_many([f for f in archives if not unchanged(f, old.get(f[0]))], _read_archive_job, rmrb.papers())
     for n, (key, root, rel, size, mtime_ns) in enumerate(found, 1):
         prev = old.get(key)
         if prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (size, mtime_ns, rel):
@@ -757,7 +763,10 @@ def scan(
             for member in boxes.get(key, ()):  # an unchanged archive: its members as they were
                 rows[member] = old[member]
         elif store is not None and A.is_archive(key):
-            for row in _scan_found((key, root, rel, size, mtime_ns), store):
+            read, packed = next(reads)
+            if packed is not None:
+                store.put_packed(packed)
+            for row in read:
                 was = old.get(row.path)
                 if was is not None and (was.digest, was.rel, was.problem) == (row.digest, row.rel, row.problem):
                     row.info, row.articles = was.info, was.articles
@@ -788,6 +797,12 @@ def _scan_found(found: Found, store: A.BodyStore) -> list[FileRow]:
     if A.is_archive(key):
         return A.scan_archive(found, _scan_member, store)
     return [_scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns))]
+
+
+def _read_archive_job(found: Found, papers: dict[str, str]) -> tuple[list[FileRow], A.PackedBodies | None]:
+    """One archive read and parsed (in a worker process: ``papers`` is the config's)."""
+    rmrb.use_papers(papers)
+    return A.read_archive(found, _scan_member)
 
 
 def _scan_member(key: str, root: str, rel: str, size: int, mtime_ns: int, data: bytes) -> FileRow:
