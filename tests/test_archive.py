@@ -193,4 +193,5 @@ def test_many_archives_are_read_by_worker_processes_with_the_same_result(tmp_pat
     one_by_one = Library.open([tmp_path], use_catalogue=False)
     assert len(parallel) == 7
     assert articles(parallel) == articles(one_by_one)
-    assert [(Path(p.path).name, p.reason) for p in parallel.problems] == [("1946年09月.7z", "archive: not a 7z archive")]
+    problems = [(Path(p.path).name, p.reason) for p in parallel.problems]
+    assert problems == [("1946年09月.7z", "archive: not a 7z archive")]

@@ -207,6 +207,11 @@ def test_title_lists_are_recognised_and_not_read_as_articles():
         parse_bytes(data, PurePath("dir/1946年05月.md"))
 
 
+def test_a_head_without_title_or_text_is_not_an_article():
+    with pytest.raises(IngestError, match="no articles"):
+        parse_text("### \n\n1946-05-16\n第1版()\n专栏：\n\n", PurePath("a.md"))
+
+
 def test_other_markdown_is_not_taken_for_this_layout():
     text = "### 小标题\n\n1946-05-16\n\n正文。\n"
     assert parse_text(text, PurePath("a.md")).layout != "rmrb"
