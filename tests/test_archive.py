@@ -15,7 +15,7 @@ from pathlib import Path
 import py7zr
 import pytest
 
-from tests.conftest import CORPUS, FIXTURES, needs_corpus
+from tests.conftest import CORPUS, FIXTURES, needs_corpus, sync
 from tuireader import archive
 from tuireader.cli import main
 from tuireader.library import Library
@@ -195,3 +195,21 @@ def test_many_archives_are_read_by_worker_processes_with_the_same_result(tmp_pat
     assert articles(parallel) == articles(one_by_one)
     problems = [(Path(p.path).name, p.reason) for p in parallel.problems]
     assert problems == [("1946年09月.7z", "archive: not a 7z archive")]
+
+
+@sync
+async def test_the_reader_opens_a_single_archive(tmp_path, fixture_month):
+    from tests.test_scale import settle
+    from tuireader.ui.app import ReaderApp
+
+    box = pack(fixture_month, tmp_path / f"{MONTH}.7z")
+    app = ReaderApp([box])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot, lambda: app.current_id is not None)
+        assert len(app.library) == 7 and not app.library.problems
+        dike = next(i for i in app.library.ids() if app.library.locate(i)[2].headline == "河滩村民合力修堤")
+        assert app.open_article(dike)
+        await pilot.pause()
+        shown = app.article_view.article
+        assert shown is not None and shown.headline == "河滩村民合力修堤"
+        assert [b.type for b in shown.blocks][-1] == "signature"
