@@ -133,7 +133,14 @@ def test_a_changed_archive_is_read_again(tmp_path, monkeypatch, fixture_month):
     assert reads.calls == [str(box)]  # the other archive is not opened
     assert {ref.headline for _, _, ref in fresh.refs()} == before - {"纺车转起来了"}
     assert len(fresh) == len(lib) - 1
-    assert other.exists()
+    # An archive taken away takes its articles with it.
+    other.unlink()
+    after = fresh.refresh()
+    assert after is not None
+    assert {ref.headline for _, _, ref in after.refs()} == before - {"纺车转起来了"}
+    assert len(after) == len(fresh) - 1  # its one article, a copy of one still in the other archive
+    assert reads.calls == [str(box)]
+    assert Library.open([box.parent]).refresh() is None
 
 
 def test_check_reports_unreadable_archives_and_goes_on(tmp_path, capsys, fixture_month):

@@ -312,11 +312,15 @@ def read_many(
     with pool:
         pending: deque = deque()
         queue = iter(archives)
+        first = next(queue)
         for found in queue:
             with _stderr_with_fd():  # the first submit starts the processes
                 pending.append(pool.submit(job, found, *args))
             if len(pending) >= workers * 2:
                 break
+        # The first archive here, while the workers start: the reader sees its first
+        # month as soon as it would without them.
+        yield job(first, *args)
         while pending:
             result = pending.popleft().result()
             for found in queue:  # keep the workers busy while this one is handed on

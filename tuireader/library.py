@@ -236,7 +236,7 @@ class Library:
         catalogue = Catalogue(self.roots)
         # The common case, nothing changed, needs only sizes and mtimes: reading
         # every catalogue row of a large library costs seconds and hundreds of MB.
-        stats = catalogue.file_stats()
+        stats = catalogue.outer_file_stats()  # files and archives; an archive's members go with it
         found = []
         for n, entry in enumerate(walk(self._paths), 1):
             found.append(entry)
@@ -246,8 +246,8 @@ class Library:
             progress(len(found), len(found))
         touched = [f for f in found if stats.get(f[0]) != f[3:]]  # (path, root, rel, size, mtime_ns)
         on_disk = {f[0] for f in found}
-        # An archive's members are on disk while the archive is (a changed one is read again).
-        removed = [key for key in stats if key not in on_disk and A.container(key) not in on_disk]
+        removed = [key for key in stats if key not in on_disk]
+        removed += [key for box in removed if A.is_archive(box) for key in catalogue.paths_under(box)]
         if stats and not touched and not removed:
             current = catalogue.snapshot_digest()
             if current is None or current == self._digest:
@@ -281,7 +281,7 @@ class Library:
         head, blobs, _digest = snapshot
         _version, heads, problems = head
         boxes = {path for path, *_ in touched if A.is_archive(path)}
-        in_boxes = [key for key in catalogue.file_stats() if A.container(key) in boxes] if boxes else []
+        in_boxes = [key for box in sorted(boxes) for key in catalogue.paths_under(box)]
         old = catalogue.rows([path for path, *_ in touched] + removed + in_boxes)
         if old is None:
             return self._rebuilt(catalogue, progress)
