@@ -307,20 +307,19 @@ def read_many(
     import concurrent.futures as cf
     import multiprocessing as mp
 
+    # The first month here, before any worker starts: the reader sees it as soon as it
+    # would without them (starting them competes for the cores in the meantime).
+    queue = iter(archives)
+    yield job(next(queue), *args)
     with _stderr_with_fd():  # spawn: no fork of a threaded (UI) process
         pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
     with pool:
         pending: deque = deque()
-        queue = iter(archives)
-        first = next(queue)
         for found in queue:
             with _stderr_with_fd():  # the first submit starts the processes
                 pending.append(pool.submit(job, found, *args))
             if len(pending) >= workers * 2:
                 break
-        # The first archive here, while the workers start: the reader sees its first
-        # month as soon as it would without them.
-        yield job(first, *args)
         while pending:
             result = pending.popleft().result()
             for found in queue:  # keep the workers busy while this one is handed on
