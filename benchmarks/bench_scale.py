@@ -372,7 +372,8 @@ def measure(size: int, out: Path, runs: int, search: bool = False, layout: str =
         print(f"  first scan (catalogue built) in {first_open:.1f} s", file=sys.stderr)
         (cache / ".warm").write_text(f"{first_open}")
     reopen, title, catalogue_bytes = warm_catalogue(library, cache)
-    result = {"size": size, "layout": layout, "library_open_warm_s": reopen, "first_scan_s": float((cache / ".warm").read_text()),
+    result = {"size": size, "layout": layout, "library_open_warm_s": reopen,
+              "first_scan_s": float((cache / ".warm").read_text()),
               "catalogue_mb": catalogue_bytes / 1e6}
     if search:
         print(f"  search index up to date in {build_search_index(library, cache):.0f} s", file=sys.stderr)
@@ -444,7 +445,8 @@ def main() -> int:
     else:
         args.out.mkdir(parents=True, exist_ok=True)
         compile_package()
-        results = [measure(int(n), args.out.resolve(), args.runs, args.search, args.layout) for n in args.sizes.split(",")]
+        results = [measure(int(n), args.out.resolve(), args.runs, args.search, args.layout)
+                   for n in args.sizes.split(",")]
     if args.json:
         print(json.dumps({"sizes": results}, indent=2, ensure_ascii=False))
         return 0
@@ -463,7 +465,8 @@ def main() -> int:
     if big.get("layout") == "rmrb":  # the aims of the People's Daily archive (at its full size)
         checks = [
             ("warm first paint", big["warm_first_paint_s"], AIMS_RMRB["warm_first_paint_s"], "s"),
-            ("first run: an article on screen", big["first_run_first_paint_s"], AIMS_RMRB["first_run_first_paint_s"], "s"),
+            ("first run: an article on screen", big["first_run_first_paint_s"],
+             AIMS_RMRB["first_run_first_paint_s"], "s"),
             ("first run: whole archive catalogued", big["first_scan_s"], AIMS_RMRB["first_scan_s"], "s"),
             ("an article of a month not opened yet, painted", big["open_last_painted_s"],
              AIMS_RMRB["open_last_painted_s"], "s"),

@@ -77,7 +77,10 @@ def load_rmrb_pools(corpus: Path = RMRB_CORPUS) -> RmrbPools:
         pools.headlines = ["河滩村民合力修堤", "边区银行发放春耕贷款", "纺车转起来了"]
         pools.subheadlines = ["赶在汛期以前完工", "各村订立生产计划"]
         pools.authors = ["林石", "高远"]
-        pools.paragraphs = ["河滩一带村民三千余人，连日在北岸合力修堤，已修成新堤十二里。", "会后各村互助组订立了生产计划。"]
+        pools.paragraphs = [
+            "河滩一带村民三千余人，连日在北岸合力修堤，已修成新堤十二里。",
+            "会后各村互助组订立了生产计划。",
+        ]
         pools.datelines = ["【新华社河滩十六日电】", "【本市讯】", "【又讯】"]
         pools.subheads = ["一架旧纺车", "互助组"]
         pools.signatures = ["河滩县修堤委员会  五月十五日"]

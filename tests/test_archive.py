@@ -15,7 +15,7 @@ from pathlib import Path
 import py7zr
 import pytest
 
-from tests.conftest import CORPUS, FIXTURES, needs_corpus
+from tests.conftest import CORPUS, FIXTURES, needs_corpus, sync
 from tuireader import archive
 from tuireader.cli import main
 from tuireader.library import Library
@@ -40,6 +40,10 @@ def articles(lib: Library) -> list[dict]:
         d.pop("source")
         out.append({**d, "paper": art.paper, "date": art.date, "page": art.page, "section": art.section_name})
     return out
+
+
+def dumped_ids(dumped: dict) -> list[str]:
+    return [a["id"] for i in dumped["issues"] for s in i["sections"] for a in s["articles"]]
 
 
 class CountingReads:
@@ -89,7 +93,8 @@ def test_repository_root_reads_only_7z(tmp_path, fixture_month):
     pack(fixture_month, repo / "7z" / f"{MONTH}.7z")
     shutil.copytree(fixture_month, repo / "example" / MONTH)  # repeats part of the month
     (repo / "dir").mkdir()
-    (repo / "dir" / f"{MONTH}.md").write_text("1946-05-18 河滩村民合力修堤\n1946-05-19 边区银行发放春耕贷款\n", encoding="utf-8")
+    titles = "1946-05-18 河滩村民合力修堤\n1946-05-19 边区银行发放春耕贷款\n"
+    (repo / "dir" / f"{MONTH}.md").write_text(titles, encoding="utf-8")
     lib = Library.open([repo])
     assert len(lib) == 7 and not lib.problems
     assert {ref.source.split("/")[0] for _, _, ref in lib.refs()} == {"7z"}
@@ -128,7 +133,14 @@ def test_a_changed_archive_is_read_again(tmp_path, monkeypatch, fixture_month):
     assert reads.calls == [str(box)]  # the other archive is not opened
     assert {ref.headline for _, _, ref in fresh.refs()} == before - {"纺车转起来了"}
     assert len(fresh) == len(lib) - 1
-    assert other.exists()
+    # An archive taken away takes its articles with it.
+    other.unlink()
+    after = fresh.refresh()
+    assert after is not None
+    assert {ref.headline for _, _, ref in after.refs()} == before - {"纺车转起来了"}
+    assert len(after) == len(fresh) - 1  # its one article, a copy of one still in the other archive
+    assert reads.calls == [str(box)]
+    assert Library.open([box.parent]).refresh() is None
 
 
 def test_check_reports_unreadable_archives_and_goes_on(tmp_path, capsys, fixture_month):
@@ -148,11 +160,9 @@ def test_check_reports_unreadable_archives_and_goes_on(tmp_path, capsys, fixture
 def test_dump_search_and_bookmarks_on_an_archive(tmp_path, capsys, fixture_month):
     box = pack(fixture_month, tmp_path / f"{MONTH}.7z")
     assert main(["dump", "--json", str(fixture_month)]) == 0
-    folder_ids = [a["id"] for i in json.loads(capsys.readouterr().out)["issues"] for s in i["sections"] for a in s["articles"]]
+    folder_ids = dumped_ids(json.loads(capsys.readouterr().out))
     assert main(["dump", "--json", str(box)]) == 0
-    dumped = json.loads(capsys.readouterr().out)
-    ids = [a["id"] for i in dumped["issues"] for s in i["sections"] for a in s["articles"]]
-    assert ids == folder_ids
+    assert dumped_ids(json.loads(capsys.readouterr().out)) == folder_ids
     assert main(["search", "--json", "修堤", str(box)]) == 0
     results = json.loads(capsys.readouterr().out)["results"]
     assert {r["headline"] for r in results} >= {"河滩村民合力修堤"}
@@ -177,3 +187,36 @@ def test_only_text_members_are_read(tmp_path, fixture_month):
     assert [(Path(p.path).name, p.reason) for p in lib.problems] == [
         ("pictures.7z", "archive: holds no text or Markdown files")
     ]
+
+
+def test_many_archives_are_read_by_worker_processes_with_the_same_result(tmp_path, monkeypatch, fixture_month):
+    names = sorted(p.name for p in fixture_month.glob("*.md"))
+    for n, month in enumerate(("05", "06", "07", "08")):
+        pack(fixture_month, tmp_path / "7z" / f"1946年{month}月.7z", names=names[n::4])
+    (tmp_path / "7z" / "1946年09月.7z").write_bytes(b"not an archive")
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 3)
+    parallel = Library.open([tmp_path], use_catalogue=False)
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 1000)
+    one_by_one = Library.open([tmp_path], use_catalogue=False)
+    assert len(parallel) == 7
+    assert articles(parallel) == articles(one_by_one)
+    problems = [(Path(p.path).name, p.reason) for p in parallel.problems]
+    assert problems == [("1946年09月.7z", "archive: not a 7z archive")]
+
+
+@sync
+async def test_the_reader_opens_a_single_archive(tmp_path, fixture_month):
+    from tests.test_scale import settle
+    from tuireader.ui.app import ReaderApp
+
+    box = pack(fixture_month, tmp_path / f"{MONTH}.7z")
+    app = ReaderApp([box])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot, lambda: app.current_id is not None)
+        assert len(app.library) == 7 and not app.library.problems
+        dike = next(i for i in app.library.ids() if app.library.locate(i)[2].headline == "河滩村民合力修堤")
+        assert app.open_article(dike)
+        await pilot.pause()
+        shown = app.article_view.article
+        assert shown is not None and shown.headline == "河滩村民合力修堤"
+        assert [b.type for b in shown.blocks][-1] == "signature"

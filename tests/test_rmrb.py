@@ -120,11 +120,13 @@ def test_datelines_open_dispatches_as_printed():
 def test_section_headings_and_signatures_in_the_corpus():
     by_name = corpus_articles()
     loans = by_name["1946-05-17_邯郸的贫民贷款"]
-    assert [b.text for b in loans.blocks if b.type == "subhead"] == ["一根木梁", "新的问题", "民主评议和小组长", "再进一步"]
+    subheads = [b.text for b in loans.blocks if b.type == "subhead"]
+    assert subheads == ["一根木梁", "新的问题", "民主评议和小组长", "再进一步"]
     assert loans.bylines == ["吴象"]
     assert loans.merged == ["byline echoed in the body: 吴象"]
     greetings = by_name["1946-05-16_致本报贺电一束"]
-    assert [b.text for b in greetings.blocks if b.type == "signature"] == ["冀南区党委  五月九日", "中共冀鲁豫区党委敬贺"]
+    signatures = [b.text for b in greetings.blocks if b.type == "signature"]
+    assert signatures == ["冀南区党委  五月九日", "中共冀鲁豫区党委敬贺"]
     culture = by_name["1946-05-17_文化界的祝贺"]
     assert culture.meta == {"column": "文化界的祝贺"}
     assert [b.type for b in culture.blocks] == ["paragraph", "paragraph", "signature", "paragraph", "paragraph"]
@@ -203,6 +205,11 @@ def test_title_lists_are_recognised_and_not_read_as_articles():
     data = "1946-05-15 人民日报创刊词\n1946-05-15 本报启事\n1946-05-16 致本报贺电一束\n".encode()
     with pytest.raises(IngestError, match="list of titles"):
         parse_bytes(data, PurePath("dir/1946年05月.md"))
+
+
+def test_a_head_without_title_or_text_is_not_an_article():
+    with pytest.raises(IngestError, match="no articles"):
+        parse_text("### \n\n1946-05-16\n第1版()\n专栏：\n\n", PurePath("a.md"))
 
 
 def test_other_markdown_is_not_taken_for_this_layout():

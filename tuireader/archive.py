@@ -23,8 +23,10 @@ import lzma
 import os
 import posixpath
 import sqlite3
+import sys
 import zlib
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from tuireader import paths
@@ -163,6 +165,24 @@ def store_path(roots: Iterable[Path]) -> Path:
     return paths.cache_dir() / "catalogue" / f"{name}-bodies.sqlite"
 
 
+#: (archive, its chunks as (archive, n, zlib data), its members as (key, archive, n, start, end)).
+PackedBodies = tuple[str, list[tuple[str, int, bytes]], list[tuple[str, str, int, int, int]]]
+
+
+def pack_bodies(archive: str, members: list[tuple[str, bytes]]) -> PackedBodies:
+    """The members' bytes in zlib chunks of ``CHUNK_MEMBERS``, as the body store keeps them."""
+    chunks, index = [], []
+    for n in range(0, len(members), CHUNK_MEMBERS):
+        part, offset = [], 0
+        for key, data in members[n : n + CHUNK_MEMBERS]:
+            index.append((key, archive, n // CHUNK_MEMBERS, offset, offset + len(data)))
+            part.append(data)
+            offset += len(data)
+        # Level 1: a month's chunks compress in a third of the time level 6 takes.
+        chunks.append((archive, n // CHUNK_MEMBERS, zlib.compress(b"".join(part), 1)))
+    return archive, chunks, index
+
+
 class BodyStore:
     """The members' bytes, kept when their archive is catalogued, so opening an
     article never decompresses its month again. One SQLite file per library,
@@ -177,29 +197,31 @@ class BodyStore:
         db = sqlite3.connect(self.path, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS chunks (archive TEXT, n INTEGER, data BLOB, PRIMARY KEY (archive, n))")
         db.execute(
-            "CREATE TABLE IF NOT EXISTS members (key TEXT PRIMARY KEY, archive TEXT, n INTEGER, start INTEGER, end INTEGER)"
+            "CREATE TABLE IF NOT EXISTS chunks (archive TEXT, n INTEGER, data BLOB, PRIMARY KEY (archive, n))"
+        )
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS members"
+            " (key TEXT PRIMARY KEY, archive TEXT, n INTEGER, start INTEGER, end INTEGER)"
         )
         db.execute("CREATE INDEX IF NOT EXISTS members_by_archive ON members (archive)")
         return db
 
     def put(self, archive: str, members: list[tuple[str, bytes]]) -> None:
         """Keep ``archive``'s members (key, bytes), replacing what it held before."""
-        chunks, index = [], []
-        for n in range(0, len(members), CHUNK_MEMBERS):
-            part, offset = [], 0
-            for key, data in members[n : n + CHUNK_MEMBERS]:
-                index.append((key, archive, n // CHUNK_MEMBERS, offset, offset + len(data)))
-                part.append(data)
-                offset += len(data)
-            chunks.append((archive, n // CHUNK_MEMBERS, zlib.compress(b"".join(part), 1)))
+        self.put_packed(pack_bodies(archive, members))
+
+    def put_packed(self, packed: PackedBodies) -> None:
+        """Keep what ``pack_bodies`` made (in a worker process, perhaps)."""
+        archive, chunks, index = packed
         try:
             with contextlib.closing(self._connect()) as db, db:
                 db.execute("DELETE FROM chunks WHERE archive = ?", (archive,))
                 db.execute("DELETE FROM members WHERE archive = ?", (archive,))
                 db.executemany("INSERT INTO chunks (archive, n, data) VALUES (?, ?, ?)", chunks)
-                db.executemany("INSERT OR REPLACE INTO members (key, archive, n, start, end) VALUES (?, ?, ?, ?, ?)", index)
+                db.executemany(
+                    "INSERT OR REPLACE INTO members (key, archive, n, start, end) VALUES (?, ?, ?, ?, ?)", index
+                )
         except sqlite3.DatabaseError:
             self.discard()
         except (sqlite3.Error, OSError):
@@ -240,23 +262,90 @@ def scan_archive(found: Found, scan_member: Callable[..., FileRow], store: BodyS
     """The archive's own row, then a row per member (parsed with ``scan_member(key,
     root, rel, size, mtime_ns, data)``); the members' bytes go to ``store``. An
     archive that cannot be read gets a row with the reason, and no members."""
+    rows, packed = read_archive(found, scan_member)
+    if packed is not None:
+        store.put_packed(packed)
+    return rows
+
+
+def read_archive(found: Found, scan_member: Callable[..., FileRow]) -> tuple[list[FileRow], PackedBodies | None]:
+    """``scan_archive``'s rows and the bodies to keep, without writing anything:
+    what a worker process does."""
     key, root, rel, size, mtime_ns = found
     head = FileRow(key, root, rel, size, mtime_ns, "", None, None, [])
     try:
         members = read_members(key)
     except ArchiveError as exc:
         head.problem = f"archive: {exc}"
-        return [head]
+        return [head], None
     members = [(name, data) for name, data in members if _is_text_name(name)]
     if not members:
         head.problem = "archive: holds no text or Markdown files"
-        return [head]
+        return [head], None
     keyed = [(member_key(key, name), data) for name, data in members]
-    store.put(key, keyed)
     rows = [head]
-    for (mkey, data), (name, _data) in zip(keyed, members):
+    for (mkey, data), (name, _data) in zip(keyed, members, strict=True):
         rows.append(scan_member(mkey, root, f"{rel}/{name}", size, mtime_ns, data))
-    return rows
+    return rows, pack_bodies(key, keyed)
+
+
+#: Archives to read before worker processes are worth starting (each imports the parsers).
+PARALLEL_FROM = 3
+
+
+def read_many(
+    archives: list[Found], job: Callable[..., tuple[list[FileRow], PackedBodies | None]], *args: object
+) -> Iterator[tuple[list[FileRow], PackedBodies | None]]:
+    """``job(found, *args)`` for each archive, results in order. Many archives are
+    read by worker processes (a month each: decompressing and parsing are CPU work
+    that would otherwise hold the reader's process); few, in this one."""
+    workers = min(2, os.cpu_count() or 1)
+    if len(archives) < PARALLEL_FROM or workers < 2:
+        for found in archives:
+            yield job(found, *args)
+        return
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    # The first month here, before any worker starts: the reader sees it as soon as it
+    # would without them (starting them competes for the cores in the meantime).
+    queue = iter(archives)
+    yield job(next(queue), *args)
+    with _stderr_with_fd():  # spawn: no fork of a threaded (UI) process
+        pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
+    with pool:
+        pending: deque = deque()
+        for found in queue:
+            with _stderr_with_fd():  # the first submit starts the processes
+                pending.append(pool.submit(job, found, *args))
+            if len(pending) >= workers * 2:
+                break
+        while pending:
+            result = pending.popleft().result()
+            for found in queue:  # keep the workers busy while this one is handed on
+                pending.append(pool.submit(job, found, *args))
+                break
+            yield result
+
+
+@contextlib.contextmanager
+def _stderr_with_fd() -> Iterator[None]:
+    """multiprocessing hands ``sys.stderr``'s descriptor to the processes it starts;
+    under Textual that is a capture object without one, so lend it /dev/null."""
+    try:
+        ok = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        ok = False
+    if ok:
+        yield
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            yield
+        finally:
+            sys.stderr = saved
 
 
 def _is_text_name(name: str) -> bool:

@@ -314,6 +314,31 @@ class Catalogue:
         except sqlite3.Error:
             return False  # not a database, or malformed
 
+    def outer_file_stats(self) -> dict[str, tuple[int, int]]:
+        """``file_stats`` without the members of archives (``<archive>.7z/<name>``): what
+        ``walk`` finds, so a look at an archive of a million articles reads its rows only."""
+        if not self.path.exists():
+            return {}
+        try:
+            with contextlib.closing(self._connect()) as db:
+                return {path_from_db(p): (size, mtime) for p, size, mtime in db.execute(
+                    "SELECT path, size, mtime_ns FROM files WHERE path NOT GLOB '*.[7][zZ]/*'")}
+        except sqlite3.Error:
+            return {}
+
+    def paths_under(self, folder: str) -> list[str]:
+        """The catalogued paths below ``folder`` (an archive's members), by the primary key's order."""
+        if not self.path.exists():
+            return []
+        try:
+            with contextlib.closing(self._connect()) as db:
+                # Everything that starts with "folder/": from "folder/" up to "folder0" ("0" follows "/").
+                # A path that is not UTF-8 is kept as bytes (a BLOB): its bounds are bytes too.
+                bounds = (path_to_db(folder + "/"), path_to_db(folder + "0"))
+                return [path_from_db(p) for (p,) in db.execute("SELECT path FROM files WHERE path > ? AND path < ?", bounds)]
+        except sqlite3.Error:
+            return []
+
     def discard(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(OSError):

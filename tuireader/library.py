@@ -257,7 +257,7 @@ class Library:
         catalogue = Catalogue(self.roots)
         # The common case, nothing changed, needs only sizes and mtimes: reading
         # every catalogue row of a large library costs seconds and hundreds of MB.
-        stats = catalogue.file_stats()
+        stats = catalogue.outer_file_stats()  # files and archives; an archive's members go with it
         found = []
         for n, entry in enumerate(walk(self._paths, unlisted=True), 1):
             found.append(entry)
@@ -267,8 +267,8 @@ class Library:
             progress(len(found), len(found))
         touched = [f for f in found if stats.get(f[0]) != f[3:]]  # (path, root, rel, size, mtime_ns)
         on_disk = {f[0] for f in found}
-        # An archive's members are on disk while the archive is (a changed one is read again).
-        removed = [key for key in stats if key not in on_disk and A.container(key) not in on_disk]
+        removed = [key for key in stats if key not in on_disk]
+        removed += [key for box in removed if A.is_archive(box) for key in catalogue.paths_under(box)]
         if stats and not touched and not removed:
             current = catalogue.snapshot_digest()
             if current is None or current == self._digest:
@@ -301,7 +301,7 @@ class Library:
         """The catalogue's snapshot with the issues of ``touched`` and ``removed`` files built again."""
         head, blobs, snapshot_digest = snapshot
         boxes = {path for path, *_ in touched if A.is_archive(path)}
-        in_boxes = [key for key in catalogue.file_stats() if A.container(key) in boxes] if boxes else []
+        in_boxes = [key for box in sorted(boxes) for key in catalogue.paths_under(box)]
         old = catalogue.rows([path for path, *_ in touched] + removed + in_boxes)
         if old is None:
             return self._rebuilt(catalogue, progress)
@@ -773,8 +773,14 @@ def scan(
     rows: dict[str, FileRow] = {}
     to_save: list[FileRow] = []
     changes = 0
-    boxes = A.members_by_archive(old) if any(A.is_archive(f[0]) for f in found) else {}
-    store = A.BodyStore([Path(p).resolve() for p in paths]) if boxes or any(A.is_archive(f[0]) for f in found) else None
+    def unchanged(f: Found, prev: FileRow | None) -> bool:
+        return prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (f[3], f[4], f[2])
+
+    archives = [f for f in found if A.is_archive(f[0])]
+    boxes = A.members_by_archive(old) if archives else {}
+    store = A.BodyStore([Path(p).resolve() for p in paths]) if archives else None
+    # The archives to read, in worker processes when there are many; results in walk order.
+    reads = A.read_many([f for f in archives if not unchanged(f, old.get(f[0]))], _read_archive_job, rmrb.papers())
     for n, (key, root, rel, size, mtime_ns) in enumerate(found, 1):
         prev = old.get(key)
         if prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (size, mtime_ns, rel):
@@ -782,7 +788,10 @@ def scan(
             for member in boxes.get(key, ()):  # an unchanged archive: its members as they were
                 rows[member] = old[member]
         elif store is not None and A.is_archive(key):
-            for row in _scan_found((key, root, rel, size, mtime_ns), store):
+            read, packed = next(reads)
+            if packed is not None:
+                store.put_packed(packed)
+            for row in read:
                 was = old.get(row.path)
                 if was is not None and (was.digest, was.rel, was.problem) == (row.digest, row.rel, row.problem):
                     row.info, row.articles = was.info, was.articles
@@ -813,6 +822,12 @@ def _scan_found(found: Found, store: A.BodyStore) -> list[FileRow]:
     if A.is_archive(key):
         return A.scan_archive(found, _scan_member, store)
     return [_scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns))]
+
+
+def _read_archive_job(found: Found, papers: dict[str, str]) -> tuple[list[FileRow], A.PackedBodies | None]:
+    """One archive read and parsed (in a worker process: ``papers`` is the config's)."""
+    rmrb.use_papers(papers)
+    return A.read_archive(found, _scan_member)
 
 
 def _scan_member(key: str, root: str, rel: str, size: int, mtime_ns: int, data: bytes) -> FileRow:

@@ -88,6 +88,9 @@ def parse_text(text: str, rel: PurePath) -> ParsedFile:
 
 def _parse_rmrb(text: str, rel: PurePath) -> ParsedFile:
     found = rmrb.parse(text, rel)
+    art = found.article
+    if not (art.headline or art.blocks or art.bylines):
+        raise IngestError("no articles found (no headings and no text)")
     return ParsedFile(
         rel=rel.as_posix(), layout=rmrb.LAYOUT, articles=[found.article], paper=rmrb.PAPER,
         date=found.date, page=found.page, section_name=found.section_name,

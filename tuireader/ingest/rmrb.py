@@ -39,6 +39,16 @@ def set_papers(papers: dict[Path, str]) -> None:
         _papers[str(Path(path).expanduser().resolve())] = name
 
 
+def papers() -> dict[str, str]:
+    """The configured papers, as ``use_papers`` takes them (for a worker process)."""
+    return dict(_papers)
+
+
+def use_papers(mapping: dict[str, str]) -> None:
+    _papers.clear()
+    _papers.update(mapping)
+
+
 def paper_for(path: str) -> str:
     """The paper of a file of this layout at ``path`` (absolute): the configured
     name of the nearest library path above it, else 人民日报."""
