@@ -212,11 +212,11 @@ async def test_the_reader_opens_a_single_archive(tmp_path, fixture_month):
     box = pack(fixture_month, tmp_path / f"{MONTH}.7z")
     app = ReaderApp([box])
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(app, pilot, lambda: app.current_id is not None)
-        assert len(app.library) == 7 and not app.library.problems
-        dike = next(i for i in app.library.ids() if app.library.locate(i)[2].headline == "河滩村民合力修堤")
-        assert app.open_article(dike)
+        await settle(app, pilot, lambda: app.reader.current_id is not None)
+        assert len(app.reader.library) == 7 and not app.reader.library.problems
+        dike = next(i for i in app.reader.library.ids() if app.reader.library.locate(i)[2].headline == "河滩村民合力修堤")
+        assert app.reader.open_article(dike)
         await pilot.pause()
-        shown = app.article_view.article
+        shown = app.reader.article_view.article
         assert shown is not None and shown.headline == "河滩村民合力修堤"
         assert [b.type for b in shown.blocks][-1] == "signature"
