@@ -35,8 +35,9 @@ costs one regex scan).  :func:`clean` is idempotent.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
-__all__ = ["clean", "clean_line", "ESCAPE_SYMBOL"]
+__all__ = ["clean", "clean_line", "link_target", "ESCAPE_SYMBOL"]
 
 #: Left where an escape sequence was removed.
 ESCAPE_SYMBOL = "\u241b"  # ␛
@@ -117,3 +118,28 @@ def clean_line(s: str) -> str:
     """Like :func:`clean`, for one-line places (lists, titles): every run of white
     space, U+3000 included, becomes one space, and the ends are trimmed."""
     return _WHITE_RE.sub(" ", clean(s)).strip()
+
+
+#: Schemes a link in an article may have to be followed (no javascript:, file:, data:).
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
+#: What percent-encoding leaves as it is: the URI syntax characters and ``%`` (already encoded).
+_URL_SAFE = "!#$&'()*+,/:;=?@[]~%-._"
+
+
+def link_target(url: str | None) -> str | None:
+    """``url`` fit to be handed to a terminal as an OSC 8 hyperlink and shown, or None.
+
+    Only http(s), mailto and ftp links; none with a control, bidi or hidden character or
+    white space inside (a URL cannot smuggle an escape sequence or a terminator out of
+    the hyperlink); anything beyond printable ASCII is percent-encoded (UTF-8), as a
+    browser would send it; at most 2,048 characters."""
+    if not url:
+        return None
+    url = url.strip()
+    if not url or _SUSPECT_RE.search(url) or any(c.isspace() for c in url):
+        return None
+    scheme, colon, _rest = url.partition(":")
+    if not colon or scheme.lower() not in LINK_SCHEMES:
+        return None
+    target = quote(url, safe=_URL_SAFE)
+    return target if len(target) <= 2048 else None
