@@ -391,7 +391,7 @@ async def test_problems_show_as_one_notice_and_a_screen(tmp_path):
         await ready(app, pilot)
         problem_notices = [n for n in app._notifications if "skipped" in str(n.message)]
         assert len(problem_notices) == 1
-        assert "2 file(s) skipped" in str(problem_notices[0].message)
+        assert "2 files skipped: ! says why" == str(problem_notices[0].message)  # one line; ! lists them
         await press(pilot, "exclamation_mark")
         await until(pilot, lambda: "binary.txt" in screen_text(app))
         text = screen_text(app)
@@ -613,9 +613,9 @@ async def test_a_very_long_article_is_set_off_the_ui_thread(tmp_path, monkeypatc
     threads = []
     layout = article_view.layout_article
 
-    def spy(article, column):
+    def spy(article, column, hyperlinks=True):
         threads.append(threading.current_thread() is threading.main_thread())
-        return layout(article, column)
+        return layout(article, column, hyperlinks)
 
     monkeypatch.setattr(article_view, "layout_article", spy)
     app = make_app(tmp_path)
