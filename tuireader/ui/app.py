@@ -120,7 +120,10 @@ class ReaderApp(ApologeticApp):
         if any(shown.message == new.message for shown in self._notifications):
             event.prevent_default()  # Textual's own handler would add it again
             return
-        self._notifications.clear()
+        rank = {"information": 0, "warning": 1, "error": 2}
+        for shown in list(self._notifications):
+            if rank[shown.severity] <= rank[new.severity]:  # a warning outlives the news after it
+                del self._notifications[shown]
 
     def action_next_theme(self) -> None:
         names = self._our_themes or sorted(self.available_themes)
