@@ -9,7 +9,7 @@ from textual.widgets._toast import Toast
 from tests.conftest import FIXTURES, sync
 from tests.search_support import LIB, build_index_once, install_index
 from tests.test_app_reader import JUMP, make_app, press, ready, screen_lines, screen_text, until
-from tests.test_bookmarks_support import make_library
+from tests.test_bookmarks_support import SPRING, ids_by_headline, make_library, open_library
 from tuireader.store.config import Config
 from tuireader.text.linebreak import break_balanced, break_lines
 from tuireader.text.sanitize import link_target
@@ -243,18 +243,20 @@ async def test_long_titles_in_the_contents_end_in_an_ellipsis():
 
 @sync
 async def test_a_bookmarks_long_title_goes_on_under_itself(tmp_path):
+    root = make_library(tmp_path / "lib")
+    spring = ids_by_headline(open_library(root))[SPRING]
     file = tmp_path / "bookmarks.yaml"
-    title = "一个很长很长的书签标题，" * 8
-    file.write_text(f"version: 1\nbookmarks:\n- article_id: gone2345\n  headline: {title}\n", encoding="utf-8")
-    app = ReaderApp([make_library(tmp_path / "lib")], bookmarks_path=file, state_path=tmp_path / "s.yaml")
+    title = "一个很长很长的书签标题，" * 8  # as saved: longer than the row
+    file.write_text(f"version: 1\nbookmarks:\n- article_id: {spring}\n  headline: {title}\n", encoding="utf-8")
+    app = ReaderApp([root], bookmarks_path=file, state_path=tmp_path / "s.yaml")
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
         await press(pilot, "apostrophe")
         lines = screen_lines(app)
-        first = next(n for n, line in enumerate(lines) if "一个很长" in line)
+        first = next(n for n, line in enumerate(lines) if "★" in line and "一个很长" in line)
         start = lines[first].index("一个很长")
-        second = lines[first + 1]
-        assert second[:start].strip() == "" and second[start] not in " ★✗"  # under the title, not its mark
+        for line in lines[first + 1 : first + 3]:  # the title's next lines start where it did
+            assert line[:start].strip() == "" and line[start] != " ", (lines[first], line)
 
 
 # ------------------------------------------------------------------ 9. find keeps count
@@ -320,3 +322,16 @@ async def test_an_article_is_read_after_a_while_on_screen_or_once_scrolled(monke
         await pilot.pause()
         await press(pilot, "j")  # scrolled: read at once
         assert app.store.is_read(first)
+
+
+def test_hyperlinks_is_a_config_key_taking_on_or_off(tmp_path):
+    from tuireader.store.config import ConfigError, load_config
+
+    config = tmp_path / "config.yaml"
+    config.write_text("measure: 60\n")
+    assert load_config(config).hyperlinks is True  # on unless said otherwise
+    config.write_text("hyperlinks: off\n")
+    assert load_config(config).hyperlinks is False
+    config.write_text("hyperlinks: sometimes\n")
+    with pytest.raises(ConfigError, match="hyperlinks"):
+        load_config(config)
