@@ -59,8 +59,10 @@ def test_sighup_saves_state_and_exits(isolated_dirs):
     try:
         # The first article's kicker, then the photo item's caption after "]".
         assert read_until(master, "春风又绿江南岸".encode(), seen, 60), "the reader did not draw its first screen"
+        read_until(master, b"\x00never", seen, 2.5)  # on screen a while: read (not when ] passes)
         os.write(master, b"]")
         assert read_until(master, "城南湿地公园".encode(), seen, 30), "] did not open the next article"
+        read_until(master, b"\x00never", seen, 2.5)
         process.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 15
         while process.poll() is None and time.monotonic() < deadline:

@@ -12,6 +12,7 @@ from tests.conftest import CORPUS, FIXTURES, SEEDS, sync
 from tuireader.store.config import load_config
 from tuireader.text.linebreak import CLOSING
 from tuireader.ui.app import ReaderApp
+from tuireader.ui.screens.reader import ReaderScreen
 from tuireader.ui.widgets.article_view import ArticleView, layout_article
 
 JUMP = FIXTURES / "jump"
@@ -216,9 +217,9 @@ async def test_jump_to_a_page_not_in_the_library_says_so():
         await ready(app, pilot)
         first = app.reader.current_id
         lines = app.reader.article_view.rendered_lines()
-        assert any(line.strip() == "下转第2版(续篇不在本库中)" for line in lines)
+        assert any(line.strip() == "下转第2版（续篇不在本库中）" for line in lines)
         await press(pilot, "G")
-        assert "下转第2版(续篇不在本库中)" in screen_text(app)
+        assert "下转第2版（续篇不在本库中）" in screen_text(app)
         await press(pilot, "J")
         assert app.reader.current_id == first
         assert any("not available" in str(n.message) for n in app._notifications)
@@ -330,16 +331,18 @@ async def test_unknown_keymap_id_is_a_notice_not_a_crash(tmp_path):
 
 
 @sync
-async def test_read_marks_next_unread_mark_unread_and_mark_all_read():
+async def test_read_marks_next_unread_mark_unread_and_mark_all_read(monkeypatch):
+    monkeypatch.setattr(ReaderScreen, "READ_AFTER", 0.05)  # read once on screen a moment
     app = make_app(JUMP)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
         order = list(app.reader.library.ids())
         nav_text = lambda: screen_text(app)  # noqa: E731
-        assert app.store.is_read(order[0])
+        await until(pilot, lambda: app.store.is_read(order[0]))
         assert "• 公交新线路下周开通" in nav_text()
         await press(pilot, "u")
         assert app.reader.current_id == order[1]
+        await until(pilot, lambda: app.store.is_read(order[1]))
         await press(pilot, "x")  # mark unread
         assert not app.store.is_read(order[1])
         assert "• ▣ 早春" in nav_text()
@@ -388,7 +391,7 @@ async def test_problems_show_as_one_notice_and_a_screen(tmp_path):
         await ready(app, pilot)
         problem_notices = [n for n in app._notifications if "skipped" in str(n.message)]
         assert len(problem_notices) == 1
-        assert "2 file(s) skipped" in str(problem_notices[0].message)
+        assert "2 files skipped: ! says why" == str(problem_notices[0].message)  # one line; ! lists them
         await press(pilot, "exclamation_mark")
         await until(pilot, lambda: "binary.txt" in screen_text(app))
         text = screen_text(app)
@@ -480,10 +483,12 @@ async def test_no_color_is_respected(monkeypatch):
 
 
 @sync
-async def test_nav_lists_issues_sections_and_articles_with_marks():
+async def test_nav_lists_issues_sections_and_articles_with_marks(monkeypatch):
+    monkeypatch.setattr(ReaderScreen, "READ_AFTER", 0.05)
     app = make_app(JUMP)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(app, pilot)
+        await until(pilot, lambda: "•" not in next(r for r in screen_lines(app) if "老街巷里的新茶馆" in r)[:40])
         await until(pilot, lambda: "第2版 城事" in screen_text(app))
         rows = [line[: app.reader.nav.region.right] for line in screen_lines(app)]
         text = "\n".join(rows)
@@ -608,9 +613,9 @@ async def test_a_very_long_article_is_set_off_the_ui_thread(tmp_path, monkeypatc
     threads = []
     layout = article_view.layout_article
 
-    def spy(article, column):
+    def spy(article, column, hyperlinks=True):
         threads.append(threading.current_thread() is threading.main_thread())
-        return layout(article, column)
+        return layout(article, column, hyperlinks)
 
     monkeypatch.setattr(article_view, "layout_article", spy)
     app = make_app(tmp_path)

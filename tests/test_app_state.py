@@ -15,7 +15,8 @@ async def test_last_article_position_and_read_marks_restored_on_next_start():
         await press(pilot, "space")  # read on into the lead article
         paragraph = first.reader.article_view.paragraph_in_view()
         assert paragraph > 0
-        await press(pilot, "right_curly_bracket", "J")  # page 2 opens on the continuation; J leads back
+        # Page 2 opens on the continuation, read on (scrolled: read); J leads back.
+        await press(pilot, "right_curly_bracket", "j", "J")
         assert first.reader.current_id == order[0]
         await press(pilot, "space")
         paragraph = first.reader.article_view.paragraph_in_view()

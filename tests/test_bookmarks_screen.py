@@ -166,7 +166,7 @@ async def test_a_missing_article_is_listed_and_marked_and_not_dropped(tmp_path):
         await ready(app, pilot)
         await press(pilot, "apostrophe")
         text = screen_text(app)
-        assert "missing" in text and "已经不在的文章" in text and "留着" in text
+        assert "not in this library" in text and "已经不在的文章" in text and "留着" in text
         await press(pilot, "enter")
         assert isinstance(app.screen, BookmarksScreen)  # nothing to open; the bookmark stays
     assert BookmarkStore(file).is_bookmarked("gone2345")

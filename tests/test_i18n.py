@@ -143,7 +143,7 @@ def _messages_in_code() -> list[tuple[str, str]]:
                 first = node.args[0] if node.args else None
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.append((f"{rel}:{node.lineno}", first.value))
-    from tuireader import cli
+    from tuireader import cli_args as cli  # the grammar and its messages live there since the merge
 
     found += [("cli.SUMMARIES", text) for text in cli.SUMMARIES.values()]
     found += [("cli._ARGPARSE_MESSAGES", template) for _pattern, template in cli._ARGPARSE_MESSAGES]

@@ -38,6 +38,8 @@ class Config:
     #: None: on unless over SSH.
     animations: bool | None = None
     mouse: bool = True
+    #: Links as OSC 8 hyperlinks on their words; False (``hyperlinks: off``) shows the URL, dimmed.
+    hyperlinks: bool = True
     bookmarks: Path | None = None
     #: ``zh`` or ``en``; None: from LC_ALL / LC_MESSAGES / LANG (see ``tuireader.i18n``).
     language: str | None = None
@@ -117,6 +119,10 @@ def _from_mapping(file: Path, data: dict[str, Any]) -> Config:
             if not isinstance(value, bool):
                 raise fail(key, "expected true or false")
             config.mouse = value
+        elif key == "hyperlinks":
+            if not isinstance(value, bool):  # YAML reads on/off as true/false
+                raise fail(key, "expected on or off")
+            config.hyperlinks = value
         elif key == "bookmarks":
             if not isinstance(value, str):
                 raise fail(key, "expected a file path")

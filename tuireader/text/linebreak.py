@@ -35,7 +35,7 @@ import re
 
 from rich.cells import cell_len
 
-__all__ = ["break_lines", "cell_width", "OPENING", "CLOSING"]
+__all__ = ["break_lines", "break_balanced", "cell_width", "OPENING", "CLOSING"]
 
 #: Never at the end of a line.
 OPENING = "（《「『“‘〔【〈〖〘〚｛［｟〝([{"
@@ -205,3 +205,25 @@ def _split_wide(content: str, room: int, width: int) -> list[str]:
     if first:
         pieces.append("")
     return pieces
+
+
+def _lone(line: str) -> bool:
+    """A last line holding a single character (closing punctuation aside): ``进`` or ``进。``."""
+    return len([c for c in line.strip() if c not in CLOSING]) <= 1
+
+
+def break_balanced(text: str, width: int) -> list[str]:
+    """``break_lines`` for a title: when the last line would hold one character alone
+    (``昂扬奋`` / ``进``), the title is broken as narrow as it goes in as many lines,
+    so the lines share the words evenly (a typesetter's widow rule for headings)."""
+    lines = break_lines(text, width)
+    if len(lines) < 2 or not _lone(lines[-1]):
+        return lines
+    best = lines
+    for narrower in range(width - 1, 3, -1):
+        candidate = break_lines(text, narrower)
+        if len(candidate) > len(lines):
+            break
+        if not _lone(candidate[-1]):
+            best = candidate
+    return best

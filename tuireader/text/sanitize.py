@@ -47,8 +47,9 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import quote
 
-__all__ = ["clean", "clean_line", "error_line", "json_text", "ESCAPE_SYMBOL", "TERMINAL_UNSAFE_RE"]
+__all__ = ["clean", "clean_line", "error_line", "json_text", "link_target", "ESCAPE_SYMBOL", "TERMINAL_UNSAFE_RE"]
 
 #: Left where an escape sequence was removed.
 ESCAPE_SYMBOL = "\u241b"  # ␛
@@ -160,3 +161,28 @@ def json_text(data: Any, *, indent: int | None = 2) -> str:
     bidi overrides, line separators) and lone surrogates are written as ``\\uXXXX``."""
     text = json.dumps(data, ensure_ascii=False, indent=indent)
     return TERMINAL_UNSAFE_RE.sub(_json_escape, text)
+
+
+#: Schemes a link in an article may have to be followed (no javascript:, file:, data:).
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
+#: What percent-encoding leaves as it is: the URI syntax characters and ``%`` (already encoded).
+_URL_SAFE = "!#$&'()*+,/:;=?@[]~%-._"
+
+
+def link_target(url: str | None) -> str | None:
+    """``url`` fit to be handed to a terminal as an OSC 8 hyperlink and shown, or None.
+
+    Only http(s), mailto and ftp links; none with a control, bidi or hidden character or
+    white space inside (a URL cannot smuggle an escape sequence or a terminator out of
+    the hyperlink); anything beyond printable ASCII is percent-encoded (UTF-8), as a
+    browser would send it; at most 2,048 characters."""
+    if not url:
+        return None
+    url = url.strip()
+    if not url or _SUSPECT_RE.search(url) or any(c.isspace() for c in url):
+        return None
+    scheme, colon, _rest = url.partition(":")
+    if not colon or scheme.lower() not in LINK_SCHEMES:
+        return None
+    target = quote(url, safe=_URL_SAFE)
+    return target if len(target) <= 2048 else None

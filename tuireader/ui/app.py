@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from textual.app import SystemCommand
+from textual.notifications import Notify
 from textual.screen import Screen
 
 from tuireader.store.bookmarks import BookmarkStore
@@ -78,6 +79,7 @@ class ReaderApp(ApologeticApp):
             store=self.store,
             bookmarks=BookmarkStore.for_options(bookmarks_path, self.config.bookmarks),
             measure=self.config.measure,
+            hyperlinks=self.config.hyperlinks,
             library=library,
             extra_problems=self.extra_problems,
         )
@@ -110,6 +112,18 @@ class ReaderApp(ApologeticApp):
             self.notify(clean(message), severity=severity, markup=False, timeout=8)
         self._pending_notices = []
         self.theme_changed_signal.subscribe(self, lambda theme: self.store.set_theme(theme.name))
+
+    def _on_notify(self, event: Notify) -> None:
+        """One notice at a time, as mutt's and less's message line: the newest replaces the one
+        on screen, and a notice saying what is already on screen is not shown again."""
+        new = event.notification
+        if any(shown.message == new.message for shown in self._notifications):
+            event.prevent_default()  # Textual's own handler would add it again
+            return
+        rank = {"information": 0, "warning": 1, "error": 2}
+        for shown in list(self._notifications):
+            if rank[shown.severity] <= rank[new.severity]:  # a warning outlives the news after it
+                del self._notifications[shown]
 
     def action_next_theme(self) -> None:
         names = self._our_themes or sorted(self.available_themes)
@@ -176,6 +190,9 @@ class ReaderApp(ApologeticApp):
     # -- leaving ----------------------------------------------------------------------
 
     async def action_quit(self) -> None:
+        from tuireader.ui.indexing import stop_all
+
+        stop_all()  # an index being built would keep the reader waiting at exit
         self.final_save()
         self.exit(0)
 
@@ -184,6 +201,9 @@ class ReaderApp(ApologeticApp):
         self.reader.saver.final_save()
 
     def on_unmount(self) -> None:
+        from tuireader.ui.indexing import stop_all
+
+        stop_all()  # however the app ends (ctrl+c, a hang-up): no build keeps it waiting
         with contextlib.suppress(OSError):
             self.store.save()
 

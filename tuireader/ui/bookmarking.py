@@ -71,9 +71,8 @@ class BookmarkKeeper:
         before = {b.article_id for b in store.bookmarks}
         store.reconcile(library)
         changed = before ^ {b.article_id for b in store.bookmarks}
-        if store.missing:
-            text = f"{len(store.missing)} bookmarked article(s) not in this library; kept in the list as missing."
-            notices.append(Notice(text, "information", 5))
+        # Bookmarks of articles not in this library are not announced at every start:
+        # the bookmarks screen marks them (a reader with several libraries has them always).
         fresh = [n for n in notices if n.text not in self.shown]
         self.shown.update(n.text for n in fresh)
         return changed, fresh

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
+from rich.text import Text
+
 from tuireader.model import Article, ArticleRef, Issue, Section
 from tuireader.text.sanitize import clean
 
@@ -20,7 +23,7 @@ def masthead_line(
         position = next(n for n, r in enumerate(section.articles, 1) if r is ref)
         parts.append(f"{position}/{len(section.articles)}")
         # This issue's unread articles: a walk of one issue, whatever the archive's size.
-        unread = sum(1 for s in issue.sections for r in s.articles if not is_read(r.id))
+        unread = sum(1 for s in issue.sections for r in s.articles if r.counts_as_unread and not is_read(r.id))
         parts.append(f"本期未读 {unread}")
     return clean(" · ".join(parts))
 
@@ -33,3 +36,17 @@ def headline_and_source(article: Article) -> str:
     if source:
         text += f" — {clean(source)}"
     return text
+
+
+def fitted_masthead(text: str, *notes: str, width: int) -> Text:
+    """The masthead line in ``width`` cells: ``text`` cut with ``…`` so that the ``notes``
+    (progress, the match on screen) always show in full at its end."""
+    tail = "  ".join(n for n in notes if n)
+    if not tail:
+        return Text(text, no_wrap=True, overflow="ellipsis")
+    head = Text(text, no_wrap=True)
+    room = width - cell_len(tail) - 2
+    if head.cell_len > room:
+        head.truncate(max(room, 1), overflow="ellipsis")
+    head.append("  " + tail)
+    return head

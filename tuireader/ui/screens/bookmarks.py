@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuireader.i18n import _
 from tuireader.store.bookmarks import (
     Bookmark,
     BookmarkFileError,
@@ -27,6 +28,7 @@ from tuireader.store.bookmarks import (
     resolve_paragraph,
     split_tags,
 )
+from tuireader.text.linebreak import break_lines, cell_width
 from tuireader.text.sanitize import clean
 from tuireader.ui.bookmarking import error_notice
 from tuireader.ui.messages import OpenRequest
@@ -42,14 +44,17 @@ def _notify_error(app: Any, exc: Exception) -> None:
 # ------------------------------------------------------------------ screens
 
 
-def bookmark_label(bookmark: Bookmark, missing: bool) -> Text:
-    """Headline; paper, date, page, saved; note; tags: as plain text, never markup."""
+def bookmark_label(bookmark: Bookmark, missing: bool, width: int = 0) -> Text:
+    """Headline; paper, date, page, saved; note; tags: as plain text, never markup.
+    A headline longer than ``width`` cells goes on under itself, not under its mark."""
     label = Text()
-    if missing:
-        label.append(f"{MISSING_MARK} missing  ", style="bold red")
-    else:
-        label.append(f"{BOOKMARK_MARK} ", style="bold")
-    label.append(clean(bookmark.title or bookmark.article_id), style="bold")  # the id is stored text too
+    mark = f"{MISSING_MARK} " + _("not in this library") + "  " if missing else f"{BOOKMARK_MARK} "
+    label.append(mark, style="bold red" if missing else "bold")
+    title = clean(bookmark.title or bookmark.article_id)  # the id is stored text too
+    indent = cell_width(mark)
+    if width > indent + 8:
+        title = ("\n" + " " * indent).join(break_lines(title, width - indent)) or title
+    label.append(title, style="bold")
     where = [bookmark.paper, bookmark.date, f"第{bookmark.page}版" if bookmark.page is not None else None]
     where.append(bookmark.section)
     saved = bookmark.saved_at
@@ -159,20 +164,27 @@ class BookmarksScreen(Screen[OpenRequest | None]):
         index = self.option_list.highlighted
         return self.shown[index] if index is not None and 0 <= index < len(self.shown) else None
 
+    def on_resize(self) -> None:
+        self.reload()  # headlines broken again to the new width
+
     def reload(self, keep: str | None = None) -> None:
         """Rebuild the list from the store, keeping the cursor on ``keep`` (an article id)."""
         keep = keep or (self.highlighted.article_id if self.highlighted else None)
         everything = self.store.newest_first()
         self.shown = [b for b in everything if matches(b, self.query_text)]
         options = self.option_list
+        width = (options.scrollable_content_region.width or self.app.size.width - 4) - 1
         options.clear_options()
         options.add_options(
-            [Option(bookmark_label(b, b.article_id in self.store.missing)) for b in self.shown]
+            [Option(bookmark_label(b, b.article_id in self.store.missing, width)) for b in self.shown]
         )
         if self.shown:
             ids = [b.article_id for b in self.shown]
             options.highlighted = ids.index(keep) if keep in ids else 0
         title = Text(f"Bookmarks: {len(everything)}", style="bold")
+        missing = sum(1 for b in everything if b.article_id in self.store.missing)
+        if missing:
+            title.append(" · " + _("{n} not in this library").format(n=missing), style="bold red")
         if self.query_text:
             title.append(f" · {len(self.shown)} match “{clean(self.query_text)}”")
         restricted = bool(getattr(self.app, "restricted", False))  # not the server's paths to an SSH reader

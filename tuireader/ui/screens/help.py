@@ -10,6 +10,21 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 
+class KeyTable(DataTable[Text]):
+    """The key table, moved through with the reader's keys (as less and the article view):
+    j/k a row, space/b a page, g/G the first and last row. Home and End go up and down
+    too: a table scrolled sideways hides the key column it is read by."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("space", "page_down", "Page down", show=False),
+        Binding("b", "page_up", "Page up", show=False),
+        Binding("g,home", "scroll_top", "Top", show=False),
+        Binding("G,end", "scroll_bottom", "Bottom", show=False),
+    ]
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="close")]
 
@@ -21,14 +36,13 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(Text("Keys"), id="title")
-            table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
-            yield table
+            yield KeyTable(cursor_type="row", zebra_stripes=True)
             yield Label(
                 Text("Remap: keymap: {id: keys} in config.yaml · Esc: close"), id="hint"
             )
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(KeyTable)
         table.add_columns("Keys", "Action", "Id", "Where")
         for where, keys, description, binding_id in self.rows:
             table.add_row(Text(keys, style="bold"), Text(description), Text(binding_id), Text(where))

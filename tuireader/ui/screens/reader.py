@@ -21,9 +21,9 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import var
-from textual.screen import Screen
 from textual.widgets import Static
 
+from tuireader.i18n import ngettext
 from tuireader.model import Article
 from tuireader.store.bookmarks import BookmarkStore
 from tuireader.store.state import StateStore
@@ -31,25 +31,30 @@ from tuireader.text.sanitize import clean
 from tuireader.ui.bookmarking import BookmarkKeeper, Notice
 from tuireader.ui.keys import READER_BINDINGS
 from tuireader.ui.loading import Callbacks, LibraryLoader
-from tuireader.ui.masthead import headline_and_source, masthead_line
+from tuireader.ui.masthead import fitted_masthead, headline_and_source, masthead_line
 from tuireader.ui.messages import ArticleChosen, OpenRequest
+from tuireader.ui.read_marking import ReadMarker
 from tuireader.ui.saving import StateSaver
+from tuireader.ui.screens.reader_search import SearchActions
 from tuireader.ui.textual_compat import ReaderFooter
 from tuireader.ui.widgets.article_view import ArticleView
 from tuireader.ui.widgets.library_list import LibraryList
 
 if TYPE_CHECKING:
     from tuireader.library import Library
-    from tuireader.ui.screens.search import SearchSession
+    from tuireader.ui.screens.search import SearchSession  # noqa: F401
 
 #: Below this many columns the contents fold away.
 NARROW_WIDTH = 100
 
 
-class ReaderScreen(Screen[None]):
+class ReaderScreen(SearchActions):
     """The main screen: masthead, contents, article view, footer."""
 
     BINDINGS = READER_BINDINGS
+
+    #: Seconds an article stays on screen before it counts as read (scrolling it counts at once).
+    READ_AFTER = 2.0
 
     contents_shown: var[bool] = var(True, init=False, always_update=True)
     """The contents (issues, pages, articles) are shown; False when folded away.
@@ -71,6 +76,7 @@ class ReaderScreen(Screen[None]):
         store: StateStore,
         bookmarks: BookmarkStore | None,
         measure: int,
+        hyperlinks: bool = True,
         library: Library | None = None,
         extra_problems: list[str] | None = None,
     ) -> None:
@@ -80,6 +86,7 @@ class ReaderScreen(Screen[None]):
         #: The reader's bookmarks (read when first needed, after the first paint).
         self.bookmarks = BookmarkKeeper(bookmarks) if bookmarks is not None else None
         self.measure = measure
+        self.hyperlinks = hyperlinks
         self.library: Library | None = library
         #: Problems found outside the library (themes), listed with its own by ``!``.
         self.extra_problems = extra_problems if extra_problems is not None else []
@@ -87,6 +94,7 @@ class ReaderScreen(Screen[None]):
         self.history: list[tuple[str, int]] = []
         #: The search a reader left, to come back to (query, results, cursor): made on the first ``/``.
         self.search_session: SearchSession | None = None
+        self.read_marker = ReadMarker(self, lambda: self.READ_AFTER, self._mark_read)
         self._layout_known = False
         self.saver = StateSaver(self, store, self._position)
         self.loader = LibraryLoader(
@@ -106,7 +114,7 @@ class ReaderScreen(Screen[None]):
         yield Static(Text("tuireader"), id="masthead")
         with Horizontal(id="main"):
             yield LibraryList(id="nav")
-            yield ArticleView(measure=self.measure, id="article")
+            yield ArticleView(measure=self.measure, hyperlinks=self.hyperlinks, id="article")
         yield ReaderFooter()
 
     def on_mount(self) -> None:
@@ -208,8 +216,10 @@ class ReaderScreen(Screen[None]):
         elif not len(library):
             return  # a first part of nothing but problems: the placeholder counts on
         if not len(library):
-            self.article_view.show_placeholder("No articles in this library.")
-            self.contents_shown = True
+            # The notice and its reason where the article would be, on a narrow screen too
+            # (the empty contents would take the whole width: a blank screen).
+            self.article_view.show_placeholder("\n".join(filter(None, (library.empty_notice, library.why_empty()))))
+            self.contents_shown = not self.narrow
             return
         if (not reopen or after_part) and self.current_id is not None:
             # A refreshed library: the article stays on screen where the reader left it.
@@ -231,15 +241,9 @@ class ReaderScreen(Screen[None]):
         self._reconcile_bookmarks(library)
         if library.problems and first:
             count = len(library.problems)
-            head = library.problems[0]
-            self.notify(
-                f"{count} file(s) skipped: {clean(head.path)}: {clean(head.reason)}"
-                + (" … press ! to list them" if count > 1 else ""),
-                title="Problems",
-                severity="warning",
-                markup=False,
-                timeout=10,
-            )
+            # One line: the files and reasons are what ! lists.
+            skipped = ngettext("{n} file skipped: ! says why", "{n} files skipped: ! says why", count)
+            self.notify(skipped.format(n=count), severity="warning", markup=False, timeout=10)
         if first:
             self.loader.watch(library)
 
@@ -267,13 +271,18 @@ class ReaderScreen(Screen[None]):
         view = self.article_view
         if remember and self.current_id and self.current_id != article_id:
             self.history.append((self.current_id, view.paragraph_in_view()))
+        self._from_search = None
         view.show(article, paragraph)
         self.current_id = article_id
         if terms:
             view.highlight(terms)
-        self.store.mark_read(article_id)
+        self._show_match_position()
+        # Read once it has stayed on screen a moment or is scrolled: not as ']' passes over it.
+        if not self.store.is_read(article_id):
+            self.read_marker.opened(article_id)
+        else:
+            self.read_marker.cancel()
         self.store.set_position(article_id, paragraph or 0)
-        self.nav.refresh_marks([article_id])
         self.nav.select_article(article_id)
         self._update_masthead(article)
         if self.narrow:
@@ -295,6 +304,16 @@ class ReaderScreen(Screen[None]):
 
     def on_article_view_jump_clicked(self, message: ArticleView.JumpClicked) -> None:
         self.open_article(message.target)
+
+    def on_article_view_scrolled(self, message: ArticleView.Scrolled) -> None:
+        self.read_marker.now()
+
+    def _mark_read(self, article_id: str) -> None:
+        """What the read marker does: the article read, its marks and the masthead's count redrawn."""
+        self.store.mark_read(article_id)
+        self.nav.refresh_marks([article_id])
+        if self.current_article is not None and self.current_article.id == article_id:
+            self._update_masthead(self.current_article)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The footer offers J only on an article with a jump marker (which J follows,
@@ -319,13 +338,16 @@ class ReaderScreen(Screen[None]):
     def watch_library_progress(self) -> None:
         self._draw_masthead()
 
+    def watch_match_status(self) -> None:
+        self._draw_masthead()
+
     def _draw_masthead(self) -> None:
-        text = self.masthead_text
-        if self.library_progress:
-            text += f"  ⟳ {self.library_progress}"
+        progress = f"⟳ {self.library_progress}" if self.library_progress else ""
         # Whatever is on top of this screen (help, search, the palette); gone while closing.
         for masthead in self.query("#masthead").results(Static):
-            masthead.update(Text(text or "tuireader"))
+            width = masthead.content_region.width or self.app.size.width - 2
+            masthead.update(fitted_masthead(self.masthead_text or "tuireader", progress,
+                                            self.match_status or "", width=width))
 
     # -- layout: folding the contents ----------------------------------------------
 
@@ -437,15 +459,25 @@ class ReaderScreen(Screen[None]):
             return
         # The ids alone, in reading order from the open article round to it again.
         for article_id in self.library.ids(after=self.current_id, wrap=True):
-            if not self.store.is_read(article_id):
+            if not self.store.is_read(article_id) and self._counts_as_unread(article_id):
                 self.open_article(article_id)
                 return
         self.notify("Every article has been read.", timeout=3)
+
+    def _counts_as_unread(self, article_id: str) -> bool:
+        """Not a link item (asked only of unread ids: builds no more issues than ``u`` opens)."""
+        where = self.library.locate(article_id) if self.library is not None else None
+        return where is None or where[2].counts_as_unread
 
     # -- read state ----------------------------------------------------------------
 
     def action_toggle_read(self) -> None:
         if not self.current_id:
+            return
+        if self.read_marker.pending == self.current_id:
+            # Not marked yet: x keeps it unread, and the timer does not overrule that.
+            self.read_marker.cancel()
+            self.notify("Marked unread.", timeout=2)
             return
         if self.store.is_read(self.current_id):
             self.store.mark_unread(self.current_id)
@@ -508,48 +540,6 @@ class ReaderScreen(Screen[None]):
         problems = list(self.library.problems) if self.library is not None else []
         state = [f"reading state: {self.store.problem}"] if self.store.problem else []
         self.app.push_screen(ProblemsScreen(problems, self.extra_problems + state))
-
-    # -- search and find (tuireader/ui/screens/search.py) ----------------------------
-
-    def action_search(self, restore: bool = False) -> None:
-        """``/``: the search screen, on the search the reader left; what it picks is opened here."""
-        from tuireader.ui.screens.search import SearchScreen, SearchSession
-
-        if self.search_session is None:
-            self.search_session = SearchSession(self.library_paths, host=self)
-        self.search_session.returnable = False
-        self.app.push_screen(SearchScreen(self.search_session, restore=restore), self._search_picked)
-
-    def _search_picked(self, request: OpenRequest | None) -> None:
-        if request is not None and self.search_session is not None:
-            self.search_session.returnable = True
-            self.open_request(request)
-
-    def action_search_results(self) -> None:
-        """Esc in the article after opening a result: the results as they were."""
-        if self.search_session is not None and self.search_session.returnable:
-            self.action_search(restore=True)
-
-    def action_find(self) -> None:
-        from tuireader.ui.screens.search import FindScreen
-
-        if self.current_article is None:
-            self.notify("Open an article to find in it.", timeout=3)
-            return
-        self.app.push_screen(FindScreen(self.article_view))
-
-    def action_next_match(self) -> None:
-        self._step_match(+1)
-
-    def action_prev_match(self) -> None:
-        self._step_match(-1)
-
-    def _step_match(self, step: int) -> None:
-        """``n`` / ``N``: the next or previous highlighted match in the article."""
-        view = self.article_view
-        moved = view.next_match() if step > 0 else view.prev_match()
-        if not moved:
-            self.notify("No matches to step through: search with / or find with f.", timeout=3)
 
     # -- bookmarks (tuireader/ui/screens/bookmarks.py) --------------------------------
 

@@ -59,8 +59,6 @@ class SearchSession:
     highlighted: int | None = None
     status: str = ""
     newest: bool = False
-    #: True after a result was opened: Esc in the article comes back here.
-    returnable: bool = False
 
     def engine(self) -> Searcher:
         if self.searcher is None:
@@ -79,26 +77,30 @@ class SearchSession:
                              name="search index")
 
     def _index_job(self) -> None:
-        from tuireader.search import ensure_index
+        from tuireader.ui.indexing import build_index
 
         def progress(done: int, total: int) -> None:
             self.progress = (done, total)
             self.note = f"indexing {done}/{total} files — results cover what is indexed so far"
 
-        stats = None
+        changed = False
         try:
-            # inline_bytes=0: jieba never loads in the UI process, even for one file
-            stats = ensure_index(self.roots, progress=progress, workers=2, inline_bytes=0, wait=False)
+            # In a process of its own, which quitting stops (tuireader/ui/indexing.py);
+            # jieba never loads in the UI process.
+            outcome, value = build_index(self.roots, progress)
         except Exception as exc:  # never a traceback: say so and search what there is
             self.note = clean_line(f"indexing failed: {type(exc).__name__}: {exc}")
         else:
-            if stats is None and not self._index_ready():
+            changed = outcome == "done" and bool(value)
+            if outcome == "failed":
+                self.note = clean_line(f"indexing failed: {value}")
+            elif outcome == "done" and not value and not self._index_ready():
                 self.note = "another tuireader is indexing this library — results cover what is ready"
             else:
                 self.note = ""
         finally:
             self.building = False
-            if stats is not None:  # the index changed: screens ask again
+            if changed:  # the index changed: screens ask again
                 self.generation += 1
                 if self.searcher is not None:
                     self.searcher.reset()  # a rebuilt file is a new database

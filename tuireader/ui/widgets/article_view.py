@@ -1,19 +1,19 @@
 """The article view: an article set line by line the way the paper prints it.
 
 Lines are broken by ``tuireader.text.linebreak.break_lines`` (Chinese rules:
-lines fill to the width, no closing punctuation at a line start) and drawn
-with Textual's line API (``ScrollView.render_line``), as Textualize/toolong
-does. Stock Textual wrapping is not used: it leaves half-empty lines before
-a CJK run after a space and lets lines start with ``，。``.
+lines fill to the width, no closing punctuation at a line start; see
+``article_layout.py``) and drawn with Textual's line API (``ScrollView.render_line``),
+as Textualize/toolong does. Stock Textual wrapping is not used: it leaves half-empty
+lines before a CJK run after a space and lets lines start with ``，。``.
 
 Every piece of article text goes through ``sanitize.clean`` and into
-``rich.text.Text`` objects: article text is data, never markup.
+``rich.text.Text`` objects: article text is data, never markup. A link is drawn as
+its words with an OSC 8 hyperlink (``Style(link=...)``) to a URL ``link_target`` let through.
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
 
 from rich.segment import Segment
 from rich.style import Style
@@ -26,199 +26,25 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuireader.model import Article
-from tuireader.text.linebreak import break_lines, cell_width
+from tuireader.text.linebreak import cell_width
 from tuireader.text.sanitize import clean
+from tuireader.ui.widgets.article_layout import (  # noqa: F401 (the view's layout, used by tests)
+    CAPTION_BAR,
+    INDENT,
+    PICTURE_MARK,
+    RULE,
+    Layout,
+    Line,
+    Piece,
+    article_pieces,
+    article_size,
+    jump_label,
+    layout_article,
+    placeholder_layout,
+)
 
 #: Longer articles are set in a worker thread (about 0.1 s of work on one core).
 LARGE_ARTICLE_CHARS = 100_000
-#: The Chinese first-line indent: two full-width spaces.
-INDENT = "\u3000\u3000"
-PICTURE_MARK = "▣ 图"
-CAPTION_BAR = "│ "
-RULE = "─"
-
-
-@dataclass(slots=True)
-class Piece:
-    """A run of text set as one unit: the kicker, one paragraph, one caption..."""
-
-    text: str
-    cls: str
-    #: Index into ``article.blocks``; -1 for the heading (kicker, headline, bylines).
-    block: int = -1
-    first_prefix: str = ""
-    prefix: str = ""
-    prefix_cls: str | None = None
-    align: str = "left"
-    #: For jump markers: the article id the marker leads to (None: not in the library).
-    target: str | None = None
-    #: The block type the piece comes from ("" for the heading).
-    kind: str = ""
-    #: Characters at the start set in the byline style (the dateline opening a paragraph).
-    lead: int = 0
-
-
-@dataclass(slots=True)
-class Line:
-    """One screen line of the article column."""
-
-    piece: int  # index into the pieces; -1 for a rule or a blank line
-    start: int = 0  # character offsets into the piece's text
-    end: int = 0
-    prefix: str = ""
-    prefix_cls: str | None = None
-    cls: str = "article--paragraph"
-    align: str = "left"
-
-
-@dataclass(slots=True)
-class Layout:
-    pieces: list[Piece] = field(default_factory=list)
-    lines: list[Line] = field(default_factory=list)
-    column: int = 0
-
-
-def jump_label(direction: str | None, page: int | None, available: bool) -> str:
-    page_text = f"第{page}版" if page is not None else "另版"
-    if direction == "prev":
-        return f"← 上接{page_text}" if available else f"上接{page_text}(前文不在本库中)"
-    return f"下转{page_text} →" if available else f"下转{page_text}(续篇不在本库中)"
-
-
-def article_pieces(article: Article) -> list[Piece]:
-    """The article's text, in reading order, as pieces to be set."""
-    pieces: list[Piece] = []
-    if article.kicker:
-        pieces.append(Piece(clean(article.kicker), "article--kicker"))
-    if article.headline:
-        pieces.append(Piece(clean(article.headline), "article--headline"))
-    for sub in article.subheadlines:
-        pieces.append(Piece(clean(sub), "article--subheadline"))
-    for byline in article.bylines:
-        pieces.append(Piece(clean(byline), "article--byline"))
-    dateline = clean(article.dateline) if article.dateline else ""
-    dateline_pending = bool(dateline)
-    for index, block in enumerate(article.blocks):
-        text = clean(block.text)
-        if block.type == "paragraph":
-            lead = 0
-            if dateline_pending:
-                dateline_pending = False
-                if not text.startswith(dateline):
-                    gap = "" if dateline.endswith("】") else " "
-                    text = f"{dateline}{gap}{text}" if text else dateline
-                lead = len(dateline)
-            pieces.append(Piece(text, "article--paragraph", index, first_prefix=INDENT, lead=lead))
-        elif block.type == "subhead":
-            pieces.append(Piece(text, "article--subhead", index))
-        elif block.type == "dateline":  # opens a dispatch: set as the lead of its first paragraph
-            if dateline_pending:
-                pieces.append(Piece(dateline, "article--byline"))
-            dateline, dateline_pending = text, bool(text)
-        elif block.type == "signature":
-            pieces.append(Piece(text, "article--byline", index, align="right"))
-        elif block.type == "caption":
-            pieces.append(
-                Piece(text, "article--caption", index, prefix=CAPTION_BAR, prefix_cls="article--caption")
-            )
-            if block.credit:
-                pieces.append(
-                    Piece(
-                        clean(block.credit),
-                        "article--credit",
-                        index,
-                        prefix=CAPTION_BAR,
-                        prefix_cls="article--caption",
-                        align="right",
-                    )
-                )
-        elif block.type == "jump":
-            if block.direction == "prev":
-                target = article.continued_from
-            else:
-                target = article.continues_at
-            label = jump_label(block.direction, block.page, target is not None)
-            cls = "article--jump" if target is not None else "article--byline"
-            align = "left" if block.direction == "prev" else "right"
-            pieces.append(Piece(label, cls, index, align=align, target=target, kind="jump"))
-        elif text:
-            pieces.append(Piece(text, "article--paragraph", index, first_prefix=INDENT))
-    if dateline_pending:
-        pieces.append(Piece(dateline, "article--byline"))
-    return pieces
-
-
-def article_size(article: Article) -> int:
-    """Characters of text in an article (what setting it costs)."""
-    return len(article.headline or "") + sum(len(b.text) for b in article.blocks)
-
-
-def placeholder_layout(message: str, column: int) -> Layout:
-    """A one-line message in place of an article."""
-    layout = Layout(column=column)
-    if message:
-        layout.pieces = [Piece(message, "article--placeholder")]
-        layout.lines = [Line(0, 0, len(message), cls="article--placeholder")]
-    return layout
-
-
-def layout_article(article: Article, column: int) -> Layout:
-    """Set ``article`` in a column ``column`` cells wide."""
-    column = max(column, 8)
-    pieces = article_pieces(article)
-    layout = Layout(pieces=pieces, column=column)
-    lines = layout.lines
-    lines.append(Line(-1))  # air below the masthead
-    previous_cls: str | None = None
-    for number, piece in enumerate(pieces):
-        cls = piece.cls
-        in_caption = cls in ("article--caption", "article--credit")
-        heading = cls in ("article--kicker", "article--headline", "article--subheadline", "article--byline")
-        # Vertical rhythm: a blank line between body blocks and after the heading.
-        if number > 0:
-            if cls == "article--credit":
-                pass
-            elif heading and previous_cls in ("article--kicker", "article--headline", "article--subheadline"):
-                if cls == "article--byline":
-                    lines.append(Line(-1))
-            elif heading and previous_cls == "article--byline":
-                pass
-            elif previous_cls == "article--subhead":
-                pass  # a subhead sits on the text it heads
-            else:
-                lines.append(Line(-1))
-        if cls == "article--caption":
-            mark = f"{PICTURE_MARK} "
-            lines.append(
-                Line(-1, prefix=mark + RULE * max(0, column - cell_width(mark)), prefix_cls="article--caption")
-            )
-        prefix_width = cell_width(piece.prefix)
-        width = column - prefix_width
-        first_indent = cell_width(piece.first_prefix)
-        if not piece.text:
-            parts = [""]
-        elif piece.align == "right":
-            parts = break_lines(piece.text, width)
-        else:
-            parts = break_lines(piece.text, width, first_indent)
-        position = 0
-        for i, part in enumerate(parts):
-            start = piece.text.find(part, position) if part else position
-            if start < 0:  # the breaker normalised something: fall back to running offsets
-                start = position
-            end = start + len(part)
-            position = end
-            prefix = piece.prefix + (piece.first_prefix if i == 0 else "")
-            lines.append(
-                Line(number, start, end, prefix=prefix, prefix_cls=piece.prefix_cls, cls=cls, align=piece.align)
-            )
-        closes_caption = in_caption and (
-            number + 1 >= len(pieces) or pieces[number + 1].cls != "article--credit"
-        )
-        if closes_caption:
-            lines.append(Line(-1, prefix=RULE * column, prefix_cls="article--caption"))
-        previous_cls = cls
-    return layout
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -240,6 +66,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article--jump",
         "article--match",
         "article--placeholder",
+        "article--link",
+        "article--url",
     }
 
     BINDINGS = [
@@ -259,6 +87,9 @@ class ArticleView(ScrollView, can_focus=True):
     }
     """
 
+    class Scrolled(Message):
+        """The reader scrolled the article (a key or the wheel), not the program."""
+
     class JumpClicked(Message):
         """A jump marker was clicked; the app follows it."""
 
@@ -266,9 +97,13 @@ class ArticleView(ScrollView, can_focus=True):
             super().__init__()
             self.target = target
 
-    def __init__(self, *, measure: int = 80, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, measure: int = 80, hyperlinks: bool = True, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.measure = measure
+        #: Links as OSC 8 hyperlinks on their words; False: their URL shown (``hyperlinks: off``).
+        self.hyperlinks = hyperlinks
         self.article: Article | None = None
         self.placeholder = ""
         self._layout = Layout()
@@ -341,6 +176,13 @@ class ArticleView(ScrollView, can_focus=True):
     @property
     def match_count(self) -> int:
         return sum(len(v) for v in self._matches.values())
+
+    @property
+    def match_position(self) -> tuple[int, int] | None:
+        """(the match last scrolled to, counted from 1; how many), or None without matches."""
+        if not self._match_lines or self._match_cursor < 0:
+            return None
+        return self._match_cursor + 1, len(self._match_lines)
 
     def next_match(self) -> bool:
         return self._step_match(+1)
@@ -430,14 +272,14 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self._layout_pending = False
         if article is not None:
-            layout = layout_article(article, column)
+            layout = layout_article(article, column, self.hyperlinks)
         else:
             layout = placeholder_layout(self.placeholder, column)
         self._apply_layout(layout, anchor)
 
     @work(thread=True, exclusive=True, group="article-layout")
     def _layout_in_background(self, article: Article, column: int, anchor: int | None) -> None:
-        layout = layout_article(article, column)
+        layout = layout_article(article, column, self.hyperlinks)
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             self.app.call_from_thread(self._background_layout_done, article, layout, anchor)
 
@@ -536,6 +378,15 @@ class ArticleView(ScrollView, can_focus=True):
         body_text = Text(body, style=style, end="")
         if piece.lead > line.start:
             body_text.stylize(self._style("article--byline"), 0, min(piece.lead, line.end) - line.start)
+        for start, end, url in piece.links:
+            if end > line.start and start < line.end:
+                # OSC 8: the terminal opens it, also over SSH (the reader's own terminal, not the server).
+                link_style = self._style("article--link") + Style(link=url)
+                body_text.stylize(link_style, max(start, line.start) - line.start, min(end, line.end) - line.start)
+        for start, end in piece.urls:
+            if end > line.start and start < line.end:
+                body_text.stylize(self._style("article--url"), max(start, line.start) - line.start,
+                                  min(end, line.end) - line.start)
         match_style = self._style("article--match")
         for start, end in self._matches.get(line.piece, ()):
             if end > line.start and start < line.end:
@@ -569,6 +420,34 @@ class ArticleView(ScrollView, can_focus=True):
             strip = Strip(segments).crop_extend(0, width, base)
             self._strips[number] = strip
         return strip.apply_offsets(scroll_x, number)
+
+    # -- the reader scrolling (what makes an article read) ------------------------
+
+    def action_scroll_down(self) -> None:
+        super().action_scroll_down()
+        self.post_message(self.Scrolled())
+
+    def action_scroll_up(self) -> None:
+        super().action_scroll_up()
+        self.post_message(self.Scrolled())
+
+    def action_page_down(self) -> None:
+        super().action_page_down()
+        self.post_message(self.Scrolled())
+
+    def action_page_up(self) -> None:
+        super().action_page_up()
+        self.post_message(self.Scrolled())
+
+    def action_scroll_end(self) -> None:
+        super().action_scroll_end()
+        self.post_message(self.Scrolled())
+
+    def on_mouse_scroll_down(self) -> None:
+        self.post_message(self.Scrolled())
+
+    def on_mouse_scroll_up(self) -> None:
+        self.post_message(self.Scrolled())
 
     # -- mouse ---------------------------------------------------------------
 

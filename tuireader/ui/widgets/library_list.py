@@ -531,7 +531,8 @@ class LibraryList(ScrollView, can_focus=True):
         count = self._unread.get((i, s))
         if count is None:
             marks = self._marks
-            count = sum(1 for ref in self._issues[i].sections[s].articles if not marks(ref.id)[0])
+            articles = self._issues[i].sections[s].articles
+            count = sum(1 for ref in articles if ref.counts_as_unread and not marks(ref.id)[0])
             self._unread[(i, s)] = count
         return count
 
@@ -579,7 +580,9 @@ class LibraryList(ScrollView, can_focus=True):
         key = (row, is_cursor)
         strip = self._strips.get(key)
         if strip is None:
-            segments = list(self._row_text(row).render(self.app.console))
+            text = self._row_text(row)
+            text.truncate(width, overflow="ellipsis")  # a title cut short says so
+            segments = list(text.render(self.app.console))
             strip = Strip(segments).crop_extend(0, width, base)
             strip = Strip(Segment.apply_style(strip, base))
             if is_cursor:

@@ -24,6 +24,8 @@ EXPAND_ALL_LIMIT = 2000
 
 UNREAD_MARK = "•"
 PHOTO_MARK = "▣"
+#: An item that is only a link (a broadcast's 查看原文): not text to read, never unread.
+LINK_MARK = "↗"
 BOOKMARK_MARK = "★"
 
 
@@ -33,11 +35,14 @@ MarkFunction = Callable[[str], tuple[bool, bool]]
 
 def article_label(ref: ArticleRef, read: bool, bookmarked: bool, read_style: Style | str = "dim") -> Text:
     label = Text(no_wrap=True, end="")
-    label.append(f"{UNREAD_MARK} " if not read else "  ", "bold" if not read else "")
+    unread = not read and ref.counts_as_unread
+    label.append(f"{UNREAD_MARK} " if unread else "  ", "bold" if unread else "")
     if ref.kind == "photo":
         label.append(f"{PHOTO_MARK} ")
+    elif ref.kind == "link":
+        label.append(f"{LINK_MARK} ")
     if bookmarked:
         label.append(f"{BOOKMARK_MARK} ")
     # A list shows the kicker when there is no headline (model: ArticleRef.title).
-    label.append(clean(ref.title) or "(untitled)", read_style if read else "")
+    label.append(clean(ref.title) or "(untitled)", read_style if not unread else "")
     return label

@@ -1,0 +1,92 @@
+"""Search (``/``), the way back to its results (Esc) and find in the article (``f``, ``n``/``N``):
+the reading screen's keys for them, kept here so that screen stays readable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.reactive import var
+from textual.screen import Screen
+
+from tuireader.i18n import _
+from tuireader.ui.messages import OpenRequest
+
+if TYPE_CHECKING:
+    from tuireader.model import Article
+    from tuireader.ui.screens.search import SearchSession
+    from tuireader.ui.widgets.article_view import ArticleView
+
+
+class SearchActions(Screen[None]):
+    """The reading screen's search and find (``ReaderScreen`` is one)."""
+
+    match_status: var[str | None] = var(None)
+    """Which highlighted match is on screen (``3/19``), at the masthead's end (None: no matches)."""
+
+    library_paths: list[Path]
+    search_session: SearchSession | None
+    #: The article opened from the search results, while it is on screen: Esc goes back to them.
+    _from_search: str | None = None
+
+    if TYPE_CHECKING:
+        current_id: str | None
+
+        @property
+        def article_view(self) -> ArticleView: ...
+
+        @property
+        def current_article(self) -> Article | None: ...
+
+        def open_request(self, request: OpenRequest | None) -> None: ...
+
+    # -- search and find (tuireader/ui/screens/search.py) ----------------------------
+
+    def action_search(self, restore: bool = False) -> None:
+        """``/``: the search screen, on the search the reader left; what it picks is opened here."""
+        from tuireader.ui.screens.search import SearchScreen, SearchSession
+
+        if self.search_session is None:
+            self.search_session = SearchSession(self.library_paths, host=self)
+        self.app.push_screen(SearchScreen(self.search_session, restore=restore), self._search_picked)
+
+    def _search_picked(self, request: OpenRequest | None) -> None:
+        if request is not None and self.search_session is not None:
+            self.open_request(request)
+            if self.current_id == request.article_id:
+                self._from_search = request.article_id
+
+    def action_search_results(self) -> None:
+        """Esc in the article opened from the search results (still on screen): the results as
+        they were. Any other move (another article, a jump, the bookmarks) ends that way back,
+        so Esc never lands in a search left several moves ago."""
+        if self._from_search is not None and self._from_search == self.current_id:
+            self.action_search(restore=True)
+
+    def action_find(self) -> None:
+        from tuireader.ui.screens.search import FindScreen
+
+        if self.current_article is None:
+            self.notify("Open an article to find in it.", timeout=3)
+            return
+        self.app.push_screen(FindScreen(self.article_view), lambda _none: self._show_match_position())
+
+    def action_next_match(self) -> None:
+        self._step_match(+1)
+
+    def action_prev_match(self) -> None:
+        self._step_match(-1)
+
+    def _step_match(self, step: int) -> None:
+        """``n`` / ``N``: the next or previous highlighted match in the article."""
+        view = self.article_view
+        moved = view.next_match() if step > 0 else view.prev_match()
+        if not moved:
+            self.notify("No matches to step through: search with / or find with f.", timeout=3)
+        self._show_match_position()
+
+    def _show_match_position(self) -> None:
+        """The masthead says which match is on screen (``3/19``), as less does after a search."""
+        position = self.article_view.match_position
+        self.match_status = _("match {current}/{total}").format(current=position[0], total=position[1]) \
+            if position else None
