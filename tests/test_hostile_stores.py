@@ -732,10 +732,19 @@ def test_notices_from_state_themes_and_config_show_no_control(tmp_path, isolated
         from tuireader.ui.app import ReaderApp
 
         app = ReaderApp([SEEDS], config=Config(theme="c\x1b[2J\x9b31m"))
+        # Every notice posted (the screen shows one at a time, the newest), as posted.
+        posted: list[str] = []
+        notify = app.notify
+
+        def record(message: str, *args: object, **kwargs: object) -> None:
+            posted.append(str(message))
+            notify(message, *args, **kwargs)  # type: ignore[arg-type]
+
+        app.notify = record  # type: ignore[method-assign]
         async with app.run_test(size=(120, 30)) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause(0.2)
-            messages = [str(n.message) for n in app._notifications]
+            messages = posted
             assert any("坏␛主题" in m for m in messages), messages  # the theme problem, escape made visible
             assert any("Reading state not used" in m for m in messages), messages
             assert any("Unknown theme 'c" in m for m in messages), messages
