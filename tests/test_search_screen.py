@@ -9,15 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import sync
-from tests.search_support import LIB, build_index_once, install_index  # noqa: E402
+from tests.search_support import LIB, build_index_once, install_index
 from tuireader.search import ensure_index, index_path
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.screens.search import FindScreen, SearchScreen
 
 TRAFFIC = "全市推进智慧交通管理平台建设"
 DRAINS = "老城区雨污分流改造完工"
-
-
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +91,30 @@ async def test_type_open_step_through_matches_and_come_back(indexed):
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, SearchScreen))
         assert view.article.headline == TRAFFIC
+
+
+@sync
+async def test_the_last_search_is_the_reading_screens_and_no_other_readers(indexed):
+    """Closing search keeps the query and results for the next "/" of the same reader;
+    another reader (another app in the same process) starts with nothing."""
+    first, second = ReaderApp([LIB]), ReaderApp([LIB])
+    async with first.run_test(size=(80, 24)) as pilot:
+        await ready(first, pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "路口")
+        await until(pilot, lambda: bool(rows(first.screen)))
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(first.screen, SearchScreen))
+        await pilot.press("slash")
+        await until(pilot, lambda: isinstance(first.screen, SearchScreen))
+        session = first.reader.search_session
+        assert session is not None and first.screen.session is session
+        assert session.query == "路口" and session.results
+    async with second.run_test(size=(80, 24)) as pilot:
+        await ready(second, pilot)
+        await pilot.press("slash")
+        await until(pilot, lambda: isinstance(second.screen, SearchScreen))
+        assert second.reader.search_session is not session and second.reader.search_session.query == ""
 
 
 @sync

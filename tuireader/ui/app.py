@@ -15,10 +15,10 @@ import signal
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
-from textual.notifications import Notify
+from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 
 from tuireader.store.bookmarks import BookmarkStore
@@ -33,10 +33,10 @@ from tuireader.ui.textual_compat import ApologeticApp
 if TYPE_CHECKING:
     from tuireader.library import Library
 
-Severity = Literal["information", "warning", "error"]
-
-
 class ReaderApp(ApologeticApp):
+    """Starts the reader (config, themes, keymap, reading state; then ``self.reader``), and keeps
+    what works on any screen: quit, help, the next theme, the palette, the restricted mode."""
+
     CSS_PATH = "app.tcss"
     TITLE = "tuireader"
     BINDINGS = APP_BINDINGS
@@ -58,7 +58,7 @@ class ReaderApp(ApologeticApp):
         self.restricted = restricted
         self.store = StateStore(state_path).load()
         #: Notices raised before the screen exists, shown once it does.
-        self._pending_notices: list[tuple[str, Severity]] = []
+        self._pending_notices: list[tuple[str, SeverityLevel]] = []
         self.extra_problems: list[str] = []
         themes = install_themes(self, theme, self.store.state.theme, self.config.theme)
         self._our_themes = themes.names
@@ -104,7 +104,7 @@ class ReaderApp(ApologeticApp):
         self.key_overrides = {k: v for k, v in keymap.items() if k in known}
         self.set_keymap(self.key_overrides)
 
-    def _notice_later(self, message: str, severity: Severity = "information") -> None:
+    def _notice_later(self, message: str, severity: SeverityLevel = "information") -> None:
         self._pending_notices.append((message, severity))
 
     def on_mount(self) -> None:

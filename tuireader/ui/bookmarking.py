@@ -9,16 +9,15 @@ reader, and the reading screen shows it. The bookmarks screen itself is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from textual.notifications import SeverityLevel
 
 from tuireader.model import Article
 from tuireader.store.bookmarks import Bookmark, BookmarkFileError, BookmarkStore, UnknownBookmark
 
 if TYPE_CHECKING:
     from tuireader.library import Library
-
-Severity = Literal["information", "warning", "error"]
-
 
 def error_notice(exc: Exception) -> str:
     """What to tell the reader when the bookmarks could not be changed."""
@@ -32,7 +31,7 @@ class Notice:
     """One notice for the reader (text not yet cleaned)."""
 
     text: str
-    severity: Severity = "information"
+    severity: SeverityLevel = "information"
     timeout: float = 3
 
 

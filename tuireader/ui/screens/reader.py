@@ -14,7 +14,7 @@ import contextlib
 import gc
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -41,6 +41,8 @@ from tuireader.ui.widgets.article_view import ArticleView
 from tuireader.ui.widgets.library_list import LibraryList
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from tuireader.library import Library
     from tuireader.ui.screens.search import SearchSession  # noqa: F401
 
@@ -155,7 +157,7 @@ class ReaderScreen(SearchActions):
         """Redraw the read/bookmarked marks in the contents (after a bookmark changed, say)."""
         self.nav.refresh_marks(article_ids)
 
-    def _theme_changed(self, theme: Any) -> None:
+    def _theme_changed(self, theme: Theme) -> None:
         self.nav.refresh_marks()
 
     # -- the library --------------------------------------------------------------
