@@ -219,7 +219,8 @@ class DictionarySource:
                     credit=f"{_name(rng)} 摄")
 
 
-TEXT_SOURCES = {"corpus": CorpusSource, "dictionary": DictionarySource}
+TEXT_SOURCES: dict[str, type[CorpusSource] | type[DictionarySource]] = {
+    "corpus": CorpusSource, "dictionary": DictionarySource}
 
 
 # ---------------------------------------------------------------- layouts
