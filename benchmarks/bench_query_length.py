@@ -4,9 +4,10 @@
                                             [--lengths 50,100,250,500,1000,2000] [--max-mb 3000] [--timeout 90]
 
 Random Chinese characters (uniform over U+4E00..U+9FA5, as a pasted or hostile
-query would be), plain and mixed with filters (``by:`` ``paper:`` ``page:``
-``date:`` ranges, ``kind:``, ``-word``, ``"phrase"``), cut to each length, asked
-once each through the two doors a query comes in by:
+query would be) in three shapes: one unbroken run; words of 2-6 characters
+between spaces; and words mixed with filters (``by:`` ``paper:`` ``page:``
+``date:`` ranges, ``kind:``, ``-word``, ``"phrase"``); cut to each length and
+asked once each through the two doors a query comes in by:
 
 - the search screen's call (``search_adapter.screen_search``, ``RESULT_LIMIT``);
 - ``tuireader search QUERY PATH --json --limit RESULT_LIMIT``, in process
@@ -43,9 +44,15 @@ _FILTERS = ("by:王明", "paper:人民日报", "page:3", "date:1950..1990", "dat
             '"人民群众"', "paper:光明日报", "date:2001-01-01..2003-12-31")
 
 
-def random_query(length: int, filters: bool, seed: int) -> str:
-    """``length`` characters of random Chinese, in words of 2-6, with a filter every few words if asked."""
-    rng = random.Random(f"query-length:{length}:{filters}:{seed}")
+SHAPES = ("run", "words", "filters")
+
+
+def random_query(length: int, shape: str, seed: int) -> str:
+    """``length`` characters of random Chinese: one run, words of 2-6 between spaces, or words and filters."""
+    rng = random.Random(f"query-length:{length}:{shape}:{seed}")
+    if shape == "run":
+        return "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(length))
+    filters = shape == "filters"
     pieces: list[str] = []
     size = 0
     while size < length:
@@ -58,7 +65,7 @@ def random_query(length: int, filters: bool, seed: int) -> str:
     return " ".join(pieces)[:length].rstrip() or "中"
 
 
-def _measure_one(door: str, library: Path, length: int, filters: bool, limit: int, max_mb: float) -> dict:
+def _measure_one(door: str, library: Path, length: int, shape: str, limit: int, max_mb: float) -> dict:
     roots = [library]
     searcher = engine.open_engine(roots) if door == "screen" else None
     # warm up: the engine opened, the CLI's imports done, one short query answered
@@ -81,7 +88,7 @@ def _measure_one(door: str, library: Path, length: int, filters: bool, limit: in
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    query = random_query(length, filters, 0)
+    query = random_query(length, shape, 0)
     t = time.perf_counter()
     if searcher is not None:
         answer = engine.screen_search(searcher, query, limit)
@@ -96,10 +103,9 @@ def _measure_one(door: str, library: Path, length: int, filters: bool, limit: in
     return {"ms": ms, "mb": peak[0] - idle, "idle_mb": idle, "outcome": outcome, "chars": len(query)}
 
 
-def _one(door: str, library: Path, length: int, filters: bool, limit: int, max_mb: float, timeout: float,
+def _one(door: str, library: Path, length: int, shape: str, limit: int, max_mb: float, timeout: float,
          env: dict[str, str]) -> dict:
-    args = [sys.executable, __file__, "--one", door, str(library), str(length), str(int(filters)), str(limit),
-            str(max_mb)]
+    args = [sys.executable, __file__, "--one", door, str(library), str(length), shape, str(limit), str(max_mb)]
     try:
         out = subprocess.run(args, capture_output=True, text=True, env=env, cwd=REPO,
                              timeout=timeout)
@@ -126,15 +132,15 @@ def run_lengths(library: Path, env: dict[str, str], limit: int, lengths: tuple[i
     """Print the query-length table; the measurements as a list of dicts."""
     print(f"\nquery cost against length, limit {limit}, one fresh process per query; ms, ms per character, "
           f"MB of private memory (RssAnon) above the process before the query:")
-    print(f"  {'chars':>5} {'filters':>7} | {'screen ms':>10} {'ms/char':>8} {'MB':>8} | {'CLI ms':>10} "
+    print(f"  {'chars':>5} {'shape':>7} | {'screen ms':>10} {'ms/char':>8} {'MB':>8} | {'CLI ms':>10} "
           f"{'ms/char':>8} {'MB':>8} | outcome (screen; CLI)")
     rows = []
-    for filters in (False, True):
+    for shape in SHAPES:
         for length in lengths:
-            screen = _one("screen", library, length, filters, limit, max_mb, timeout, env)
-            cli = _one("cli", library, length, filters, limit, max_mb, timeout, env)
-            rows.append({"length": length, "filters": filters, "screen": screen, "cli": cli})
-            print(f"  {length:5d} {'yes' if filters else 'no':>7} | {_cell(screen)} | {_cell(cli)} | "
+            screen = _one("screen", library, length, shape, limit, max_mb, timeout, env)
+            cli = _one("cli", library, length, shape, limit, max_mb, timeout, env)
+            rows.append({"length": length, "shape": shape, "screen": screen, "cli": cli})
+            print(f"  {length:5d} {shape:>7} | {_cell(screen)} | {_cell(cli)} | "
                   f"{screen.get('outcome', '-')}; {cli.get('outcome', '-')}", flush=True)
     return rows
 
@@ -150,8 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--one", nargs=6, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        door, library, length, filters, limit, max_mb = args.one
-        print(json.dumps(_measure_one(door, Path(library), int(length), filters == "1", int(limit),
+        door, library, length, shape, limit, max_mb = args.one
+        print(json.dumps(_measure_one(door, Path(library), int(length), shape, int(limit),
                                       float(max_mb))))
         return 0
 
