@@ -47,7 +47,7 @@ sys.path.insert(0, str(REPO))
 from benchmarks import search_adapter as engine  # noqa: E402
 from benchmarks.bench_queries import KINDS, make_queries  # noqa: E402
 
-GENERATOR_VERSION = "dictgen-1"
+GENERATOR_VERSION = "dictgen-2"
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -24,10 +24,12 @@ paragraphs, 2,426 paragraphs of 20 characters or more; 477 headlines):
   parts joined by a space, ``【栏目】`` prefixes and ``2025年``-style numbers.
 
 Speed: words come from a 2**22-slot table in which each word holds slots in
-proportion to its frequency (words under one slot's worth survive with their
-share of the mass, a few at a time), indexed by random bytes turned into
-integers in C (``randbytes``, slice assignment, ``memoryview.cast``), so a
-word costs about 0.25 µs; a million articles of 1,800 characters take minutes.
+proportion to its frequency, indexed by random bytes turned into integers in C
+(``randbytes``, slice assignment, ``memoryview.cast``), so a word costs about
+0.25 µs; a million articles of 1,800 characters take minutes. The words too
+rare for one slot (most of the dictionary, a few percent of the text) share
+the slots left over and are drawn by weight when one comes up, so the
+vocabulary keeps growing with the library as a real archive's does.
 The same seed gives the same text, byte for byte (``random.Random`` only).
 """
 
@@ -45,6 +47,8 @@ TABLE_BITS = 22
 #: newspaper text (at 1.0 the first 142,260 tokens hold 34,455 distinct words, the
 #: corpus 18,962; at 1.3, 19,064).
 FREQUENCY_POWER = 1.3
+#: Table slots that stand for the words too rare for a slot of their own.
+TAIL = "\x00tail"
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 #: Paragraph length in characters at each twentieth (see the module's docstring).
 PARAGRAPH_TWENTIETHS = (20, 24, 33, 43, 51, 57, 63, 69, 75, 82, 88, 94, 102, 109, 116, 123, 137, 151, 173, 212, 320)
@@ -79,30 +83,38 @@ class Vocabulary:
     words: list[str]
     table: list[str] = field(repr=False)
     mask: bytes = field(repr=False)
+    #: Words too rare for a slot of their own, drawn by weight when the table says TAIL.
+    tail: list[str] = field(default_factory=list, repr=False)
+    tail_weights: list[float] = field(default_factory=list, repr=False)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
         words: list[str] = []
-        cumulative: list[float] = []
-        total = 0.0
+        weights: list[float] = []
         with open(path or dictionary_path(), encoding="utf-8") as f:
             for line in f:
                 parts = line.split()
                 if len(parts) < 2 or not _CJK_WORD.fullmatch(parts[0]):
                     continue
-                total += int(parts[1]) ** FREQUENCY_POWER
                 words.append(parts[0])
-                cumulative.append(total)
+                weights.append(int(parts[1]) ** FREQUENCY_POWER)
         size = 1 << TABLE_BITS
+        per_slot = sum(weights) / size
         table: list[str] = []
-        filled = 0
-        for word, cum in zip(words, cumulative, strict=True):
-            upto = int(cum * size / total)  # slots up to this word, rounded down: mass kept, never more than size
-            if upto > filled:
-                table.extend([word] * (upto - filled))
-                filled = upto
+        tail: list[str] = []
+        tail_cumulative: list[float] = []
+        tail_total = 0.0
+        for word, weight in zip(words, weights, strict=True):
+            slots = int(weight / per_slot)
+            if slots:
+                table.extend([word] * slots)
+            else:  # rarer than one slot: the tail, so the vocabulary keeps growing with the library
+                tail_total += weight
+                tail.append(word)
+                tail_cumulative.append(tail_total)
+        table.extend([TAIL] * (size - len(table)))  # the tail's mass and the rounding's
         mask = bytes(b & ((1 << (TABLE_BITS - 16)) - 1) for b in range(256))
-        return cls(words, table, mask)
+        return cls(words, table, mask, tail, tail_cumulative)
 
     def draw(self, rng: random.Random, k: int) -> list[str]:
         """``k`` words by frequency: three random bytes a word, the top bits cut to the table's size."""
@@ -111,7 +123,14 @@ class Vocabulary:
         buf[0::4] = raw[0::3]
         buf[1::4] = raw[1::3]
         buf[2::4] = raw[2::3].translate(self.mask)
-        return list(map(self.table.__getitem__, memoryview(buf).cast("I")))
+        words = list(map(self.table.__getitem__, memoryview(buf).cast("I")))
+        rare = words.count(TAIL)  # about 1 word in 100; found and replaced in C
+        if rare:
+            at = -1
+            for word in rng.choices(self.tail, cum_weights=self.tail_weights, k=rare):
+                at = words.index(TAIL, at + 1)
+                words[at] = word
+        return words
 
 
 class DictionaryText:
@@ -282,13 +301,37 @@ def compare(corpus: Path, seed: int = 0, million: int = 1_000_000) -> str:
     )
 
 
+def vocabulary_growth(checkpoints: tuple[int, ...], seed: int = 0) -> list[tuple[int, int]]:
+    """Distinct dictionary words among the first N words drawn, for each N in ``checkpoints``.
+
+    No jieba (a million articles would take it hours): the words as drawn, before the
+    paragraphs join them, so a lower bound on the vocabulary an index sees.
+    """
+    vocab = Vocabulary.load()
+    rng = random.Random(f"dictgen-growth:{seed}")
+    seen: set[str] = set()
+    drawn = 0
+    out = []
+    for n in sorted(checkpoints):
+        while drawn < n:
+            k = min(1_000_000, n - drawn)
+            seen.update(vocab.draw(rng, k))
+            drawn += k
+        out.append((n, len(seen)))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
     ap = argparse.ArgumentParser(description="Compare dictionary-drawn text with the corpus (distinct terms, repeats).")
     ap.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parent.parent.parent / "shared" / "corpus")
     ap.add_argument("--tokens", type=int, default=1_000_000, help="generated tokens to measure (default 1,000,000)")
+    ap.add_argument("--growth", default="", help="also distinct words drawn among the first N words, "
+                                                  "e.g. 1e6,1e7,1e8 (100,000 articles are about 1e8 words)")
     args = ap.parse_args(argv)
+    for n, distinct in vocabulary_growth(tuple(int(float(x)) for x in args.growth.split(",") if x)):
+        print(f"first {n:,} words drawn: {distinct:,} distinct")
     if not args.corpus.is_dir():
         ap.error(f"no corpus at {args.corpus}: give --corpus DIR")
     print(compare(args.corpus, million=args.tokens))
