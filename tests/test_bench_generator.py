@@ -43,3 +43,31 @@ def test_dictionary_library_is_reproducible_parses_whole_and_rarely_repeats(tmp_
             repeated += len(run)
         seen.add(run)
     assert repeated / total < 0.2
+
+
+def test_benchmark_queries_cover_every_kind_and_come_from_the_library(tmp_path):
+    import importlib.util
+    import sys
+
+    gen = _generator()
+    lib = gen.generate_library(tmp_path / "lib", 400, seed=2, text="dictionary")
+    spec = importlib.util.spec_from_file_location("bench_queries", Path(gen.__file__).with_name("bench_queries.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+
+    queries = module.make_queries(lib, per_kind=3)
+    kinds = [k for k, _ in queries]
+    assert {k: kinds.count(k) for k in module.KINDS} == dict.fromkeys(module.KINDS, 3)
+    text = "".join(p.read_text(encoding="utf-8") for p in lib.rglob("*") if p.is_file())
+    for kind, q in queries:
+        if kind in ("word", "fragment"):
+            assert q in text
+        elif kind == "phrase":
+            assert q.strip('"') in text
+        elif kind in ("typo-swap", "typo-drop"):
+            assert len(q) >= 3
+        elif kind == "by":
+            assert q.startswith("by:") and q[3:] in text
+        elif kind == "fullwidth":
+            assert any("\uff10" <= c <= "\uff19" for c in q)
