@@ -187,11 +187,12 @@ def stage_replay(library: Path, queries_file: Path, limit: int) -> dict:
             peak_anon = max(peak_anon, engine.rss_anon_mb())
     engine_anon = engine.rss_anon_mb()
     render_ms: list[float] = []
-    asyncio.run(engine.RowRenderer().measure(answers, render_ms))
+    render_cpu: list[float] = []
+    asyncio.run(engine.RowRenderer().measure(answers, render_ms, render_cpu))
     return {"opened_ms": opened * 1000, "ready_ms": ready * 1000, "first_results": len(first.results),
             "queries": len(queries), "all": all_ms, "cpu": cpu_ms, "per_kind": per_kind, "timelines": timelines,
             "idle_anon_mb": idle_anon, "peak_anon_mb": peak_anon, "engine_anon_mb": engine_anon,
-            "ui_anon_mb": engine.rss_anon_mb(), "render": render_ms,
+            "ui_anon_mb": engine.rss_anon_mb(), "render": render_ms, "render_cpu": render_cpu,
             "results_per_answer": sum(map(len, answers)) / max(1, len(answers))}
 
 
@@ -270,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         if kind in r["per_kind"]:
             print(row(kind, r["per_kind"][kind]))
     print(f"\nrows built and drawn (OptionList, 100x30), per finished query (ms):\n{row('render', r['render'])}")
+    print(row("render, CPU", r["render_cpu"]))
     if args.lengths:
         from benchmarks.bench_query_length import run_lengths
 

@@ -99,8 +99,9 @@ class RowRenderer:
     def __init__(self, width: int = 100, height: int = 30) -> None:
         self.size = (width, height)
 
-    async def measure(self, answers: list[list[Any]], timings: list[float]) -> None:
-        """For each list of results: build the rows and draw the visible lines; ms into ``timings``."""
+    async def measure(self, answers: list[list[Any]], timings: list[float], cpu: list[float] | None = None) -> None:
+        """For each list of results: build the rows and draw the visible lines; ms into ``timings``
+        (wall) and ``cpu`` (this process's CPU time)."""
         import time
 
         from textual.app import App, ComposeResult
@@ -119,7 +120,7 @@ class RowRenderer:
             rows = app.query_one(OptionList)
             await pilot.pause()
             for results in answers:
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 width = (rows.scrollable_content_region.width or self.size[0]) - 1  # as SearchScreen._show
                 rows.clear_options()
                 rows.add_options([Option(result_row(r, width), id=f"r{i}") for i, r in enumerate(results)])
@@ -128,6 +129,8 @@ class RowRenderer:
                 region = rows.scrollable_content_region
                 rows.render_lines(Region(0, 0, region.width, region.height))
                 timings.append((time.perf_counter() - t) * 1000)
+                if cpu is not None:
+                    cpu.append((time.process_time() - c) * 1000)
                 await pilot.pause()
 
 
