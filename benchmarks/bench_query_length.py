@@ -82,7 +82,7 @@ def _measure_one(door: str, library: Path, length: int, shape: str, limit: int, 
             now = engine.rss_anon_mb()
             peak[0] = max(peak[0], now)
             if now - idle > max_mb:
-                print(json.dumps({"over_mb": max_mb}), flush=True)
+                print(json.dumps({"over_mb": max_mb}), file=sys.__stdout__, flush=True)  # the CLI's stdout is captured
                 os._exit(3)
             time.sleep(0.002)
 
@@ -112,6 +112,8 @@ def _one(door: str, library: Path, length: int, shape: str, limit: int, max_mb: 
     except subprocess.TimeoutExpired:
         return {"timeout": timeout}
     lines = out.stdout.strip().splitlines()
+    if out.returncode == 3:
+        return {"over_mb": max_mb}
     if not lines:
         return {"failed": out.returncode, "stderr": out.stderr.strip().splitlines()[-1:]}
     return json.loads(lines[-1])
