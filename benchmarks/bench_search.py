@@ -1,21 +1,38 @@
-"""Search latency per keystroke, index build time, index size and memory.
+"""What a reader waits for in search: build, index size, memory, every keystroke, the rows drawn.
 
-    python benchmarks/bench_search.py [--articles 100000] [--library DIR] [--workers 2]
+    python benchmarks/bench_search.py [--articles 100000] [--library DIR] [--cache DIR] [--workers 2]
+                                      [--per-kind 12] [--lengths] [--text dictionary|corpus]
 
-Builds (or reuses, with ``--library``) a synthetic library from the shared
-generator, indexes it in a fresh cache folder (jieba in worker processes),
-then, in a fresh process, re-opens the index and replays 200+ queries of
-every kind keystroke by keystroke (every prefix of each query), printing
-p50 / p95 / p99 / max per keystroke, overall and per kind. A benchmark, not
-a test: it prints figures and never fails on a slow machine.
+1. A library of ``--articles`` articles from the shared generator in its
+   dictionary mode (words drawn from jieba's dictionary by frequency: a
+   vocabulary that grows like a real archive's), written into ``--library DIR``
+   or reused from there when it holds that size already.
+2. The index built from nothing in a fresh cache folder by a separate process,
+   the way the search screen builds it (``search_adapter.build_index``): wall
+   time, that process's peak resident memory and its largest worker's; then the
+   cache folder's size on disk, file by file and table by table, with the
+   stored text (bodies, stored fields) apart from the index proper, against the
+   library's own size.
+3. In a fresh process: queries of 18 kinds drawn from the library's files
+   (``bench_queries.py``) typed character by character, each prefix asked
+   through the search screen's own call with the screen's ``RESULT_LIMIT``
+   (``search_adapter.screen_search``: snippets, highlights and the timeline
+   included): p50 / p95 / p99 / max per keystroke, overall and per kind; the
+   process's private memory (RssAnon) after opening and at its highest; then,
+   separately, the screen's rows for those answers built and drawn by an
+   ``OptionList`` in a headless Textual app (``search_adapter.RowRenderer``).
+4. With ``--lengths``: the query-length line of ``bench_query_length.py`` on
+   the same library and index.
+
+A benchmark, not a test: it prints figures and never fails on a slow machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
-import random
 import resource
 import sqlite3
 import subprocess
@@ -27,7 +44,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-KINDS = ("word", "fragment", "typo-sound", "typo-swap", "typo-drop", "pinyin", "pinyin-spaced", "initials", "filter")
+from benchmarks import search_adapter as engine  # noqa: E402
+from benchmarks.bench_queries import KINDS, make_queries  # noqa: E402
+
+GENERATOR_VERSION = "dictgen-2"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -39,207 +59,227 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def peak_rss_mb() -> float:
-    """This process's peak RSS. Not ``ru_maxrss``: Linux carries it over from the parent
-    through fork and exec, so the searching process reported the builder's peak."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-# ------------------------------------------------------------------ queries
+def ensure_library(library: Path, articles: int, text: str) -> float:
+    """Generate the library unless ``library`` holds this size already; seconds spent (0 if reused)."""
+    from benchmarks.generate import generate_library
+
+    marker = library / ".bench-articles"
+    wanted = f"{articles} {text} {GENERATOR_VERSION}"
+    if marker.exists() and marker.read_text() == wanted:
+        return 0.0
+    if marker.exists():  # a generated library of another size: replace it
+        import shutil
+
+        shutil.rmtree(library)
+    elif library.exists() and any(library.iterdir()):
+        raise SystemExit(f"{library} holds files that are not a generated library: give an empty or new folder")
+    t = time.perf_counter()
+    generate_library(library, articles, text=text)
+    marker.write_text(wanted)
+    return time.perf_counter() - t
 
 
-def make_queries(db: Path, n_per_kind: int, seed: int = 1) -> list[tuple[str, str]]:
-    """Queries of every kind, drawn from what the index holds (headline words, their sounds)."""
-    rng = random.Random(seed)
-    conn = sqlite3.connect(db)
-    heads = [h for (h,) in conn.execute("SELECT headline FROM docs WHERE length(headline) >= 6 ORDER BY id")]
-    papers = [p for (p,) in conn.execute("SELECT DISTINCT paper FROM docs WHERE paper IS NOT NULL")]
-    dates = [d for (d,) in conn.execute("SELECT DISTINCT substr(date, 1, 7) FROM docs WHERE date IS NOT NULL")]
-    vocab = {t: py for t, py in conn.execute("SELECT term, py FROM vocab WHERE length(term) BETWEEN 2 AND 4")}
-    sounds = dict(conn.execute("SELECT key, chars FROM sounds"))
-    readings = dict(conn.execute("SELECT ch, py FROM chars"))
+# ------------------------------------------------------------------ stage: build (own process)
 
-    def words_of(headline: str) -> list[str]:
-        found = []
-        for n in (4, 3, 2):
-            for i in range(len(headline) - n + 1):
-                w = headline[i : i + n]
-                if w in vocab and "?" not in vocab[w]:
-                    found.append(w)
-        return found
 
-    def syllables(w: str) -> list[str]:
-        return vocab[w].split(" ")
+def stage_build(library: Path, workers: int) -> dict:
+    t = time.perf_counter()
+    last = [t]
 
-    out: list[tuple[str, str]] = []
-    rng.shuffle(heads)
-    pool = iter(heads * 3)
-    counts = dict.fromkeys(KINDS, 0)
-    while min(counts.values()) < n_per_kind:
-        try:
-            head = next(pool)
-        except StopIteration:
-            break
-        words = words_of(head)
-        long_words = [w for w in words if len(w) >= 3]
-        if len(words) < 2:
+    def progress(done: int, total: int) -> None:
+        if time.perf_counter() - last[0] > 30 or done == total:
+            last[0] = time.perf_counter()
+            print(f"  indexing {done}/{total} files, {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
+
+    stats = engine.build_index([library], workers=workers, progress=progress)
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"build_s": time.perf_counter() - t, "docs": getattr(stats, "docs", None),
+            "cpu_s": me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime,
+            "peak_mb": engine.peak_rss_mb(), "rss_anon_mb": engine.rss_anon_mb(),
+            "largest_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+# ------------------------------------------------------------------ sizes
+
+
+STORED = ("bodies", "docs")  # SQLite tables of stored text; Tantivy keeps it in *.store files
+
+
+#: Folders of the cache that are not search's: the library's catalogue, jieba's dictionary cache.
+NOT_INDEX = ("catalogue", "jieba")
+
+
+def index_breakdown(cache: Path) -> tuple[int, int, list[tuple[str, int]]]:
+    """(total bytes, stored-text bytes, [(part, bytes)]) of what search keeps under the cache folder."""
+    parts: dict[str, int] = {}
+    total = stored = 0
+    for path in sorted(p for p in cache.rglob("*") if p.is_file()):
+        size = path.stat().st_size
+        if set(path.relative_to(cache).parts[:-1]) & set(NOT_INDEX):
             continue
-        w = rng.choice(words)
-        w2 = rng.choice(words)
-        phrase = w + (w2 if w2 != w else "")
+        total += size
+        with open(path, "rb") as f:
+            is_sqlite = f.read(16) == b"SQLite format 3\x00"
+        tables = _sqlite_tables(path) if is_sqlite else None
+        if tables:
+            for name, n in tables.items():
+                parts[f"{path.name}: {name}"] = parts.get(f"{path.name}: {name}", 0) + n
+                if name in STORED:
+                    stored += n
+            continue
+        kind = path.suffix or path.name
+        parts[f"*{kind}"] = parts.get(f"*{kind}", 0) + size
+        if kind == ".store":
+            stored += size
+    return total, stored, sorted(parts.items(), key=lambda kv: -kv[1])
 
-        def add(kind: str, q: str) -> None:
-            if counts[kind] < n_per_kind and q.strip():
-                out.append((kind, q))
-                counts[kind] += 1
 
-        add("word", w)
-        if long_words:
-            lw = rng.choice(long_words)
-            add("fragment", lw[: len(lw) - 1])
-        # same-sound wrong character
-        if len(phrase) >= 3:
-            i = rng.randrange(len(phrase))
-            # a homophone a reader could type: a common character (CJK basic block)
-            same = [c for c in sounds.get((readings.get(phrase[i], "") or "?").split(",")[0], "")
-                    if c != phrase[i] and "\u4e00" <= c <= "\u9fa5"]
-            if same:
-                add("typo-sound", phrase[:i] + rng.choice(same[:30]) + phrase[i + 1 :])
-        if len(phrase) >= 4:
-            i = rng.randrange(len(phrase) - 1)
-            add("typo-swap", phrase[:i] + phrase[i + 1] + phrase[i] + phrase[i + 2 :])
-            i = rng.randrange(1, len(phrase) - 1)
-            add("typo-drop", phrase[:i] + phrase[i + 1 :])
-        sy = syllables(w) + (syllables(w2) if w2 != w else [])
-        add("pinyin", "".join(sy))
-        add("pinyin-spaced", " ".join("".join(syllables(x)) for x in ([w, w2] if w2 != w else [w])))
-        add("initials", "".join(s[0] for s in sy))
-        if papers and dates:
-            add("filter", f"{w} paper:{rng.choice(papers)} date:{rng.choice(dates)}")
+def _sqlite_tables(path: Path) -> dict[str, int] | None:
+    """Bytes per table (FTS shadow tables under their table's name), or None without dbstat."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    out: dict[str, int] = {}
+    for name, size in rows:
+        base = name.split("_")[0] if name.endswith(("_data", "_idx", "_docsize", "_config", "_content")) else name
+        out[base] = out.get(base, 0) + size
     return out
 
 
-# ------------------------------------------------------------------ replay (fresh process)
+# ------------------------------------------------------------------ stage: replay (fresh process)
 
 
-def replay(roots: list[Path], queries_file: Path) -> dict:
+def stage_replay(library: Path, queries_file: Path, limit: int) -> dict:
     t0 = time.perf_counter()
-    from tuireader.search import Searcher
-
-    searcher = Searcher(roots)
-    complete, count = searcher.status()
+    searcher = engine.open_engine([library])
     opened = time.perf_counter() - t0
-    first = searcher.search("数字").took_ms
+    first = engine.screen_search(searcher, "中国", limit)
     ready = time.perf_counter() - t0
+    idle_anon = engine.rss_anon_mb()
     queries = json.loads(queries_file.read_text(encoding="utf-8"))
     per_kind: dict[str, list[float]] = {}
     all_ms: list[float] = []
+    cpu_ms: list[float] = []
+    answers: list[list] = []
+    timelines = 0
+    peak_anon = idle_anon
     for kind, q in queries:
         for n in range(1, len(q) + 1):
             prefix = q[:n]
-            if not prefix.strip() or prefix.endswith(":"):
-                continue
-            t = time.perf_counter()
-            searcher.search(prefix, limit=20)
+            t, c = time.perf_counter(), time.process_time()
+            answer = engine.screen_search(searcher, prefix, limit)
             ms = (time.perf_counter() - t) * 1000
+            cpu_ms.append((time.process_time() - c) * 1000)
             per_kind.setdefault(kind, []).append(ms)
             all_ms.append(ms)
-    rss_mb = peak_rss_mb()
-    return {"opened_s": opened, "first_query_ms": first, "ready_s": ready, "complete": complete, "docs": count,
-            "all": all_ms, "per_kind": per_kind, "rss_mb": rss_mb, "queries": len(queries)}
+            timelines += answer.timeline is not None
+            if n == len(q):
+                answers.append(answer.results)
+            peak_anon = max(peak_anon, engine.rss_anon_mb())
+    engine_anon = engine.rss_anon_mb()
+    render_ms: list[float] = []
+    render_cpu: list[float] = []
+    asyncio.run(engine.RowRenderer().measure(answers, render_ms, render_cpu))
+    return {"opened_ms": opened * 1000, "ready_ms": ready * 1000, "first_results": len(first.results),
+            "queries": len(queries), "all": all_ms, "cpu": cpu_ms, "per_kind": per_kind, "timelines": timelines,
+            "idle_anon_mb": idle_anon, "peak_anon_mb": peak_anon, "engine_anon_mb": engine_anon,
+            "ui_anon_mb": engine.rss_anon_mb(), "render": render_ms, "render_cpu": render_cpu,
+            "results_per_answer": sum(map(len, answers)) / max(1, len(answers))}
+
+
+def _subprocess(args: list[str], env: dict[str, str]) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
+    if out.returncode != 0:
+        raise SystemExit(f"stage {args[0:2]} failed (exit {out.returncode})")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def row(name: str, values: list[float]) -> str:
+    return (f"  {name:14} {len(values):6d} {percentile(values, 50):8.2f} {percentile(values, 95):8.2f} "
+            f"{percentile(values, 99):8.2f} {max(values) if values else float('nan'):8.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--library", type=Path, help="generate into (or reuse) this folder")
-    ap.add_argument("--cache", type=Path, help="index cache folder to (re)use; default: a fresh temporary one")
+    ap.add_argument("--cache", type=Path, help="cache folder for the index (default: a fresh temporary one); "
+                                               "an index already there is only brought up to date")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--per-kind", type=int, default=28, help="queries of each kind (9 kinds)")
-    ap.add_argument("--replay", nargs=2, metavar=("ROOT", "QUERIES"), help=argparse.SUPPRESS)
+    ap.add_argument("--per-kind", type=int, default=12, help=f"queries of each kind ({len(KINDS)} kinds)")
+    ap.add_argument("--text", choices=("dictionary", "corpus"), default="dictionary")
+    ap.add_argument("--lengths", action="store_true", help="also the query-length line (bench_query_length.py)")
+    ap.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
-    if args.replay:
-        print(json.dumps(replay([Path(args.replay[0])], Path(args.replay[1]))))
+    if args.stage:
+        if args.stage[0] == "build":
+            print(json.dumps(stage_build(Path(args.stage[1]), int(args.stage[2]))))
+        else:
+            print(json.dumps(stage_replay(Path(args.stage[1]), Path(args.stage[2]), int(args.stage[3]))))
         return 0
 
-    from benchmarks.generate import generate_library
-
     tmp = Path(tempfile.mkdtemp(prefix="bench-search-"))
-    library = args.library or tmp / "lib"
-    marker = library / ".bench-articles"
-    if not (marker.exists() and marker.read_text() == str(args.articles)):
-        t = time.perf_counter()
-        generate_library(library, args.articles)
-        marker.write_text(str(args.articles))
-        print(f"generated {args.articles} articles in {time.perf_counter() - t:.1f} s ({dir_size(library) / 1e6:.0f} MB)")
-    cache = args.cache or tmp / "cache"
-    os.environ["XDG_CACHE_HOME"] = str(cache)
+    library = (args.library or tmp / "lib").resolve()
+    generated_s = ensure_library(library, args.articles, args.text)
+    text_bytes = dir_size(library)
+    if generated_s:
+        print(f"generated {args.articles} articles ({args.text}) in {generated_s:.1f} s, {text_bytes / 1e6:.0f} MB")
+    cache = (args.cache or tmp / "cache").resolve()
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache))
+    limit = engine.result_limit()
 
-    from tuireader.search import index_path, open_current_library, update_index
-
-    t = time.perf_counter()
-    lib = open_current_library([library])
-    t_lib = time.perf_counter() - t
-    n_articles = len(lib)
-    t = time.perf_counter()
-    last = [time.perf_counter()]
-
-    def progress(done: int, total: int) -> None:
-        if time.perf_counter() - last[0] > 15 or done == total:
-            last[0] = time.perf_counter()
-            print(f"  indexing {done}/{total} files, {time.perf_counter() - t:.0f} s", flush=True)
-
-    stats = update_index([library], lib, progress=progress, workers=args.workers, inline_bytes=0)
-    t_index = time.perf_counter() - t
-    del lib
-    db = index_path([library])
-    size = sum(Path(str(db) + s).stat().st_size for s in ("", "-wal") if Path(str(db) + s).exists())
-    build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-    queries = make_queries(db, args.per_kind)
+    build = _subprocess(["--stage", "build", str(library), str(args.workers)], env)
+    total, stored, parts = index_breakdown(cache)
+    queries = make_queries(library, args.per_kind)
     qfile = tmp / "queries.json"
     qfile.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
-    out = subprocess.run([sys.executable, __file__, "--replay", str(library), str(qfile)], capture_output=True,
-                         text=True, env=dict(os.environ), cwd=REPO)
-    if out.returncode != 0:
-        print(out.stderr, file=sys.stderr)
-        return 1
-    r = json.loads(out.stdout)
+    r = _subprocess(["--stage", "replay", str(library), str(qfile), str(limit)], env)
 
-    print(f"\nsearch benchmark: {n_articles} articles ({args.articles} asked), {args.workers} worker processes, "
-          f"{os.cpu_count()} CPUs")
-    print(f"library open (parse, catalogue): {t_lib:.1f} s")
-    print(f"index build:                     {t_index:.1f} s ({stats.docs} articles, "
-          f"{stats.docs / max(t_index, 1e-9):.0f} articles/s)")
-    print(f"index size on disk:              {size / 1e6:.0f} MB")
-    print(f"memory, building process:        {build_rss:.0f} MB max RSS (largest worker {workers_rss:.0f} MB)")
-    print(f"re-open (fresh process):         {r['opened_s'] * 1000:.0f} ms to an open index, "
-          f"{r['ready_s'] * 1000:.0f} ms to the first query's results (first query {r['first_query_ms']:.0f} ms)")
-    print(f"memory, searching process:       {r['rss_mb']:.0f} MB max RSS")
+    print(f"\nsearch benchmark: {args.articles} articles ({args.text} text), {args.workers} workers, "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; library {library}")
+    print(f"library on disk (the text):   {text_bytes / 1e6:8.1f} MB")
+    print(f"index build from nothing:     {build['build_s']:8.1f} s ({build['docs']} articles; CPU time "
+          f"{build['cpu_s']:.0f} s with the workers)")
+    print(f"index on disk, everything search keeps: {total / 1e6:.1f} MB = {total / text_bytes:.2f}x the text")
+    print(f"  of which stored text: {stored / 1e6:.1f} MB; the index proper {(total - stored) / 1e6:.1f} MB "
+          f"= {(total - stored) / text_bytes:.2f}x")
+    for name, size in parts[:8]:
+        print(f"    {name:34} {size / 1e6:8.1f} MB")
+    print(f"build memory: peak RSS {build['peak_mb']:.0f} MB (RssAnon at the end {build['rss_anon_mb']:.0f} MB), "
+          f"largest worker {build['largest_worker_mb']:.0f} MB")
+    print(f"searching process: open {r['opened_ms']:.0f} ms, first results {r['ready_ms']:.0f} ms; private memory "
+          f"(RssAnon) {r['idle_anon_mb']:.0f} MB after the first query, {r['peak_anon_mb']:.0f} MB at most over "
+          f"the replay, {r['ui_anon_mb']:.0f} MB with the rows drawn (Textual loaded)")
     all_ms = r["all"]
-    print(f"\nper keystroke over {r['queries']} queries, {len(all_ms)} keystrokes (ms):")
-    print(f"  {'kind':14} {'keys':>6} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>8}")
-
-    def row(name: str, values: list[float]) -> None:
-        print(f"  {name:14} {len(values):6d} {percentile(values, 50):7.1f} {percentile(values, 95):7.1f} "
-              f"{percentile(values, 99):7.1f} {max(values):8.1f}")
-
-    row("all", all_ms)
+    print(f"\nper keystroke, limit {limit} (the screen's RESULT_LIMIT), {r['queries']} queries, {len(all_ms)} "
+          f"keystrokes, {r['results_per_answer']:.0f} results per finished query, timeline on "
+          f"{r['timelines']} of them (ms):")
+    print(f"  {'kind':14} {'keys':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}")
+    print(row("all", all_ms))
+    print(row("all, CPU time", r["cpu"]))
     for kind in KINDS:
         if kind in r["per_kind"]:
-            row(kind, r["per_kind"][kind])
+            print(row(kind, r["per_kind"][kind]))
+    print(f"\nrows built and drawn (OptionList, 100x30), per finished query (ms):\n{row('render', r['render'])}")
+    print(row("render, CPU", r["render_cpu"]))
+    if args.lengths:
+        from benchmarks.bench_query_length import run_lengths
+
+        run_lengths(library, env, limit)
+    if args.cache is None:
+        import shutil
+
+        shutil.rmtree(cache, ignore_errors=True)  # the index of a large library is gigabytes
     return 0
 
 

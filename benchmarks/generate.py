@@ -21,7 +21,13 @@ Several papers, issues over several years, 8 pages an issue, about 10
 articles a page.  The same size and seed give the same files, byte for byte.
 Without ``../shared/corpus`` the sample page alone feeds it.
 
-    python benchmarks/generate.py DEST --articles N [--seed S]
+``text="dictionary"`` (``--text dictionary``) writes the same layouts with text
+drawn word by word from jieba's dictionary instead (``dictgen.py``): a
+vocabulary that grows with the library as a real archive's does, issues from
+1946 to 2025. The search benchmarks use it; the corpus mode stays the default
+for the others.
+
+    python benchmarks/generate.py DEST --articles N [--seed S] [--text corpus|dictionary]
 """
 
 from __future__ import annotations
@@ -46,6 +52,9 @@ ARTICLES_PER_PAGE = (8, 12)
 TARGET_CHARS = (1500, 2100)
 FIRST_DATE = dt.date(2019, 1, 2)
 YEARS = 6
+#: The dictionary mode's span, like the People's Daily archive (1946-2003) and on.
+DICTIONARY_FIRST_DATE = dt.date(1946, 5, 15)
+DICTIONARY_YEARS = 80
 
 # Invented names for bylines and photo credits (no real reporter is named).
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余杜叶程魏苏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
@@ -165,6 +174,55 @@ def _unique_headline(item: Item, taken: set[str]) -> None:
     taken.add(item.headline)
 
 
+class CorpusSource:
+    """Articles recombined from the corpus's paragraphs (the default)."""
+
+    first_date, years = FIRST_DATE, YEARS
+
+    def __init__(self) -> None:
+        self.pools = load_pools()
+
+    def article(self, rng: random.Random) -> Item:
+        return _article(rng, self.pools)
+
+    def photo(self, rng: random.Random, date: dt.date) -> Item:
+        return _photo(rng, self.pools, date)
+
+
+class DictionarySource:
+    """Articles of words drawn from jieba's dictionary by frequency (``dictgen.py``)."""
+
+    first_date, years = DICTIONARY_FIRST_DATE, DICTIONARY_YEARS
+
+    def __init__(self) -> None:
+        import importlib.util
+
+        # by path: this module is run as a script, imported as benchmarks.generate, or loaded by tests
+        spec = importlib.util.spec_from_file_location("bench_dictgen", Path(__file__).with_name("dictgen.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules.setdefault(spec.name, module)  # its dataclasses look themselves up there
+        spec.loader.exec_module(sys.modules[spec.name])
+        self.words = sys.modules[spec.name].DictionaryText()
+
+    def article(self, rng: random.Random) -> Item:
+        target = rng.randint(*TARGET_CHARS)
+        authors = " ".join(_name(rng) for _ in range(rng.choice((1, 1, 2))))
+        kicker = self.words.headline(rng) if rng.random() < 0.15 else None
+        subheadline = self.words.headline(rng) if rng.random() < 0.3 else None
+        return Item(headline=self.words.headline(rng), kicker=kicker, subheadline=subheadline, author=authors,
+                    paragraphs=self.words.paragraphs(rng, target))
+
+    def photo(self, rng: random.Random, date: dt.date) -> Item:
+        words = self.words.headline(rng)[:6]
+        return Item(headline=f"“{words}”", kind="photo", paragraphs=[self.words.caption(rng, date)],
+                    credit=f"{_name(rng)} 摄")
+
+
+TEXT_SOURCES: dict[str, type[CorpusSource] | type[DictionarySource]] = {
+    "corpus": CorpusSource, "dictionary": DictionarySource}
+
+
 # ---------------------------------------------------------------- layouts
 
 
@@ -237,29 +295,33 @@ def _file_name(headline: str) -> str:
 # ---------------------------------------------------------------- the library
 
 
-def generate_library(dest: Path, n_articles: int, seed: int = 0) -> Path:
-    """Write a library of ``n_articles`` items under ``dest`` and return ``dest``."""
+def generate_library(dest: Path, n_articles: int, seed: int = 0, text: str = "corpus") -> Path:
+    """Write a library of ``n_articles`` items under ``dest`` and return ``dest``.
+
+    ``text``: "corpus" (recombined real paragraphs) or "dictionary" (words drawn by frequency).
+    """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    pools = load_pools()
-    rng = random.Random(f"tuireader-bench:{seed}")
+    source = TEXT_SOURCES[text]()
+    rng = random.Random(f"tuireader-bench:{seed}" if text == "corpus" else f"tuireader-bench:{text}:{seed}")
     per_issue = PAGES_PER_ISSUE * sum(ARTICLES_PER_PAGE) // 2
     n_issues = max(1, -(-n_articles // per_issue))
     issues_per_paper = -(-n_issues // len(PAPERS))
-    stride = max(1, (365 * YEARS) // max(1, issues_per_paper))
+    stride = max(1, (365 * source.years) // max(1, issues_per_paper))
     written = 0
     k = 0
     while written < n_articles:  # n_issues is the expected count; pages vary in size
         paper = PAPERS[k % len(PAPERS)]
-        date = FIRST_DATE + dt.timedelta(days=(k // len(PAPERS)) * stride)
+        date = source.first_date + dt.timedelta(days=(k // len(PAPERS)) * stride)
         page_files = rng.random() < 0.5
-        written += _write_issue(dest, paper, date, page_files, n_articles - written, rng, pools)
+        written += _write_issue(dest, paper, date, page_files, n_articles - written, rng, source)
         k += 1
     return dest
 
 
 def _write_issue(
-    dest: Path, paper: str, date: dt.date, page_files: bool, budget: int, rng: random.Random, pools: Pools
+    dest: Path, paper: str, date: dt.date, page_files: bool, budget: int, rng: random.Random,
+    source: CorpusSource | DictionarySource,
 ) -> int:
     folder = dest / paper / f"{date.year:04d}" / f"{date.month:02d}" / date.isoformat()
     pages: list[list[Item]] = []
@@ -268,9 +330,9 @@ def _write_issue(
         if count >= budget:
             break
         n = min(rng.randint(*ARTICLES_PER_PAGE), budget - count)
-        items = [_article(rng, pools) for _ in range(n)]
+        items = [source.article(rng) for _ in range(n)]
         if n > 2 and rng.random() < 0.5:  # a photo item on about half the pages
-            items[rng.randrange(1, n)] = _photo(rng, pools, date)
+            items[rng.randrange(1, n)] = source.photo(rng, date)
         pages.append(items)
         count += n
     # A page-1 story continued on a later page (page files only, as printed papers do).
@@ -319,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
                              "People's Daily 1946-2003 layout (dest/7z, dest/dir), see generate_rmrb.py")
     parser.add_argument("--months", type=int, default=10, help="rmrb: monthly archives from 1946-05 (default 10)")
     parser.add_argument("--per-month", type=int, default=2000, help="rmrb: articles an archive (default 2000)")
+    parser.add_argument("--text", choices=sorted(TEXT_SOURCES), default="corpus",
+                        help="corpus: recombined real paragraphs (default); dictionary: jieba's words by frequency")
     args = parser.parse_args(argv)
     if args.layout == "rmrb":
         from generate_rmrb import generate_rmrb
@@ -332,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.articles < 1:
         parser.error("--articles must be at least 1")
-    root = generate_library(args.dest, args.articles, args.seed)
+    root = generate_library(args.dest, args.articles, args.seed, text=args.text)
     files = sum(1 for p in root.rglob("*") if p.is_file())
     size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
     print(f"{args.articles} articles in {files} files, {size / 1e6:.1f} MB under {root}", file=sys.stderr)
