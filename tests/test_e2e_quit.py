@@ -44,3 +44,6 @@ def test_q_while_the_index_is_built_leaves_at_once_and_stops_the_indexing(tmp_pa
         while processes_with(token) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert processes_with(token) == []  # nothing left indexing behind the reader's back
+        screen = term.screen()
+        assert term.at_prompt(screen), screen  # and nothing written on the shell's screen after it
+        assert "Warning" not in screen and "Traceback" not in screen

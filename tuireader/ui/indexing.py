@@ -17,10 +17,10 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import os
-import queue
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -31,34 +31,37 @@ POLL = 0.2
 _running: set[BaseProcess] = set()
 
 
-def _build(roots: list[Path], messages: Any) -> None:
+def _build(roots: list[Path], messages: Connection) -> None:
     """In the spawned process: bring the index up to date, telling the reader how far it got."""
     os.setpgid(0, 0)  # a group of its own: the pool it starts is stopped with it
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # nothing may write over the reader's screen
     os.dup2(devnull, 2)
+    # A resource tracker of its own, in its group, rather than the reader's (whose
+    # descriptor spawn handed on): the semaphores of the pool killed on quit die with it,
+    # instead of the reader's tracker reporting them as leaked on the terminal at exit.
+    from multiprocessing import resource_tracker
+
+    tracker = resource_tracker._resource_tracker
+    inherited = getattr(tracker, "_fd", None)  # private, unchanged from 3.8 to 3.13
+    if inherited is not None:
+        os.close(inherited)
+        tracker._fd = None  # type: ignore[attr-defined]
     from tuireader.search import ensure_index
 
     try:
-        stats = ensure_index(roots, progress=lambda done, total: messages.put(("progress", done, total)),
+        stats = ensure_index(roots, progress=lambda done, total: messages.send(("progress", done, total)),
                              workers=2, inline_bytes=0, wait=False)
     except Exception as exc:  # told to the reader as a note, never a traceback
-        messages.put(("failed", f"{type(exc).__name__}: {exc}"))
+        messages.send(("failed", f"{type(exc).__name__}: {exc}"))
     else:
-        messages.put(("done", stats is not None))
+        messages.send(("done", stats is not None))
 
 
 @contextlib.contextmanager
-def _stderr_with_fd() -> Iterator[None]:
+def _quiet_stderr() -> Iterator[None]:
     """Starting a process hands on ``sys.stderr``'s descriptor; under Textual that is a
-    capture object without one, so lend it /dev/null meanwhile."""
-    try:
-        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        usable = False
-    if usable:
-        yield
-        return
+    capture object without a usable one, so lend it /dev/null meanwhile."""
     saved = sys.stderr
     with open(os.devnull, "w") as devnull:
         sys.stderr = devnull
@@ -72,19 +75,24 @@ def build_index(roots: list[Path], progress: Callable[[int, int], None]) -> tupl
     """Run a build to its end (in a worker thread): ``("done", changed)``, ``("failed",
     message)``, or ``("stopped", None)`` when the reader quit meanwhile."""
     context = mp.get_context("spawn")  # no fork of a threaded (UI) process
-    with _stderr_with_fd():  # the queue's lock starts multiprocessing's resource tracker
-        messages = context.Queue()
-        process = context.Process(target=_build, args=(list(roots), messages), name="tuireader index")
+    # A pipe, not a queue: a queue's semaphores would make multiprocessing's resource
+    # tracker warn on the terminal, after the reader left, about the killed build's.
+    receiving, sending = context.Pipe(duplex=False)
+    process = context.Process(target=_build, args=(list(roots), sending), name="tuireader index")
+    with _quiet_stderr():
         process.start()
+    sending.close()  # the child's copy is the one that writes
     _running.add(process)
     try:
         while True:
-            try:
-                message = messages.get(timeout=POLL)
-            except queue.Empty:
+            if not receiving.poll(POLL):
                 if not process.is_alive():
                     return ("stopped", None)
                 continue
+            try:
+                message = receiving.recv()
+            except (EOFError, OSError):  # the build was stopped (quitting) or died
+                return ("stopped", None)
             if message[0] == "progress":
                 progress(message[1], message[2])
             else:
@@ -92,8 +100,7 @@ def build_index(roots: list[Path], progress: Callable[[int, int], None]) -> tupl
     finally:
         _running.discard(process)
         process.join(timeout=1)
-        messages.close()
-        messages.cancel_join_thread()  # never wait at exit for a queue nobody reads
+        receiving.close()
 
 
 def stop_all() -> None:
