@@ -209,7 +209,8 @@ def has_terminal_control(text: str) -> str | None:
         code = ord(ch)
         if ch in "\n\t":
             continue
-        if code < 0x20 or 0x7F <= code < 0xA0 or ch in "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        bidi_controls = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        if code < 0x20 or 0x7F <= code < 0xA0 or ch in bidi_controls:
             return repr(ch)
     return None
 

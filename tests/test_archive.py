@@ -214,7 +214,8 @@ async def test_the_reader_opens_a_single_archive(tmp_path, fixture_month):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot, lambda: app.reader.current_id is not None)
         assert len(app.reader.library) == 7 and not app.reader.library.problems
-        dike = next(i for i in app.reader.library.ids() if app.reader.library.locate(i)[2].headline == "河滩村民合力修堤")
+        library = app.reader.library
+        dike = next(i for i in library.ids() if library.locate(i)[2].headline == "河滩村民合力修堤")
         assert app.reader.open_article(dike)
         await pilot.pause()
         shown = app.reader.article_view.article

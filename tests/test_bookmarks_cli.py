@@ -38,9 +38,11 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
 def test_add_list_remove_with_options_before_or_after_paths(tmp_path, lib, capsys):
     root, ids = lib
     file = str(tmp_path / "b.yaml")
-    code, out, _ = cli(capsys, "bookmarks", "add", ids[SPRING], str(root), "--bookmarks", file, "--note", "播种机那段", "--tag", "春耕", "--tag", "待读")
+    code, out, _ = cli(capsys, "bookmarks", "add", ids[SPRING], str(root), "--bookmarks", file,
+                       "--note", "播种机那段", "--tag", "春耕", "--tag", "待读")
     assert code == 0 and SPRING in out
-    code, out, _ = cli(capsys, "--bookmarks", file, "bookmarks", "--tag", "文化", "add", "--note", "很长", ids[LANTERN], str(root))
+    code, out, _ = cli(capsys, "--bookmarks", file, "bookmarks", "--tag", "文化",
+                       "add", "--note", "很长", ids[LANTERN], str(root))
     assert code == 0 and LANTERN in out
 
     code, out, _ = cli(capsys, "bookmarks", "list", str(root), "--bookmarks", file, "--json")
@@ -107,7 +109,8 @@ def test_export_markdown_is_a_reading_list(tmp_path, lib, capsys):
 
     target = tmp_path / "out" / "list.md"
     target.parent.mkdir()
-    code, out, _ = cli(capsys, "bookmarks", "export", "--format", "md", "-o", str(target), str(root), "--bookmarks", file)
+    code, out, _ = cli(capsys, "bookmarks", "export", "--format", "md", "-o", str(target), str(root),
+                       "--bookmarks", file)
     assert code == 0 and out == "" and f"## {SPRING}" in target.read_text(encoding="utf-8")
 
 
@@ -146,12 +149,14 @@ def test_import_from_standard_input(tmp_path, lib):
     assert json.loads(listed.stdout) == [
         {**json.loads(listed.stdout)[0], "article_id": "abcd2345", "headline": "别处的文章", "missing": True}
     ]
-    assert "[missing]" in run_cli("bookmarks", "list", str(root), "--bookmarks", str(tmp_path / "b.yaml")).stdout.decode()
+    listed = run_cli("bookmarks", "list", str(root), "--bookmarks", str(tmp_path / "b.yaml"))
+    assert "[missing]" in listed.stdout.decode()
 
 
 def test_restricted_mode_only_uses_standard_input_and_output(tmp_path, capsys):
     file = str(tmp_path / "b.yaml")
-    code, _, err = cli(capsys, "--restricted", "bookmarks", "export", "--format", "md", "-o", str(tmp_path / "x.md"), "--bookmarks", file)
+    code, _, err = cli(capsys, "--restricted", "bookmarks", "export", "--format", "md", "-o", str(tmp_path / "x.md"),
+                       "--bookmarks", file)
     assert code == 2 and "restricted" in err and not (tmp_path / "x.md").exists()
     code, _, err = cli(capsys, "--restricted", "bookmarks", "import", "/etc/passwd", "--bookmarks", file)
     assert code == 2 and "restricted" in err
@@ -165,7 +170,8 @@ def test_output_shows_article_text_as_data_never_terminal_control(tmp_path, lib,
         '  note: "\\e[2J笔记\\x9b31m"\n  tags: ["\\e[31m红"]\n',
         encoding="utf-8",
     )
-    for argv in (["list"], ["list", "--json"], ["export", "--format", "md"], ["export", "--format", "json"], ["export", "--format", "yaml"]):
+    for argv in (["list"], ["list", "--json"], ["export", "--format", "md"], ["export", "--format", "json"],
+                 ["export", "--format", "yaml"]):
         code, out, _ = cli(capsys, "bookmarks", *argv, str(root), "--bookmarks", str(file))
         assert code == 0, argv
         for bad in ("\x1b", "\x9b", "\u202e", "\x07"):

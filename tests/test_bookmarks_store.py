@@ -38,9 +38,9 @@ from tuireader.store.bookmarks import (
     BookmarkStore,
     Document,
     UnknownBookmark,
+    _read_as_written,
     default_path,
     dump_document,
-    _read_as_written,
     parse_document,
     parse_yaml_document,
     resolve_paragraph,
@@ -83,7 +83,8 @@ def test_round_trip_keeps_chinese_notes_tags_and_unknown_keys(tmp_path):
     data = yaml.safe_load(text)
     assert data["version"] == 1
     entry = data["bookmarks"][0]
-    for key in ("article_id", "headline", "kicker", "paper", "date", "page", "section", "source", "paragraph", "saved", "note", "tags"):
+    for key in ("article_id", "headline", "kicker", "paper", "date", "page", "section", "source", "paragraph", "saved",
+                "note", "tags"):
         assert key in entry
     assert entry["note"] == "值得细读：播种机\n第二行笔记"
 
@@ -152,7 +153,9 @@ def test_any_text_survives_the_file_unchanged(tmp_path_factory, note, headline, 
     # Nothing a terminal would act on is written raw.
     assert not any(ch in text for ch in "\x1b\x9b\u202e\x07")
     # Without unknown keys the quick line reader takes the file; it must read what YAML reads.
-    plain = Document(bookmarks=[bm("a1", headline=headline, kicker=extra or None, note=note, tags=tags_read, paragraph=len(note))])
+    plain = Document(
+        bookmarks=[bm("a1", headline=headline, kicker=extra or None, note=note, tags=tags_read, paragraph=len(note))]
+    )
     text = dump_document(plain)
     assert parse_yaml_document(text, "t.yaml") == plain
     quick = _read_as_written(text)
@@ -324,7 +327,9 @@ def test_missing_article_stays_listed_then_is_reattached(tmp_path):
     assert missing == {ids[STREET]}
     # Nothing dropped: the missing one is still there with what it needs to be shown.
     street = store.get(ids[STREET])
-    assert (street.headline, street.paper, street.date, street.page, street.note) == (STREET, PAPER, DATE, 2, "记下老街")
+    assert (street.headline, street.paper, street.date, street.page, street.note) == (
+        STREET, PAPER, DATE, 2, "记下老街"
+    )
     # Re-attached by paper, date and headline, and written to the file.
     assert not store.is_bookmarked(ids[SPRING]) and store.is_bookmarked(new_spring)
     on_disk = BookmarkStore(store.path).get(new_spring)

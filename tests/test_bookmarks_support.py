@@ -96,7 +96,9 @@ def run_cli(*args: str, stdin: bytes | None = None, env: dict | None = None) -> 
 
 def test_the_bookmarks_library_reads_as_the_tests_expect(tmp_path):
     library = open_library(make_library(tmp_path / "lib"))
-    found = {ref.headline: (issue.paper, issue.date, section.number, section.name) for issue, section, ref in library.refs()}
+    found = {
+        ref.headline: (issue.paper, issue.date, section.number, section.name) for issue, section, ref in library.refs()
+    }
     assert found == {
         SPRING: (PAPER, DATE, 2, "要闻"),
         STREET: (PAPER, DATE, 2, "要闻"),

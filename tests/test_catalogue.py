@@ -65,7 +65,8 @@ def test_added_changed_removed_and_renamed_files_are_picked_up(lib_dir):
     _as_on_disk(lib, lib_dir)
     # changed (same size is not enough to hide it: the mtime moves)
     f = page2 / "新能源汽车产销两旺.md"
-    f.write_text(f.read_text(encoding="utf-8").replace("# 新能源汽车产销两旺", "# 新能源汽车销量大增"), encoding="utf-8")
+    f.write_text(f.read_text(encoding="utf-8").replace("# 新能源汽车产销两旺", "# 新能源汽车销量大增"),
+                 encoding="utf-8")
     lib = lib.refresh()
     assert "新能源汽车销量大增" in _headlines(lib) and "新能源汽车产销两旺" not in _headlines(lib)
     _as_on_disk(lib, lib_dir)
@@ -168,8 +169,10 @@ def test_a_warm_open_builds_an_issue_only_when_it_is_asked_for(generated):
     assert (ref.headline, ref.source, section.number) == (last.headline, last.source, cold.locate(last.id)[1].number)
     assert warm.article(last.id).blocks == cold.article(last.id).blocks
     # Every issue, once built, is the one the files give.
-    summary = lambda lib: [(i.label, s.label, r.id, r.title, r.kind, r.source, r.continues_at, r.continued_from)
-                           for i, s, r in lib.refs()]
+    def summary(lib: Library) -> list[tuple]:
+        return [(i.label, s.label, r.id, r.title, r.kind, r.source, r.continues_at, r.continued_from)
+                for i, s, r in lib.refs()]
+
     assert summary(warm) == summary(cold)
 
 
@@ -245,8 +248,9 @@ def test_a_new_issue_dropped_in_builds_only_that_issue(generated, tmp_path, monk
     assert before.from_catalogue
     day = root / "晚报" / "2031" / "01" / "2031-01-01"
     day.mkdir(parents=True)
-    (day / "01-要闻.txt").write_text("# 新年第一天\n\n本报讯 全城迎来新年。\n\n# 地铁延长运营\n\n本报讯 跨年夜地铁延长运营。\n",
-                                    encoding="utf-8")
+    (day / "01-要闻.txt").write_text(
+        "# 新年第一天\n\n本报讯 全城迎来新年。\n\n# 地铁延长运营\n\n本报讯 跨年夜地铁延长运营。\n", encoding="utf-8"
+    )
     # Neither every row of the catalogue nor any file but the new one is read.
     monkeypatch.setattr(library_module.Catalogue, "load", lambda self: pytest.fail("read every row"))
     parsed = []
@@ -286,7 +290,8 @@ def test_ids_stay_unique_when_one_of_two_look_alike_issues_is_built_again(tmp_pa
     root = tmp_path / "lib"
     for folder in ("甲", "乙"):
         (root / folder).mkdir(parents=True)
-        (root / folder / "01.txt").write_text("---\npaper: 晚报\n---\n\n# 通知\n\n本报讯 明日停水。\n", encoding="utf-8")
+        (root / folder / "01.txt").write_text("---\npaper: 晚报\n---\n\n# 通知\n\n本报讯 明日停水。\n",
+                                              encoding="utf-8")
     Library.open([root])
     lib = Library.open([root])
     ids = list(lib.ids())

@@ -70,7 +70,9 @@ def test_language_from_the_default_config(tmp_path):
 # --------------------------------------------------------- did you mean
 
 
-@pytest.mark.parametrize("typo, command", [("serach", "search"), ("dupm", "dump"), ("chek", "check"), ("bookmark", "bookmarks")])
+@pytest.mark.parametrize(
+    "typo, command", [("serach", "search"), ("dupm", "dump"), ("chek", "check"), ("bookmark", "bookmarks")]
+)
 def test_a_mistyped_subcommand_gets_a_suggestion(tmp_path, typo, command):
     out = run(typo, "foo", cwd=tmp_path, env=EN)
     assert out.returncode == 2

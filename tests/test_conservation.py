@@ -106,7 +106,8 @@ def assert_rmrb_conserved(text: str, parsed) -> None:
 
 
 def _dateline_credit(text: str, a) -> bool:
-    return any(f"（{b}" in text.replace(" ", "") or f"({b}" in text.replace(" ", "") for b in ("".join(x.split()) for x in a.bylines))
+    bylines = ("".join(x.split()) for x in a.bylines)
+    return any(f"（{b}" in text.replace(" ", "") or f"({b}" in text.replace(" ", "") for b in bylines)
 
 
 def _is_subsequence(small: str, big: str) -> bool:
@@ -139,9 +140,15 @@ def test_conservation_on_shared_corpus():
 
 # ------------------------------------------------------ generated pages
 
-_HAN = st.text(alphabet=st.sampled_from("政法数字化平台建设会议强调推进工作改革发展人民群众服务中心城市乡村经济文化"), min_size=1, max_size=12)
+_HAN = st.text(
+    alphabet=st.sampled_from("政法数字化平台建设会议强调推进工作改革发展人民群众服务中心城市乡村经济文化"),
+    min_size=1,
+    max_size=12,
+)
 _PUNCT = st.sampled_from(["，", "。", "、", ",", "；", "：", "？", "！", "”", "“", "（", "）", "——", "…", ""])
-_SENTENCE = st.builds(lambda parts: "".join(parts), st.lists(st.tuples(_HAN, _PUNCT).map("".join), min_size=1, max_size=6))
+_SENTENCE = st.builds(
+    lambda parts: "".join(parts), st.lists(st.tuples(_HAN, _PUNCT).map("".join), min_size=1, max_size=6)
+)
 _NAME = st.text(alphabet=st.sampled_from("陈李王张刘杨赵周吴徐孙马朱胡郭何高林罗"), min_size=2, max_size=3)
 
 
@@ -186,8 +193,17 @@ def test_conservation_property_on_generated_pages(text):
         page_text(),
         st.text(),
         st.binary(max_size=400),
-        page_text().flatmap(lambda t: st.tuples(st.just(t), st.integers(0, len(t)), st.text(max_size=8)).map(lambda x: x[0][: x[1]] + x[2] + x[0][x[1] :])),
-        st.lists(st.sampled_from(["#", "##", "###", ">", "**", "---", "<p>", "</p>", "&nbsp;", "（下转", "2版）", "\n", " ", "本报讯", "摄", "记者"])).map("".join),
+        page_text().flatmap(
+            lambda t: st.tuples(st.just(t), st.integers(0, len(t)), st.text(max_size=8)).map(
+                lambda x: x[0][: x[1]] + x[2] + x[0][x[1] :]
+            )
+        ),
+        st.lists(
+            st.sampled_from(
+                ["#", "##", "###", ">", "**", "---", "<p>", "</p>", "&nbsp;", "（下转", "2版）", "\n", " ",
+                 "本报讯", "摄", "记者"]
+            )
+        ).map("".join),
     )
 )
 def test_no_parser_raises_anything_but_ingest_error(data):

@@ -155,7 +155,7 @@ def test_terminal_theme_uses_the_terminals_own_palette(env):
         assert codes, "no colours or styles at all"
         assert not [c for c in codes if re.search(r"(^|;)[34]8;[25];", c)], codes  # no 256-colour or RGB
         # The subheadline is set in the palette's cyan, as the theme says.
-        line = next(l for l in coloured.splitlines() if "王成国讲话" in l)
+        line = next(row for row in coloured.splitlines() if "王成国讲话" in row)
         assert "\x1b[36m" in line
 
 
@@ -195,7 +195,8 @@ def _walk_every_article(env, library: Path) -> None:
             if index:
                 term.send("]")
             # Headline and page are on screen; the masthead counts the article.
-            screen = term.wait_for(lambda s: flat(headline)[:12] in flat(s) and f"第{page}版" in s.splitlines()[0],
+            screen = term.wait_for(lambda s, headline=headline, page=page:
+                                   flat(headline)[:12] in flat(s) and f"第{page}版" in s.splitlines()[0],
                                    what=f"article {index + 1}: {headline!r} on page {page}")
         term.send("]")
         term.wait_for("No more articles")

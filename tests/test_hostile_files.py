@@ -330,7 +330,8 @@ def test_a_read_only_or_full_cache_leaves_the_reader_reading_the_files(
     assert library_summary(Library.open([root])) == expected
     # Changed files, and a catalogue that cannot take the change.
     added = root / PAPERS[0] / "2025-06-01" / "06-新增.txt"
-    added.write_text("".join(f"# 新增的第{n}篇\n\n本报讯 第{n}篇{'新的内容。' * 200}\n\n" for n in range(20)), encoding="utf-8")
+    added.write_text("".join(f"# 新增的第{n}篇\n\n本报讯 第{n}篇{'新的内容。' * 200}\n\n" for n in range(20)),
+                     encoding="utf-8")
     expected = library_summary(Library.open([root], use_catalogue=False))
     lib = Library.open([root])
     assert library_summary(lib.refresh() or lib) == expected

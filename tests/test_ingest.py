@@ -79,7 +79,9 @@ def test_page_file_kicker_subheadline_bylines_and_reflow():
     assert "“数字田野”" in lead.blocks[1].text
     second = lib.article(sec1.articles[1].id)
     assert second.bylines == ["实习生 韩雪 通讯员 郑凯 本报记者 周立"]
-    assert paragraphs(second) == ["为深化农村改革,3月6日,青河县启动农村集体产权制度改革试点工作。试点将在全县12个乡镇展开,为期一年。"]
+    assert paragraphs(second) == [
+        "为深化农村改革,3月6日,青河县启动农村集体产权制度改革试点工作。试点将在全县12个乡镇展开,为期一年。"
+    ]
     photo = lib.article(sec1.articles[2].id)
     assert photo.kind == "photo" and photo.blocks[0].credit == "陈海 摄"
     assert photo.blocks[0].text.endswith("为春季育苗做准备。")
@@ -228,7 +230,8 @@ def test_encodings_and_line_ends(data):
 
 @pytest.mark.parametrize(
     "data, reason",
-    [(b"", "empty"), (b"   \n\n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"), (bytes(range(256)) * 4, "binary")],
+    [(b"", "empty"), (b"   \n\n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+     (bytes(range(256)) * 4, "binary")],
 )
 def test_unreadable_files_are_reported_not_raised(tmp_path, data, reason):
     (tmp_path / "bad.txt").write_bytes(data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -147,7 +148,7 @@ def test_dash_and_ellipsis_pairs_never_split(pair):
     text = ("二" * 7 + pair + "三") * 6
     for width in range(4, 40):
         lines = break_lines(text, width)
-        for a, b in zip(lines, lines[1:]):
+        for a, b in pairwise(lines):
             assert not (a.endswith(pair[0]) and b.startswith(pair[0])), (width, a, b)
             assert b[0] not in NO_START
 
@@ -200,7 +201,14 @@ def test_degenerate_inputs():
 
 # --------------------------------------------------------------- properties
 
-CJK = st.sampled_from("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处")
+CJK = st.sampled_from(
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种"
+    "面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本"
+    "去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比"
+    "或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总"
+    "次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做"
+    "必战先回则任取据处"
+)
 LATIN = st.text("abcdefghijklmnopqrstuvwxyzABC0123456789", min_size=1, max_size=8)
 OPEN = st.sampled_from(list(OPENING))
 CLOSE = st.sampled_from(list(CLOSING) + ["——", "……"])

@@ -4,8 +4,6 @@ and crashes that apologise on screen and keep the traceback in the log folder.""
 
 from __future__ import annotations
 
-from tests.conftest import sync
-
 import json
 import os
 import subprocess
@@ -15,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, sync
 from tuireader import cli, paths
 from tuireader.restricted import REFUSED_STATUS, Refused, command_argv
 

@@ -117,7 +117,11 @@ hostile_chars = st.sampled_from(
     + sorted(BIDI)
     + ["\u200b", "\ufeff", "\u3000", "中", "文", "，", "。", "a"]
 )
-any_text = st.one_of(st.text(), st.text(hostile_chars), st.lists(st.one_of(st.text(max_size=4), st.text(hostile_chars, max_size=6))).map("".join))
+any_text = st.one_of(
+    st.text(),
+    st.text(hostile_chars),
+    st.lists(st.one_of(st.text(max_size=4), st.text(hostile_chars, max_size=6))).map("".join),
+)
 
 
 @given(any_text)

@@ -79,7 +79,9 @@ class Server:
         self.sshd = sshd
         self.library = library
         self.port = _free_port()
-        self.user = os.environ.get("USER") or subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+        self.user = (
+            os.environ.get("USER") or subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+        )
         self.home = root / "home"  # XDG folders of the shared account
         self.log = root / "sshd.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -103,7 +105,8 @@ class Server:
         XDG folders under tmp (sshd clears the environment)."""
         xdg = [f"XDG_{var}_HOME={shlex.quote(str(self.home / sub))}"
                for var, sub in (("CONFIG", "config"), ("DATA", "data"), ("STATE", "state"), ("CACHE", "cache"))]
-        return " ".join(["env", f"PYTHONPATH={shlex.quote(str(REPO))}", *xdg, shlex.quote(sys.executable), "-m", "tuireader"])
+        python = shlex.quote(sys.executable)
+        return " ".join(["env", f"PYTHONPATH={shlex.quote(str(REPO))}", *xdg, python, "-m", "tuireader"])
 
     def from_recipe(self, text: str) -> str:
         """A piece of docs/ssh.md with its paths and names made this test's."""

@@ -63,7 +63,8 @@ def test_chinese_stays_chinese(tmp_path):
 
 def test_unparsable_file_is_left_alone(tmp_path):
     path = tmp_path / "state.yaml"
-    for broken in (b"read: [unclosed\n", b"read: 5\n", b"- a list\n", b"\xff\xfe\x00garbage", b"last: {paragraph: -1}\n"):
+    for broken in (b"read: [unclosed\n", b"read: 5\n", b"- a list\n", b"\xff\xfe\x00garbage",
+                   b"last: {paragraph: -1}\n"):
         path.write_bytes(broken)
         store = StateStore(path).load()
         assert store.problem and str(path) in store.problem

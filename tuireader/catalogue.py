@@ -211,8 +211,8 @@ class Catalogue:
                         (*values, _row_checksum(values, articles)),
                     )
                     db.executemany(
-                        "INSERT INTO articles (path, idx, headline, kicker, kind, jumps, body_key, dedupe_key, richness)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO articles (path, idx, headline, kicker, kind, jumps, body_key, dedupe_key,"
+                        " richness) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [(path, i, *a) for i, a in enumerate(articles)],
                     )
                 # How many rows there are, so that a read which comes back short is seen to.
@@ -285,9 +285,8 @@ class Catalogue:
             return {}
         try:
             with contextlib.closing(self._connect()) as db:
-                return {
-                    path_from_db(p): (size, mtime) for p, size, mtime in db.execute("SELECT path, size, mtime_ns FROM files")
-                }
+                rows = db.execute("SELECT path, size, mtime_ns FROM files")
+                return {path_from_db(p): (size, mtime) for p, size, mtime in rows}
         except sqlite3.Error:
             return {}
 
@@ -307,7 +306,8 @@ class Catalogue:
         """SQLite's ``PRAGMA quick_check`` over the file's structure (a fraction of a
         second for a large catalogue; run only once something went wrong)."""
         try:
-            with contextlib.closing(sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)) as db:
+            read_only = f"{self.path.absolute().as_uri()}?mode=ro"
+            with contextlib.closing(sqlite3.connect(read_only, uri=True, timeout=5)) as db:
                 return db.execute("PRAGMA quick_check").fetchall() == [("ok",)]
         except sqlite3.OperationalError:
             return True  # cannot look (locked, cannot be opened): no sign of damage
@@ -335,7 +335,8 @@ class Catalogue:
                 # Everything that starts with "folder/": from "folder/" up to "folder0" ("0" follows "/").
                 # A path that is not UTF-8 is kept as bytes (a BLOB): its bounds are bytes too.
                 bounds = (path_to_db(folder + "/"), path_to_db(folder + "0"))
-                return [path_from_db(p) for (p,) in db.execute("SELECT path FROM files WHERE path > ? AND path < ?", bounds)]
+                rows = db.execute("SELECT path FROM files WHERE path > ? AND path < ?", bounds)
+                return [path_from_db(p) for (p,) in rows]
         except sqlite3.Error:
             return []
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from tuireader import __version__
 from tuireader.i18n import _
@@ -22,7 +23,9 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 #: Global options that take a value (so the dispatcher can skip the value).
-_VALUE_OPTIONS = {"--config", "--bookmarks", "--reader", "--theme", "--limit", "--format", "-o", "--output", "--note", "--tag"}
+_VALUE_OPTIONS = {
+    "--config", "--bookmarks", "--reader", "--theme", "--limit", "--format", "-o", "--output", "--note", "--tag",
+}
 
 
 #: One line for each subcommand in ``tuireader --help`` (and its own ``--help``).
@@ -42,7 +45,10 @@ class UsageError(Exception):
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """argparse's layout, with its ``usage:`` in the interface's language."""
 
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(
+        self, usage: str | None, actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup], prefix: str | None = None,
+    ) -> None:
         super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
 
@@ -50,7 +56,7 @@ class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one clear line, not a usage dump,
     and whose help is in the interface's language."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
@@ -61,7 +67,9 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(self._translate(self._only_required(message)))
 
-    def parse_known_intermixed_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+    def parse_known_intermixed_args(  # type: ignore[override]  # one signature for argparse's three overloads
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None,
+    ) -> tuple[argparse.Namespace, list[str]]:
         # Python 3.11 keeps the usage for its errors as format_usage()[7:], which
         # assumes the seven characters of 'usage: '; another language's prefix is cut wrong.
         if self.usage is not None:
@@ -100,13 +108,16 @@ class Parser(argparse.ArgumentParser):
 #: argparse's own error messages (it reads gettext's catalogue, not ours), as
 #: patterns and the templates of our catalogue they are said with.
 _ARGPARSE_MESSAGES = [
-    (re.compile(r"the following arguments are required: (?P<names>.+)"), "the following arguments are required: {names}"),
+    (re.compile(r"the following arguments are required: (?P<names>.+)"),
+     "the following arguments are required: {names}"),
     (re.compile(r"unrecognized arguments: (?P<args>.*)"), "unrecognized arguments: {args}"),
     (re.compile(r"argument (?P<arg>\S+): expected one argument"), "argument {arg}: expected one argument"),
-    (re.compile(r"argument (?P<arg>\S+): invalid (?P<type>\w+) value: (?P<value>.*)"), "argument {arg}: invalid {type} value: {value}"),
+    (re.compile(r"argument (?P<arg>\S+): invalid (?P<type>\w+) value: (?P<value>.*)"),
+     "argument {arg}: invalid {type} value: {value}"),
     (re.compile(r"argument (?P<arg>\S+): invalid choice: (?P<value>.*?) \(choose from (?P<choices>.*)\)"),
      "argument {arg}: invalid choice: {value} (choose from {choices})"),
-    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)"), "ambiguous option: {option} could match {matches}"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)"),
+     "ambiguous option: {option} could match {matches}"),
 ]
 
 
@@ -127,7 +138,8 @@ def argument_text(value: str) -> str:
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--version", action="version", version=f"tuireader {__version__}", help=_("print the version and exit"))
+    parser.add_argument("--version", action="version", version=f"tuireader {__version__}",
+                        help=_("print the version and exit"))
     parser.add_argument("--config", metavar="FILE", help=_("use this config file"))
     parser.add_argument("--bookmarks", metavar="FILE", help=_("use this bookmarks file"))
     parser.add_argument("--reader", metavar="NAME", help=_("keep this reader's data apart (shared accounts)"))

@@ -37,8 +37,8 @@ from tuireader.ingest import (
     ParsedFile,
     parse_bytes,
     parse_file,
+    rmrb,
 )
-from tuireader.ingest import rmrb
 from tuireader.ingest.decode import read_bytes, readable_name
 from tuireader.model import (
     Article,
@@ -205,8 +205,9 @@ class Library:
         if snapshot is not None:
             lib.from_catalogue = True
             return lib
-        rows = catalogue.load()
-        if rows is not None:
+        loaded = catalogue.load()
+        if loaded is not None:
+            rows = loaded
             lib.from_catalogue = True
         else:
             rows, _, _, _ = scan(paths, {}, progress, lib._first_part(first_part))
@@ -309,7 +310,7 @@ class Library:
         to_save: list[FileRow] = []
         changed: set[str] = set(removed)
         # The issues to build again: those the changed files' articles were in, and are in now.
-        affected = {row_issue_key(row) for row in map(old.get, removed) if row is not None}
+        affected = set(_issue_keys(map(old.get, removed)))
         for n, found in enumerate(touched, 1):
             for row in _scan_found(found, store):
                 prev = old.get(row.path)
@@ -317,15 +318,14 @@ class Library:
                     row.info, row.articles = prev.info, prev.articles  # touched, not changed
                 else:
                     changed.add(row.path)
-                    affected.update(row_issue_key(r) for r in (row, prev) if r is not None)
+                    affected.update(_issue_keys((row, prev)))
                 to_save.append(row)
             if progress is not None:
                 progress(n, len(touched))
         gone = set(in_boxes) - {row.path for row in to_save}  # members no longer in their archive
         removed = removed + sorted(gone)
         changed.update(gone)
-        affected.update(row_issue_key(old[key]) for key in gone if key in old)
-        affected.discard(None)
+        affected.update(_issue_keys(map(old.get, gone)))
         with contextlib.suppress(OSError, sqlite3.Error):
             catalogue.save(to_save, removed, snapshot_stale=bool(changed))
         if not changed:
@@ -337,7 +337,7 @@ class Library:
         for key in removed:
             rows.pop(key, None)
         rows.update((row.path, row) for row in to_save if row_issue_key(row) in affected)
-        kept = [(entry, blob) for entry, blob in zip(head.issues, blobs) if entry.key not in affected]
+        kept = [(entry, blob) for entry, blob in zip(head.issues, blobs, strict=True) if entry.key not in affected]
         # The changed issues, built from their files' rows, with ids that keep clear of the kept issues'.
         part = Library(self.roots)
         part._paths = self._paths
@@ -369,7 +369,9 @@ class Library:
         with self._build_lock:
             for n, key in enumerate(self._issue_keys):
                 m = was.get(key)
-                sections = old._unpacked.get(m) if m is not None else None
+                if m is None:
+                    continue  # a new issue
+                sections = old._unpacked.get(m)
                 if sections is None or old._packed[m][1] != self._packed[n][1]:
                     continue  # never unpacked, or built again (its blob differs)
                 for section in sections:
@@ -421,7 +423,7 @@ class Library:
         # The issues' loaders hold the library weakly: no cycle keeps an old library
         # alive (the app freezes what the collector would otherwise walk).
         me = weakref.ref(self)
-        for n, (entry, blob) in enumerate(zip(head.issues, blobs)):
+        for n, (entry, blob) in enumerate(zip(head.issues, blobs, strict=True)):
             self.issues.append(
                 Issue(entry.paper, entry.date, title=entry.title, loader=partial(_unpack_weakly, me, n), ids=entry.ids)
             )
@@ -465,11 +467,12 @@ class Library:
             if row.info is None:  # an archive: its members have rows of their own
                 continue
             src = SourceFile(Path(row.path), Path(row.root), row.rel, row.size, row.mtime_ns)
-            info = FileInfo(*row.info[:5], tuple(row.info[5]))
+            layout, paper, date, page, section_name, order = row.info
+            info = FileInfo(layout, paper, date, page, section_name, tuple(order))
             for i, (headline, kicker, kind, jumps, body_key, dedupe_key, richness) in enumerate(row.articles):
                 entries.append(
-                    Entry(src, info, i, headline, kicker, kind,
-                          tuple((d, p) for d, p in json.loads(jumps)), body_key, dedupe_key, tuple(json.loads(richness)))
+                    Entry(src, info, i, headline, kicker, kind, tuple((d, p) for d, p in json.loads(jumps)),
+                          body_key, dedupe_key, tuple(json.loads(richness)))
                 )
         self._build(entries)
 
@@ -623,7 +626,7 @@ class Library:
         if n is None:
             return None
         issue = self.issues[n]
-        issue.sections  # builds the issue when it is still packed
+        _ = issue.sections  # builds the issue when it is still packed
         ref = self._ref_of.get(aid)
         return None if ref is None else (issue, self._section_of[aid], ref)
 
@@ -701,7 +704,7 @@ class Library:
     def fingerprints(self) -> dict[str, tuple[int, int]]:
         """Size and mtime of every file that holds an article (builds every issue)."""
         for issue in self.issues:
-            issue.sections
+            _ = issue.sections  # builds the issue when it is still packed
         if self._stats_pending:  # opened from the snapshot: sizes live in the catalogue
             stats = Catalogue(self.roots).file_stats()
             for key in self._lazy_files:
@@ -957,6 +960,14 @@ def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
     """``walk``'s files as ``SourceFile``s."""
     for key, root, rel, size, mtime_ns in walk(paths):
         yield SourceFile(Path(key), Path(root), rel, size, mtime_ns)
+
+
+def _issue_keys(rows: Iterable[FileRow | None]) -> Iterator[str]:
+    """The issues these files' articles are in (no key for a missing row, or a file without articles)."""
+    for row in rows:
+        key = row_issue_key(row) if row is not None else None
+        if key is not None:
+            yield key
 
 
 def _unpack_weakly(library: weakref.ref[Library], n: int) -> list[Section]:

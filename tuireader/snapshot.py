@@ -114,6 +114,8 @@ def unpack_issue(blob: bytes) -> UnpackedIssue:
         sections.append(section)
         articles = section.articles
         for aid, headline, kind, kicker, index, jumps, continues_at, continued_from, f in refs:
-            articles.append(ArticleRef(aid, headline, kind, kicker, rels[f], index, jumps, continues_at, continued_from))
+            articles.append(
+                ArticleRef(aid, headline, kind, kicker, rels[f], index, jumps, continues_at, continued_from)
+            )
             file_of[aid] = keys[f]
     return UnpackedIssue(sections, files, file_of, merged)

@@ -47,6 +47,7 @@ class ParsedFile:
 
 def parse_file(path: Path, root: Path) -> ParsedFile:
     """Read and parse one file; ``IngestError`` says why a file yields nothing."""
+    rel: PurePath
     try:
         rel = path.relative_to(root)
     except ValueError:
@@ -205,7 +206,7 @@ class _FrontMatterLoader(yaml.SafeLoader):
     """Safe loading without aliases: front matter has no use for them, and
     refusing them makes a billion-laughs bomb harmless."""
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(None, None, "aliases are not allowed", self.peek_event().start_mark)
         return super().compose_node(parent, index)
@@ -239,9 +240,9 @@ def _apply_issue_info(parsed: ParsedFile, front: dict[str, Any], rel: PurePath) 
             for b in a.blocks[:3]:
                 if "《" not in b.text:
                     continue
-                _, info = P.split_edition(b.text)
-                if info:
-                    edition = info
+                _, masthead = P.split_edition(b.text)
+                if masthead:
+                    edition = masthead
                     break
             if edition:
                 break

@@ -26,7 +26,8 @@ def read_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise IngestError(f"cannot read: {exc.strerror or exc}") from None
     if size > MAX_FILE_BYTES:
-        raise IngestError(f"too large ({size // (1024 * 1024)} MiB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MiB)")
+        mib = 1024 * 1024
+        raise IngestError(f"too large ({size // mib} MiB; the limit is {MAX_FILE_BYTES // mib} MiB)")
     try:
         return path.read_bytes()
     except OSError as exc:

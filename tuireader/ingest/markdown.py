@@ -106,6 +106,7 @@ def _tokenize_lines(lines, tokens: list[Token]) -> None:
         kind = "para"
         if first == ">":
             q = _QUOTE_RE.match(line)
+            assert q is not None  # the line starts with ">", which the pattern always matches
             kind = "quote"
             line = line[q.end() :].strip(_SPACES)
             if not line:

@@ -52,7 +52,8 @@ from tuireader.store.bookmarks.store import (
 
 __all__ = [
     "ANCHOR_CHARS", "FILE_NAME", "LOCK_TIMEOUT", "FORMAT_VERSION", "HEADER", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES",
-    "Bookmark", "BookmarkFileError", "BookmarkSaveError", "BookmarkStore", "Document", "UnknownBookmark", "_read_as_written",
+    "Bookmark", "BookmarkFileError", "BookmarkSaveError", "BookmarkStore", "Document", "UnknownBookmark",
+    "_read_as_written",
     "default_path", "dump_document", "dump_yaml", "merge_into", "now_iso", "parse_document", "parse_time",
     "parse_yaml_document", "read_bookmarks_file", "read_document", "read_raw", "read_text", "resolve_paragraph",
     "resolve_path", "split_tags", "unique_tags", "yaml_scalar",

@@ -272,15 +272,16 @@ def _lines_to_document(lines: list[str]) -> Document:
         line = "  " + lines[i][2:]
         while True:
             key, sep, raw = line[2:].partition(": ")
+            tags_below = False  # "tags:" alone: the tags follow, one a line
             if not sep:
                 if line[2:] == "tags:":
-                    key, raw = "tags", None
+                    key, tags_below = "tags", True
                 else:
                     raise _NotAsWritten
             i += 1
             if key == "tags":
                 tags: list[str] = []
-                if raw is None:
+                if tags_below:
                     while i < end and lines[i].startswith("  - "):
                         if lines[i] == "  - |-":  # a tag of several lines: left to YAML
                             raise _NotAsWritten
@@ -311,7 +312,8 @@ def _lines_to_document(lines: list[str]) -> Document:
                 break
             line = lines[i]
         article_id = values.get("article_id")
-        if not article_id or article_id != article_id.strip() or values.get("tags", []) != unique_tags(values.get("tags", [])):
+        tags = values.get("tags", [])
+        if not article_id or article_id != article_id.strip() or tags != unique_tags(tags):
             raise _NotAsWritten  # the YAML reader would strip or fold these
         if values.get("saved") and parse_time(values["saved"]) is None:
             raise _NotAsWritten

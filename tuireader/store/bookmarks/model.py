@@ -57,7 +57,7 @@ def parse_time(value: str | None) -> dt.datetime | None:
         when = dt.datetime.fromisoformat(value)
     except ValueError:
         return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 

@@ -143,7 +143,7 @@ class BookmarkStore:
 
     def newest_first(self) -> list[Bookmark]:
         self._ensure_loaded()
-        epoch = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
         # Saved in the same second: the one added later (lower in the file) first.
         order = sorted(enumerate(self._doc.bookmarks), key=lambda p: (p[1].saved_at or epoch, p[0]), reverse=True)
         return [b for _i, b in order]
