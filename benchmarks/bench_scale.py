@@ -212,9 +212,7 @@ async def inside(library: Path, layout: str = "mixed") -> dict:
         for i in range(len(lib.issues)):
             if nav.row_count >= LIST_ROWS:
                 break
-            nav._expand_issue(i)
-            for s in range(len(lib.issues[i].sections)):
-                nav._expand_section(i, s)
+            nav.expand_issue(i, sections=True)  # its year and month too
         nav._move(0)
         await pilot.pause()
         out["list_rows"] = nav.row_count
@@ -247,7 +245,7 @@ async def inside(library: Path, layout: str = "mixed") -> dict:
         out["key_pilot"] = percentiles(pilot_keys)
         # The same through Pilot on a list of a few rows: what Pilot itself costs.
         for i in range(len(lib.issues)):
-            nav._collapse_issue(i)
+            nav.collapse_issue(i)
         nav._move(0)
         await pilot.pause()
         small: list[float] = []

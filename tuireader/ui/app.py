@@ -80,6 +80,7 @@ class ReaderApp(ApologeticApp):
             measure=self.config.measure,
             library=library,
             extra_problems=self.extra_problems,
+            newest_first=self.config.newest_first,
         )
 
     # -- set-up ---------------------------------------------------------------

@@ -73,6 +73,7 @@ class ReaderScreen(Screen[None]):
         measure: int,
         library: Library | None = None,
         extra_problems: list[str] | None = None,
+        newest_first: bool = True,
     ) -> None:
         super().__init__()
         self.library_paths = library_paths
@@ -80,6 +81,8 @@ class ReaderScreen(Screen[None]):
         #: The reader's bookmarks (read when first needed, after the first paint).
         self.bookmarks = BookmarkKeeper(bookmarks) if bookmarks is not None else None
         self.measure = measure
+        #: The contents list the newest issue first (``order: oldest-first`` in the config: the oldest).
+        self.newest_first = newest_first
         self.library: Library | None = library
         #: Problems found outside the library (themes), listed with its own by ``!``.
         self.extra_problems = extra_problems if extra_problems is not None else []
@@ -199,7 +202,9 @@ class ReaderScreen(Screen[None]):
         # The whole library after its first part (a first run): shown as a refresh is.
         after_part = self.library is not None and not self.library.complete
         self.library = library
-        self.nav.load(library.issues, self._marks, locate=library.locate)
+        nav = self.nav
+        nav.load(library.issues, self._marks, locate=library.locate, newest_first=self.newest_first,
+                 is_read=self.store.is_read)
         # A library read whole from its files is hundreds of thousands of long-lived objects:
         # keep them out of the collector's full passes (~0.5 s each at 100,000 articles).
         gc.freeze()
@@ -222,7 +227,8 @@ class ReaderScreen(Screen[None]):
         if last is not None and last in library:
             self.open_article(last, paragraph=self.store.state.last_paragraph, remember=False)
         else:
-            self.open_article(library.first_id() or "", remember=False)
+            # The first issue the contents show (the newest, unless the config says otherwise).
+            self.open_article(self.nav.first_shown_article() or library.first_id() or "", remember=False)
 
     def _library_complete(self, library: Library, first: bool) -> None:
         """What only a whole library gets (not a first run's first part): bookmarks
