@@ -46,7 +46,7 @@ class DatePrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="date-box"):
             yield Label(Text("Jump to date:"))
-            yield Input(placeholder=_("1966, 1966-05 or 1966-05-16"), id="date-input")
+            yield Input(placeholder=_("1966, 1966-05 or 1966-05-16"), id="date-input", compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
