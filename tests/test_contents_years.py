@@ -203,7 +203,9 @@ async def test_colon_takes_a_year_a_month_or_a_day_and_unfolds_what_leads_there(
         async def jump(text: str) -> str:
             await press(pilot, "colon")
             assert isinstance(app.screen, DatePrompt)
-            await press(pilot, *text, "enter")
+            await press(pilot, *text)
+            assert f"Jump to date: {text}" in screen_text(app)  # what is typed shows on the prompt's line
+            await press(pilot, "enter")
             assert not isinstance(app.screen, DatePrompt) and nav.has_focus
             top = int(nav.scroll_y)
             assert top <= nav.cursor_line < top + nav.scrollable_content_region.height
