@@ -47,10 +47,6 @@ class Host(App[None]):
     def compose(self) -> ComposeResult:
         yield LibraryList(id="nav")
 
-    def is_read(self, aid: str) -> bool:
-        """As ``StateStore.is_read`` (a Python method, as the reader passes it)."""
-        return aid in self.read
-
     def locate(self, aid: str) -> tuple[Issue, Section, ArticleRef] | None:
         """As ``Library.locate``: the issue from the id, its pages built."""
         issue = self.issues[int(aid[:5])]
@@ -63,7 +59,8 @@ class Host(App[None]):
     def on_mount(self) -> None:
         nav = self.query_one(LibraryList)
         started = time.perf_counter()
-        nav.load(self.issues, lambda aid: (aid in self.read, False), locate=self.locate, is_read=self.is_read)
+        nav.load(self.issues, lambda aid: (aid in self.read, False), locate=self.locate,
+                 read_ids=lambda: self.read)
         self.load_s = time.perf_counter() - started
         nav.focus()
 

@@ -178,6 +178,10 @@ async def test_a_library_within_one_year_has_no_year_rows_and_lists_the_newest_f
             tops = [row for row in shown if not row.startswith(" ")]
             assert [row.split("  ")[0].split(" ")[-1] for row in tops] == order
             assert shown[shown.index("▾ 山城晚报 2025-03-08  3") + 1] == "  ▾ 第1版 要闻  2"  # today's look
+            # ':' with a month or a day leads to the issue itself; a year to its first issue shown.
+            assert nav.jump_to_date("2025-01") and nav.row_text(nav.cursor_line) == "▾ 山城晚报 2025-01-02  1"
+            assert nav.jump_to_date("2025年3月8日") and nav.cursor_issue.date == "2025-03-08"
+            assert nav.jump_to_date("2025") and nav.cursor_issue.date == order[0]
 
 
 @sync

@@ -204,7 +204,7 @@ class ReaderScreen(Screen[None]):
         self.library = library
         nav = self.nav
         nav.load(library.issues, self._marks, locate=library.locate, newest_first=self.newest_first,
-                 is_read=self.store.is_read)
+                 read_ids=lambda: self.store.state.read)
         # A library read whole from its files is hundreds of thousands of long-lived objects:
         # keep them out of the collector's full passes (~0.5 s each at 100,000 articles).
         gc.freeze()

