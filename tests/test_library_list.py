@@ -407,3 +407,17 @@ async def test_a_library_that_grows_past_a_year_keeps_the_cursor_shown():
         assert nav.grouped and nav.cursor_article == "b-2-0"
         assert nav.row_text(0) == "▾ 2025  1 issue, 3 unread"
         assert nav.row_text(nav.cursor_line).endswith("新茶馆")
+
+
+@sync
+async def test_a_reload_keeps_the_cursor_on_a_year_or_a_month_row():
+    issues = small_issues()
+    app = Host(issues)
+    async with app.run_test(size=(50, 16)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        for date, row in (("2024", "▾ 2024  1 issue, 2 unread"), ("2025-03", "  ▾ 2025-03  1 issue, 3 unread")):
+            assert nav.jump_to_date(date) and nav.row_text(nav.cursor_line) == row
+            nav.load(copy.deepcopy(issues), app.marks)
+            await pilot.pause()
+            assert nav.row_text(nav.cursor_line) == row
