@@ -12,9 +12,10 @@ import pytest
 from textual.app import App, ComposeResult
 
 from tests.conftest import sync
+from tuireader.contents import group_issues, issue_order
 from tuireader.library import Library
 from tuireader.model import ArticleRef, Issue, Section
-from tuireader.ui.widgets.library_list import DatePrompt, LibraryList, parse_date_prefix
+from tuireader.ui.widgets.library_list import ISSUE, MONTH, YEAR, DatePrompt, LibraryList
 from tuireader.ui.widgets.nav import EXPAND_ALL_LIMIT, ArticleChosen
 
 REPO = Path(__file__).resolve().parent.parent
@@ -121,9 +122,12 @@ async def test_small_library_is_expanded_with_marks_and_counts():
     async with app.run_test(size=(50, 16)) as pilot:
         await pilot.pause()
         nav = app.nav
-        assert nav.row_count == 3 + 4 + 6  # every issue, section and article
+        # Two years and the undated, two months, every issue, section and article, newest first.
+        assert nav.row_count == 3 + 2 + 3 + 4 + 6
+        assert [nav.row_text(n) for n in range(nav.row_count) if not nav.row_text(n).startswith(" ")] == [
+            "▾ 2025  1 issue, 3 unread", "▾ 2024  1 issue, 1 unread", "▾ Undated  1 issue, 1 unread"]
         text = "\n".join(screen_lines(app))
-        assert "▾ 山城晚报 2024-12-30  1" in text  # one of its two articles unread
+        assert "    ▾ 山城晚报 2024-12-30  1" in text  # one of its two articles unread
         assert "第2版 城事" in text
         assert "• ▣ 早春" in text  # unread mark, then the photo mark
         assert "冬至饺子香" in text and "• 冬至饺子香" not in text  # read: no unread mark
@@ -158,32 +162,66 @@ async def test_marks_and_unread_counts_follow_the_reading_state():
 
 
 @sync
-async def test_large_library_starts_folded_and_opens_groups_lazily(big):
+async def test_a_library_within_one_year_has_no_year_rows_and_lists_the_newest_first():
+    issues = [Issue("山城晚报", "2025-01-02", [Section(1, "要闻", articles=[ArticleRef("n-1", "新年")])])]
+    issues += small_issues()[1:]  # 2025-03-08 and an undated issue
+    for newest_first, order in ((True, ["2025-03-08", "2025-01-02", "(undated)"]),
+                                (False, ["2025-01-02", "2025-03-08", "(undated)"])):
+        app = Host(issues)
+        async with app.run_test(size=(50, 16)) as pilot:
+            await pilot.pause()
+            nav = app.nav
+            nav.load(issues, app.marks, newest_first=newest_first)
+            await pilot.pause()
+            assert not nav.grouped
+            shown = [nav.row_text(n) for n in range(nav.row_count)]
+            tops = [row for row in shown if not row.startswith(" ")]
+            assert [row.split("  ")[0].split(" ")[-1] for row in tops] == order
+            assert shown[shown.index("▾ 山城晚报 2025-03-08  3") + 1] == "  ▾ 第1版 要闻  2"  # today's look
+            # ':' with a month or a day leads to the issue itself; a year to its first issue shown.
+            assert nav.jump_to_date("2025-01") and nav.row_text(nav.cursor_line) == "▾ 山城晚报 2025-01-02  1"
+            assert nav.jump_to_date("2025年3月8日") and nav.cursor_issue.date == "2025-03-08"
+            assert nav.jump_to_date("2025") and nav.cursor_issue.date == order[0]
+
+
+@sync
+async def test_large_library_starts_folded_by_year_and_opens_groups_lazily(big):
     app = Host(big.issues)
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         nav = app.nav
         issues = big.issues
-        assert nav.row_count == len(issues)  # one row per issue, nothing more
-        first = issues[0]
-        assert nav.row_text(0).startswith("▸ ") and first.label in nav.row_text(0)
-        total = sum(len(s.articles) for s in first.sections)
-        assert nav.row_text(0).endswith(f"  {total}")  # every article unread
-        await press(pilot, "enter")  # open the issue: its pages appear under it
-        assert nav.row_count == len(issues) + len(first.sections)
-        assert nav.row_text(1).strip().startswith("▸ 第1版")
-        await press(pilot, "j", "enter")  # open page 1: its articles appear
+        groups = group_issues(issues)
+        assert nav.grouped and len(groups) > 1
+        assert nav.row_count == len(groups)  # one row per year, nothing more
+        newest = groups[0]
+        months = newest.months
+        assert nav.row_text(0) == f"▸ {newest.year}  {newest.issue_count} issues, " + (
+            f"{sum(issues[n].article_count for m in months for n in m.issues):,} unread")
+        await press(pilot, "enter")  # the year: its months, newest first
+        assert nav.row_count == len(groups) + len(months)
+        assert nav.row_text(1).startswith(f"  ▸ {months[0].year}-{months[0].month}  ")
+        await press(pilot, "j", "l")  # the month: its issues, newest first
+        first = issues[months[0].issues[0]]
+        assert nav.row_count == len(groups) + len(months) + len(months[0].issues)
+        assert nav.row_text(2) == f"    ▸ {first.label}  {first.article_count}"
+        await press(pilot, "j", "enter")  # the issue: its pages
+        assert nav.row_text(3).startswith("      ▸ 第1版")
+        await press(pilot, "j", "enter")  # page 1: its articles
         page = first.sections[0]
-        assert nav.row_count == len(issues) + len(first.sections) + len(page.articles)
-        assert nav.row_text(2).strip().lstrip("•▣★ ") == page.articles[0].title
+        assert nav.row_text(4).strip().lstrip("•▣★ ") == page.articles[0].title
         await press(pilot, "j", "enter")  # Enter on an article opens it
         assert app.chosen == [page.articles[0].id]
         await press(pilot, "left")  # back up to the page, then fold it
-        assert nav.cursor_line == 1
+        assert nav.cursor_line == 3
         await press(pilot, "left")
-        assert nav.row_count == len(issues) + len(first.sections)
-        await press(pilot, "enter", "k", "enter")  # fold the issue again
-        assert nav.row_count == len(issues) and nav.cursor_line == 0
+        assert nav.row_count == len(groups) + len(months) + len(months[0].issues) + len(first.sections)
+        await press(pilot, "h", "h")  # a folded page: up to the issue; fold it
+        assert nav.cursor_row[1] == ISSUE and nav.row_count == len(groups) + len(months) + len(months[0].issues)
+        await press(pilot, "h", "h")  # a folded issue: up to the month; fold it
+        assert nav.cursor_row[1] == MONTH and nav.row_count == len(groups) + len(months)
+        await press(pilot, "h", "h")  # a folded month: up to the year; fold it
+        assert nav.cursor_row == (0, YEAR, -1) and nav.row_count == len(groups)
 
 
 @sync
@@ -193,12 +231,13 @@ async def test_cursor_keys_move_and_keep_the_cursor_on_screen(big):
         await pilot.pause()
         nav = app.nav
         for i in range(len(big.issues)):  # hundreds of rows
-            nav._expand_issue(i)
+            nav.expand_issue(i)
         height = nav.scrollable_content_region.height
         assert nav.row_count > 4 * height
         await press(pilot, "G")
         assert nav.cursor_line == nav.row_count - 1 and nav.cursor_line in visible(nav)
-        assert big.issues[-1].label in "\n".join(screen_lines(app))
+        oldest = big.issues[issue_order(big.issues)[-1]]
+        assert oldest.sections[-1].label in "\n".join(screen_lines(app))
         await press(pilot, "j")  # nothing below the last row
         assert nav.cursor_line == nav.row_count - 1
         await press(pilot, "g", "k")
@@ -222,10 +261,10 @@ async def test_only_rows_on_screen_are_drawn(big):
         await pilot.pause()
         nav = app.nav
         for i in range(len(issues)):  # open every group: thousands of rows
-            nav._expand_issue(i)
-            for s in range(len(issues[i].sections)):
-                nav._expand_section(i, s)
-        assert nav.row_count == len(issues) + sum(len(i.sections) for i in issues) + len(big)
+            nav.expand_issue(i, sections=True)
+        groups = group_issues(issues)
+        months = sum(len(g.months) for g in groups)
+        assert nav.row_count == len(groups) + months + len(issues) + sum(len(i.sections) for i in issues) + len(big)
         await pilot.pause()
         drawn: list[tuple] = []
         original = nav._row_text
@@ -261,15 +300,19 @@ async def test_select_article_opens_its_groups_and_shows_it(big, with_locate):
         assert ref.title[:8] in text and section.label in text
         nav.select_article("no-such-id")  # unknown: nothing moves
         assert nav.cursor_article == ref.id
-        # Marks of an article follow it too.
+        # Marks of an article follow it too, up to its month's and year's counts.
+        year_row = next(n for n in range(nav.row_count) if nav.row_text(n).startswith(f"▾ {issue.date[:4]} "))
+        before = nav.row_text(year_row)
         app.read.add(ref.id)
-        before = nav.unread_count(big.issues.index(issue))
+        count = nav.unread_count(big.issues.index(issue))
         nav.refresh_marks([ref.id])
-        assert nav.unread_count(big.issues.index(issue)) == before - 1
+        assert nav.unread_count(big.issues.index(issue)) == count - 1
+        unread = int(before.rsplit(", ", 1)[1].split()[0].replace(",", ""))
+        assert nav.row_text(year_row).endswith(f", {unread - 1:,} unread")
 
 
 @sync
-async def test_colon_then_a_date_jumps_to_the_first_issue_on_or_after_it(big):
+async def test_colon_then_a_year_a_month_or_a_day_leads_to_its_row(big):
     issues = big.issues
     dates = sorted({i.date for i in issues if i.date})
     wanted = dates[len(dates) // 2]
@@ -289,30 +332,27 @@ async def test_colon_then_a_date_jumps_to_the_first_issue_on_or_after_it(big):
         assert isinstance(app.screen, DatePrompt)
         await press(pilot, *month, "enter")
         assert not isinstance(app.screen, DatePrompt)
-        first_on_or_after = next(i for i, issue in enumerate(issues) if issue.date and issue.date >= month)
-        row = nav.cursor_row
-        assert row == (first_on_or_after, -1, -1)
-        assert nav.cursor_line == int(nav.scroll_y)  # the issue is at the top of the pane
-        assert row[0] in nav._open_issues  # and opened
-        # A full date, and one past every issue.
+        # The month's row, on screen, unfolded: its newest issue under it.
+        assert nav.cursor_row[1] == MONTH and nav.row_text(nav.cursor_line).startswith(f"  ▾ {month}  ")
+        assert nav.cursor_line in visible(nav)
+        newest_of_month = max(i.date for i in issues if i.date and i.date.startswith(month))
+        assert newest_of_month in nav.row_text(nav.cursor_line + 1)
+        # A year: its row, unfolded.
+        assert nav.jump_to_date(wanted[:4])
+        assert nav.cursor_row[1] == YEAR and nav.row_text(nav.cursor_line).startswith(f"▾ {wanted[:4]}  ")
+        # A day: the issue, unfolded (its pages under it).
         assert nav.jump_to_date(wanted)
-        assert issues[nav.cursor_row[0]].date == wanted
+        assert nav.cursor_row[1] == ISSUE and nav.cursor_issue.date == wanted
+        assert nav.row_text(nav.cursor_line + 1).startswith("      ▸ 第") and nav.cursor_line in visible(nav)
+        # Past every issue: the nearest one (the newest), with a notice.
+        assert nav.jump_to_date("2999-01-01") and nav.cursor_issue.date == dates[-1]
+        await pilot.pause()
+        assert "the nearest is" in str(list(app._notifications)[-1].message)
         line = nav.cursor_line
-        assert not nav.jump_to_date("2999-01-01") and nav.cursor_line == line
         # Not a date: a notice, the cursor stays; Esc cancels the prompt.
         assert not nav.jump_to_date("yesterday") and nav.cursor_line == line
         await press(pilot, "colon", "escape")
         assert not isinstance(app.screen, DatePrompt) and nav.cursor_line == line
-
-
-def test_date_prefixes():
-    assert parse_date_prefix("2025-06") == "2025-06"
-    assert parse_date_prefix("2025-6-1") == "2025-06-01"
-    assert parse_date_prefix("20250601") == "2025-06-01"
-    assert parse_date_prefix("2025年6月") == "2025-06"
-    assert parse_date_prefix(" 2025 ") == "2025"
-    assert parse_date_prefix("2025-13") is None
-    assert parse_date_prefix("June") is None
 
 
 @sync
@@ -321,28 +361,63 @@ async def test_loading_a_refreshed_library_keeps_open_groups_and_the_cursor_or_s
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         nav = app.nav
-        target = big.issues[3].sections[1].articles[2]
+        k = issue_order(big.issues)[len(big.issues) // 2]  # an issue half way down the contents
+        target = big.issues[k].sections[1].articles[2]
         nav.select_article(target.id)
         await pilot.pause()
         rows_before = nav.row_count
-        # The same library read again (new objects, as Library.refresh returns), plus a new issue first.
-        extra = Issue("山城晚报", "2018-01-01", [Section(1, "要闻", articles=[ArticleRef("new-one", "新年献词")])])
+        # The same library read again (new objects, as Library.refresh returns), plus a new year.
+        extra = Issue("山城晚报", "2000-01-01", [Section(1, "要闻", articles=[ArticleRef("new-one", "新年献词")])])
         nav.load([extra, *copy.deepcopy(big.issues)], app.marks)
         await pilot.pause()
         assert nav.cursor_article == target.id
-        assert nav.row_count == rows_before + 1  # the new issue, folded; the open groups stayed open
+        assert nav.row_count == rows_before + 1  # the new year, folded; the open groups stayed open
         assert nav.cursor_line in visible(nav)
         # The article's file went away: the cursor goes to its issue's row...
         fewer = copy.deepcopy(big.issues)
-        del fewer[3].sections[1].articles[2]
+        del fewer[k].sections[1].articles[2]
         nav.load(fewer, app.marks)
         await pilot.pause()
-        assert nav.cursor_row == (3, -1, -1) and nav.row_text(nav.cursor_line).endswith(
-            f"{fewer[3].label}  {fewer[3].article_count}")
-        # ...and with the whole issue gone, to the issue that came after it.
+        assert nav.cursor_issue.key == fewer[k].key and nav.row_text(nav.cursor_line).endswith(
+            f"{fewer[k].label}  {fewer[k].article_count}")
+        # ...and with the whole issue gone, to the issue shown after it.
+        shown = issue_order(fewer)
+        after = fewer[shown[shown.index(k) + 1]]
         fewer = copy.deepcopy(fewer)
-        del fewer[3]
+        del fewer[k]
         nav.load(fewer, app.marks)
         await pilot.pause()
-        assert nav.cursor_row == (3, -1, -1) and fewer[3].label in nav.row_text(nav.cursor_line)
+        assert nav.cursor_issue.key == after.key and after.label in nav.row_text(nav.cursor_line)
         assert nav.cursor_line in visible(nav)
+
+
+@sync
+async def test_a_library_that_grows_past_a_year_keeps_the_cursor_shown():
+    """A first run shows the files read in the first second: one year, say. When the
+    whole library comes, folded by year, the way to the cursor's article is open."""
+    issues = small_issues()
+    app = Host(issues[1:2])  # 2025 alone
+    async with app.run_test(size=(50, 16)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        assert not nav.grouped
+        nav.select_article("b-2-0")
+        nav.load(copy.deepcopy(issues), app.marks)
+        await pilot.pause()
+        assert nav.grouped and nav.cursor_article == "b-2-0"
+        assert nav.row_text(0) == "▾ 2025  1 issue, 3 unread"
+        assert nav.row_text(nav.cursor_line).endswith("新茶馆")
+
+
+@sync
+async def test_a_reload_keeps_the_cursor_on_a_year_or_a_month_row():
+    issues = small_issues()
+    app = Host(issues)
+    async with app.run_test(size=(50, 16)) as pilot:
+        await pilot.pause()
+        nav = app.nav
+        for date, row in (("2024", "▾ 2024  1 issue, 2 unread"), ("2025-03", "  ▾ 2025-03  1 issue, 3 unread")):
+            assert nav.jump_to_date(date) and nav.row_text(nav.cursor_line) == row
+            nav.load(copy.deepcopy(issues), app.marks)
+            await pilot.pause()
+            assert nav.row_text(nav.cursor_line) == row

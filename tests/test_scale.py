@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tests.conftest import sync
+from tuireader.contents import group_issues
 from tuireader.library import PARSE_CACHE_SIZE
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.widgets.library_list import LibraryList
@@ -172,8 +173,8 @@ async def test_browsing_many_articles_keeps_a_bounded_number_in_memory(tmp_path)
 @sync
 async def test_a_second_start_builds_only_the_open_issue_whatever_the_contents_show(tmp_path):
     """From the catalogue, the reader opens the last article read; the contents pane beside
-    it lists every issue with its unread count, from the ids alone: no other issue's pages
-    are built until the reader opens that issue."""
+    it lists every year with its issues and unread articles, from the ids alone: no other
+    issue's pages are built until the reader opens that issue."""
     lib = _generator().generate_library(tmp_path / "lib", 2500, seed=4)
     first = ReaderApp([lib])
     async with first.run_test(size=(120, 40)) as pilot:
@@ -188,13 +189,19 @@ async def test_a_second_start_builds_only_the_open_issue_whatever_the_contents_s
         library = second.reader.library
         assert library.from_catalogue and second.reader.contents_shown
         assert len(library.issues) > 20
-        # Every issue is listed with its unread count (the first start read the first article).
+        # Every year is listed with its issues and unread articles (the first start read two).
         shown = pane_text(second)
-        assert f"{library.issues[0].label}  {library.issues[0].article_count - 1}" in shown
-        assert all(f"{issue.label}  {issue.article_count}" in shown for issue in library.issues[1:-1])
+        years = group_issues(library.issues)
+        read = second.reader.store.state.read
+        assert len(years) > 2 and len(read) <= 2
+        for year in years:
+            ids = [aid for m in year.months for n in m.issues for aid in library.issues[n].article_ids]
+            unread = len(ids) - len(read.intersection(ids))
+            assert f"{year.year}  {year.issue_count} issues, {unread:,} unread" in shown
         open_issue = library.locate(target)[0]
         assert [issue.loaded for issue in library.issues] == [issue is open_issue for issue in library.issues]
-        await pilot.press("backslash", "backslash", "g", "enter")  # to the contents, its first issue opened
+        # To the contents, and to the oldest issue by its date: it is opened, its pages built.
+        await pilot.press("backslash", "backslash", "colon", *(library.issues[0].date or ""), "enter")
         await pilot.pause()
         assert library.issues[0].loaded
 

@@ -82,6 +82,7 @@ class ReaderApp(ApologeticApp):
             hyperlinks=self.config.hyperlinks,
             library=library,
             extra_problems=self.extra_problems,
+            newest_first=self.config.newest_first,
         )
 
     # -- set-up ---------------------------------------------------------------

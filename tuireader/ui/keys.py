@@ -81,7 +81,7 @@ ACTION_HELP = {
     "toggle_bookmark": "Bookmark the open article",
     "bookmarks": "List your bookmarks",
     "problems": "Files that could not be read while loading the library",
-    "jump_date": "Go to the first issue on or after a date (2025-06, 2025-06-01)",
+    "jump_date": "Go to a year, a month or a day in the contents (1966, 1966-05, 1966-05-16)",
     "reload_library": "Look for files added, changed or removed in the library now",
     "page_down": "Scroll the article down a page",
     "page_up": "Scroll the article up a page",

@@ -81,6 +81,7 @@ class ReaderScreen(SearchActions):
         hyperlinks: bool = True,
         library: Library | None = None,
         extra_problems: list[str] | None = None,
+        newest_first: bool = True,
     ) -> None:
         super().__init__()
         self.library_paths = library_paths
@@ -89,6 +90,8 @@ class ReaderScreen(SearchActions):
         self.bookmarks = BookmarkKeeper(bookmarks) if bookmarks is not None else None
         self.measure = measure
         self.hyperlinks = hyperlinks
+        #: The contents list the newest issue first (``order: oldest-first`` in the config: the oldest).
+        self.newest_first = newest_first
         self.library: Library | None = library
         #: Problems found outside the library (themes), listed with its own by ``!``.
         self.extra_problems = extra_problems if extra_problems is not None else []
@@ -209,7 +212,9 @@ class ReaderScreen(SearchActions):
         # The whole library after its first part (a first run): shown as a refresh is.
         after_part = self.library is not None and not self.library.complete
         self.library = library
-        self.nav.load(library.issues, self._marks, locate=library.locate)
+        nav = self.nav
+        nav.load(library.issues, self._marks, locate=library.locate, newest_first=self.newest_first,
+                 read_ids=lambda: self.store.state.read)
         # A library read whole from its files is hundreds of thousands of long-lived objects:
         # keep them out of the collector's full passes (~0.5 s each at 100,000 articles).
         gc.freeze()
@@ -234,7 +239,8 @@ class ReaderScreen(SearchActions):
         if last is not None and last in library:
             self.open_article(last, paragraph=self.store.state.last_paragraph, remember=False)
         else:
-            self.open_article(library.first_id() or "", remember=False)
+            # The first issue the contents show (the newest, unless the config says otherwise).
+            self.open_article(self.nav.first_shown_article() or library.first_id() or "", remember=False)
 
     def _library_complete(self, library: Library, first: bool) -> None:
         """What only a whole library gets (not a first run's first part): bookmarks

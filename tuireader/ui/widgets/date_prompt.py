@@ -9,6 +9,8 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from tuireader.i18n import _
+
 
 class DatePrompt(ModalScreen[str | None]):
     """One line asking for a date (``:`` in the reader)."""
@@ -44,7 +46,7 @@ class DatePrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="date-box"):
             yield Label(Text("Jump to date:"))
-            yield Input(placeholder="2025-06 or 2025-06-01", id="date-input")
+            yield Input(placeholder=_("1966, 1966-05 or 1966-05-16"), id="date-input", compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
