@@ -216,9 +216,9 @@ async def test_jump_to_a_page_not_in_the_library_says_so():
         await ready(app, pilot)
         first = app.reader.current_id
         lines = app.reader.article_view.rendered_lines()
-        assert any(line.strip() == "下转第2版(续篇不在本库中)" for line in lines)
+        assert any(line.strip() == "下转第2版 (continuation not in this library)" for line in lines)
         await press(pilot, "G")
-        assert "下转第2版(续篇不在本库中)" in screen_text(app)
+        assert "下转第2版 (continuation not in this library)" in screen_text(app)
         await press(pilot, "J")
         assert app.reader.current_id == first
         assert any("not available" in str(n.message) for n in app._notifications)
@@ -388,7 +388,7 @@ async def test_problems_show_as_one_notice_and_a_screen(tmp_path):
         await ready(app, pilot)
         problem_notices = [n for n in app._notifications if "skipped" in str(n.message)]
         assert len(problem_notices) == 1
-        assert "2 file(s) skipped" in str(problem_notices[0].message)
+        assert "2 files skipped" in str(problem_notices[0].message)
         await press(pilot, "exclamation_mark")
         await until(pilot, lambda: "binary.txt" in screen_text(app))
         text = screen_text(app)

@@ -9,6 +9,7 @@ from tuireader.cli import resolve_library_paths
 from tuireader.commands import json_for_terminal
 from tuireader.i18n import _
 from tuireader.library import Library
+from tuireader.model import reason_text
 from tuireader.text.sanitize import clean_line
 
 
@@ -66,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
                     if b.type == "link":
                         out.write(f"        {clean_line(b.text)} <{clean_line(b.url or '')}>\n")
     for p in lib.problems:
-        skipped = _("skipped {path}: {reason}").format(path=clean_line(p.path), reason=clean_line(p.reason))
+        reason = clean_line(reason_text(p.reason))
+        skipped = _("skipped {path}: {reason}").format(path=clean_line(p.path), reason=reason)
         print(f"tuireader: {skipped}", file=sys.stderr)
     return 0

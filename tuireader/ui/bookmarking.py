@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from tuireader.i18n import _, ngettext
 from tuireader.model import Article
 from tuireader.store.bookmarks import Bookmark, BookmarkFileError, BookmarkStore, UnknownBookmark
 
@@ -23,8 +24,8 @@ Severity = Literal["information", "warning", "error"]
 def error_notice(exc: Exception) -> str:
     """What to tell the reader when the bookmarks could not be changed."""
     if isinstance(exc, BookmarkFileError):
-        return f"Bookmarks are read-only until the file is fixed: {exc}"
-    return f"Could not save the bookmarks: {exc}"
+        return _("Bookmarks are read-only until the file is fixed: {error}").format(error=exc)
+    return _("Could not save the bookmarks: {error}").format(error=exc)
 
 
 @dataclass
@@ -50,10 +51,10 @@ class BookmarkKeeper:
         try:
             if store.is_bookmarked(article.id):
                 store.remove(article.id)
-                return Notice(f"Bookmark removed: {article.title}")
+                return Notice(_("Bookmark removed: {title}").format(title=article.title))
             anchor = article.blocks[paragraph].text if 0 <= paragraph < len(article.blocks) else None
             store.add(Bookmark.from_article(article, paragraph=paragraph, anchor=anchor))
-            return Notice(f"Bookmarked: {article.title}")
+            return Notice(_("Bookmarked: {title}").format(title=article.title))
         except (BookmarkFileError, OSError) as exc:
             return Notice(error_notice(exc), "error", 10)
         except UnknownBookmark:
@@ -67,12 +68,16 @@ class BookmarkKeeper:
         store.refresh()
         notices = []
         if store.error is not None:
-            notices.append(Notice(f"Bookmarks are read-only until the file is fixed: {store.error}", "error", 15))
+            notices.append(Notice(_("Bookmarks are read-only until the file is fixed: {error}").format(
+                error=store.error), "error", 15))
         before = {b.article_id for b in store.bookmarks}
         store.reconcile(library)
         changed = before ^ {b.article_id for b in store.bookmarks}
         if store.missing:
-            text = f"{len(store.missing)} bookmarked article(s) not in this library; kept in the list as missing."
+            text = ngettext(
+                "{n} bookmarked article not in this library; kept in the list as missing.",
+                "{n} bookmarked articles not in this library; kept in the list as missing.", len(store.missing)).format(
+                n=len(store.missing))
             notices.append(Notice(text, "information", 5))
         fresh = [n for n in notices if n.text not in self.shown]
         self.shown.update(n.text for n in fresh)

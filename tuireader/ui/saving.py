@@ -15,6 +15,7 @@ from typing import Any
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
+from tuireader.i18n import _
 from tuireader.store.state import StateStore
 
 #: Seconds between checks that save the reading state when it changed.
@@ -56,7 +57,8 @@ class StateSaver:
             self.store.dirty = True  # try again at the next save
             with contextlib.suppress(RuntimeError):
                 self.host.app.call_from_thread(
-                    self.host.notify, f"Could not save the reading state: {exc}", severity="error", markup=False
+                    self.host.notify, _("Could not save the reading state: {error}").format(
+                        error=exc), severity="error", markup=False
                 )
 
     def final_save(self) -> None:

@@ -16,9 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuireader.i18n import N_, _, ngettext
 from tuireader.store.bookmarks import (
     Bookmark,
     BookmarkFileError,
@@ -30,6 +31,7 @@ from tuireader.store.bookmarks import (
 from tuireader.text.sanitize import clean
 from tuireader.ui.bookmarking import error_notice
 from tuireader.ui.messages import OpenRequest
+from tuireader.ui.textual_compat import ReaderFooter
 from tuireader.ui.widgets.nav import BOOKMARK_MARK
 
 MISSING_MARK = "✗"
@@ -46,14 +48,14 @@ def bookmark_label(bookmark: Bookmark, missing: bool) -> Text:
     """Headline; paper, date, page, saved; note; tags: as plain text, never markup."""
     label = Text()
     if missing:
-        label.append(f"{MISSING_MARK} missing  ", style="bold red")
+        label.append(f"{MISSING_MARK} " + _("missing") + "  ", style="bold red")
     else:
         label.append(f"{BOOKMARK_MARK} ", style="bold")
     label.append(clean(bookmark.title) or bookmark.article_id, style="bold")
     where = [bookmark.paper, bookmark.date, f"第{bookmark.page}版" if bookmark.page is not None else None]
     where.append(bookmark.section)
     saved = bookmark.saved_at
-    where.append(f"saved {saved.strftime('%Y-%m-%d %H:%M')}" if saved else None)
+    where.append(_("saved {when}").format(when=saved.strftime('%Y-%m-%d %H:%M')) if saved else None)
     label.append("\n  " + clean(" · ".join(p for p in where if p)), style="dim")
     if bookmark.note:
         label.append("\n  ✎ " + clean(bookmark.note))
@@ -85,7 +87,7 @@ class TextPrompt(ModalScreen[str | None]):
     """One line of text: Enter saves, Esc cancels."""
 
     CSS_PATH = "bookmarks.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt_cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="prompt_cancel")]
 
     def __init__(self, title: str, value: str, placeholder: str = "") -> None:
         super().__init__()
@@ -97,7 +99,7 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical(id="prompt"):
             yield Label(Text(self.title_text), id="prompt-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Label(Text("Enter: save · Esc: cancel"), id="prompt-hint")
+            yield Label(Text(_("Enter: save · Esc: cancel")), id="prompt-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -116,14 +118,14 @@ class BookmarksScreen(Screen[OpenRequest | None]):
 
     CSS_PATH = "bookmarks.tcss"
     BINDINGS = [
-        Binding("escape", "close", "Close", id="bookmarks_close"),
-        Binding("slash", "filter", "Filter", id="bookmarks_filter"),
-        Binding("e", "edit_note", "Note", id="bookmarks_note"),
-        Binding("t", "edit_tags", "Tags", id="bookmarks_tags"),
-        Binding("d", "delete", "Delete", id="bookmarks_delete"),
-        Binding("u", "undo", "Undo", id="bookmarks_undo"),
-        Binding("j", "cursor_down", "Down", id="bookmarks_down", show=False),
-        Binding("k", "cursor_up", "Up", id="bookmarks_up", show=False),
+        Binding("escape", "close", N_("Close"), id="bookmarks_close"),
+        Binding("slash", "filter", N_("Filter"), id="bookmarks_filter"),
+        Binding("e", "edit_note", N_("Note"), id="bookmarks_note"),
+        Binding("t", "edit_tags", N_("Tags"), id="bookmarks_tags"),
+        Binding("d", "delete", N_("Delete"), id="bookmarks_delete"),
+        Binding("u", "undo", N_("Undo"), id="bookmarks_undo"),
+        Binding("j", "cursor_down", N_("Down"), id="bookmarks_down", show=False),
+        Binding("k", "cursor_up", N_("Up"), id="bookmarks_up", show=False),
     ]
 
     def __init__(self, store: BookmarkStore, library: Any = None) -> None:
@@ -140,7 +142,7 @@ class BookmarksScreen(Screen[OpenRequest | None]):
         yield Static(id="bookmarks-problem")
         yield Input(placeholder="Filter: words in headline, note, tags, paper, date…", id="bookmarks-filter")
         yield OptionList(id="bookmarks-list")
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self.query_one("#bookmarks-filter", Input).display = False
@@ -172,17 +174,20 @@ class BookmarksScreen(Screen[OpenRequest | None]):
         if self.shown:
             ids = [b.article_id for b in self.shown]
             options.highlighted = ids.index(keep) if keep in ids else 0
-        title = Text(f"Bookmarks: {len(everything)}", style="bold")
+        title = Text(_("Bookmarks: {n}").format(n=len(everything)), style="bold")
         if self.query_text:
-            title.append(f" · {len(self.shown)} match “{clean(self.query_text)}”")
+            found = ngettext("{n} match “{query}”", "{n} matches “{query}”", len(self.shown))
+            title.append(" · " + found.format(
+                n=len(self.shown), query=clean(self.query_text)))
         title.append(f" · {clean(str(self.store.path))}", style="dim")
         self.query_one("#bookmarks-title", Static).update(title)
         problem = self.query_one("#bookmarks-problem", Static)
         problem.display = self.store.error is not None
         if self.store.error is not None:
-            problem.update(Text(clean(f"Read-only until the file is fixed: {self.store.error}")))
+            problem.update(Text(clean(_("Read-only until the file is fixed: {error}").format(error=self.store.error))))
         if not everything and self.store.error is None:
-            options.add_option(Option(Text("No bookmarks yet: press m on an article to bookmark it."), disabled=True))
+            empty = _("No bookmarks yet: press m on an article to bookmark it.")
+            options.add_option(Option(Text(empty), disabled=True))
 
     # -- choosing
 
@@ -192,7 +197,7 @@ class BookmarksScreen(Screen[OpenRequest | None]):
         if bookmark is None:
             return
         if bookmark.article_id in self.store.missing or self.library is None:
-            self.notify("That article is not in this library (the bookmark is kept).", severity="warning", timeout=4)
+            self.notify(_("That article is not in this library (the bookmark is kept)."), severity="warning", timeout=4)
             return
         paragraph = bookmark.paragraph
         try:
@@ -258,11 +263,11 @@ class BookmarksScreen(Screen[OpenRequest | None]):
             except (BookmarkFileError, OSError) as exc:
                 _notify_error(self.app, exc)
             except UnknownBookmark:
-                self.notify("That bookmark was removed meanwhile.", severity="warning")
+                self.notify(_("That bookmark was removed meanwhile."), severity="warning")
             self.reload(bookmark.article_id)
 
-        title = clean(f"Note for {bookmark.title}")
-        self.app.push_screen(TextPrompt(title, bookmark.note.replace("\n", " "), "a note for later"), save)
+        title = clean(_("Note for {title}").format(title=bookmark.title))
+        self.app.push_screen(TextPrompt(title, bookmark.note.replace("\n", " "), _("a note for later")), save)
 
     def action_edit_tags(self) -> None:
         bookmark = self.highlighted
@@ -277,10 +282,10 @@ class BookmarksScreen(Screen[OpenRequest | None]):
             except (BookmarkFileError, OSError) as exc:
                 _notify_error(self.app, exc)
             except UnknownBookmark:
-                self.notify("That bookmark was removed meanwhile.", severity="warning")
+                self.notify(_("That bookmark was removed meanwhile."), severity="warning")
             self.reload(bookmark.article_id)
 
-        title = clean(f"Tags for {bookmark.title} (separate with spaces or commas)")
+        title = clean(_("Tags for {title} (separate with spaces or commas)").format(title=bookmark.title))
         self.app.push_screen(TextPrompt(title, ", ".join(bookmark.tags), "待读, 法治"), save)
 
     def action_delete(self) -> None:
@@ -297,13 +302,13 @@ class BookmarksScreen(Screen[OpenRequest | None]):
             removed = []
         if removed:
             self.undo_stack.append(removed)
-            self.notify(clean(f"Deleted: {bookmark.title} · u to undo"), markup=False, timeout=4)
+            self.notify(clean(_("Deleted: {title} · u to undo").format(title=bookmark.title)), markup=False, timeout=4)
         following = self.shown[index + 1].article_id if index + 1 < len(self.shown) else None
         self.reload(following)
 
     def action_undo(self) -> None:
         if not self.undo_stack:
-            self.notify("Nothing to undo.", timeout=2)
+            self.notify(_("Nothing to undo."), timeout=2)
             return
         if not self._writable():
             return
@@ -315,5 +320,5 @@ class BookmarksScreen(Screen[OpenRequest | None]):
             _notify_error(self.app, exc)
             return
         article_id = removed[0][1].article_id
-        self.notify(clean(f"Restored: {removed[0][1].title}"), markup=False, timeout=3)
+        self.notify(clean(_("Restored: {title}").format(title=removed[0][1].title)), markup=False, timeout=3)
         self.reload(article_id)

@@ -9,6 +9,8 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from tuireader.i18n import N_, _
+
 
 class DatePrompt(ModalScreen[str | None]):
     """One line asking for a date (``:`` in the reader)."""
@@ -39,12 +41,12 @@ class DatePrompt(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), show=False)]
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="date-box"):
-            yield Label(Text("Jump to date:"))
-            yield Input(placeholder="2025-06 or 2025-06-01", id="date-input")
+            yield Label(Text(_("Jump to date:")))
+            yield Input(placeholder=_("2025-06 or 2025-06-01"), id="date-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

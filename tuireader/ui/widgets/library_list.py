@@ -26,6 +26,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tuireader.i18n import N_, _
 from tuireader.model import ArticleRef, Issue, Section
 from tuireader.text.sanitize import clean
 from tuireader.ui.widgets.date_prompt import DatePrompt
@@ -66,16 +67,16 @@ class LibraryList(ScrollView, can_focus=True):
     """Issues, sections and articles of a library of any size, drawn row by row."""
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", id="down", show=False),
-        Binding("k,up", "cursor_up", "Up", id="up", show=False),
-        Binding("pagedown", "page_down", "Page down", id="page_down", show=False),
-        Binding("pageup", "page_up", "Page up", id="page_up", show=False),
-        Binding("enter", "select_cursor", "Open", id="open"),
-        Binding("l,right", "expand", "Expand", id="expand", show=False),
-        Binding("h,left", "collapse", "Collapse", id="collapse", show=False),
-        Binding("g,home", "cursor_top", "Top", id="top", show=False),
-        Binding("G,end", "cursor_bottom", "Bottom", id="bottom", show=False),
-        Binding("escape", "screen.leave_nav", "Back to the article", id="leave_nav", show=False),
+        Binding("j,down", "cursor_down", N_("Down"), id="down", show=False),
+        Binding("k,up", "cursor_up", N_("Up"), id="up", show=False),
+        Binding("pagedown", "page_down", N_("Page down"), id="page_down", show=False),
+        Binding("pageup", "page_up", N_("Page up"), id="page_up", show=False),
+        Binding("enter", "select_cursor", N_("Open"), id="open"),
+        Binding("l,right", "expand", N_("Expand"), id="expand", show=False),
+        Binding("h,left", "collapse", N_("Collapse"), id="collapse", show=False),
+        Binding("g,home", "cursor_top", N_("Top"), id="top", show=False),
+        Binding("G,end", "cursor_bottom", N_("Bottom"), id="bottom", show=False),
+        Binding("escape", "screen.leave_nav", N_("Back to the article"), id="leave_nav", show=False),
     ]
 
     ArticleChosen = ArticleChosen
@@ -240,13 +241,14 @@ class LibraryList(ScrollView, can_focus=True):
         """Put the cursor on the first issue dated on or after ``text`` (``2025-06``, ``2025-06-01``)."""
         prefix = parse_date_prefix(text)
         if prefix is None:
-            self.notify(f"Not a date: {clean(text)!r} (try 2025-06 or 2025-06-01)", severity="warning", markup=False)
+            self.notify(_("Not a date: {text} (try 2025-06 or 2025-06-01)").format(
+                text=repr(clean(text))), severity="warning", markup=False)
             return False
         # Issues are sorted by date, undated ones last.
         dates = [issue.date or "\uffff" for issue in self._issues]
         target = bisect_left(dates, prefix)
         if target >= len(self._issues) or self._issues[target].date is None:
-            self.notify(f"No issue on or after {prefix}.", severity="warning", markup=False)
+            self.notify(_("No issue on or after {date}.").format(date=prefix), severity="warning", markup=False)
             return False
         self._expand_issue(target)
         self._move(bisect_left(self._rows, (target, -1, -1)), top=True)
