@@ -233,3 +233,15 @@ def test_index_counts_articles_and_files_with_plurals(monkeypatch, tmp_path, cap
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     assert cli.main(["index", "--rebuild", str(folder)]) == 0
     assert "已索引 1 篇文章，来自 1 个文件（" in capsys.readouterr().out
+
+
+def test_query_and_theme_file_errors_in_chinese(tmp_path):
+    from tuireader.search.query import parse
+    from tuireader.ui.themes import ThemeError, load_theme_file
+
+    i18n.set_language("zh")
+    assert parse("kind:xyz 法治").errors[0].startswith("kind:xyz：请用以下之一：")
+    theme = tmp_path / "bad.yaml"
+    theme.write_text("name: bad\nprimary: '#336699'\nbackground_colour: red\n", encoding="utf-8")
+    with pytest.raises(ThemeError, match="键“background_colour”：未知的键"):
+        load_theme_file(theme)

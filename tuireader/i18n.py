@@ -13,12 +13,15 @@ stays English.
 
 Text fixed before the language is known (class attributes such as key
 bindings, reasons stored with a file's row) is marked with ``N_()``, which
-returns it unchanged, and passed through ``_()`` where it is shown.
+returns it unchanged, and passed through ``_()`` where it is shown; a stored
+message that was formatted (``cannot read: {error}``) is translated back from
+its templates by ``translate_stored``.
 
 The language is ``language:`` in the config (``zh`` or ``en``), else the first
 of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set (``zh_CN.UTF-8`` -> zh;
 anything else, ``C`` included -> en). The CLI calls ``set_language`` once it
-has read the config; until then the environment decides.
+has read the config, and ``ReaderApp`` again with the config it is given,
+before any screen; until then the environment decides.
 
 Adding a string:
 
