@@ -55,6 +55,20 @@ async def test_the_app_in_chinese_has_chinese_keys_help_palette_and_masthead():
 
 
 @sync
+async def test_search_and_bookmarks_screens_in_chinese():
+    app = ReaderApp([SEEDS], config=Config(language="zh"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await press(pilot, "slash")
+        text = screen_text(app)
+        assert "搜索：词语、拼音" in text and "最新在前" in footer_text(app)
+        await press(pilot, "escape", "apostrophe")
+        text = screen_text(app)
+        assert "还没有收藏" in text and "收藏：0" in text
+        assert "筛选" in footer_text(app) and "Filter" not in footer_text(app)
+
+
+@sync
 async def test_the_app_in_english_has_english_keys_help_palette_and_masthead(monkeypatch):
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # the config's language wins over the locale
     app = ReaderApp([SEEDS], config=Config(language="en"))

@@ -33,7 +33,7 @@ def install_themes(app: App[Any], requested: str | None, state: str | None, conf
     try:
         themes, setup.problems = load_themes()
     except Exception as exc:  # a broken theme folder must not stop the reader
-        themes, setup.problems = [], [f"themes: {exc}"]
+        themes, setup.problems = [], [_("themes: {error}").format(error=exc)]
     for theme in themes:
         app.register_theme(theme)
         setup.names.append(theme.name)

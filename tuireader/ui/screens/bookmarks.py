@@ -140,7 +140,7 @@ class BookmarksScreen(Screen[OpenRequest | None]):
     def compose(self) -> ComposeResult:
         yield Static(id="bookmarks-title")
         yield Static(id="bookmarks-problem")
-        yield Input(placeholder="Filter: words in headline, note, tags, paper, date…", id="bookmarks-filter")
+        yield Input(placeholder=_("Filter: words in headline, note, tags, paper, date…"), id="bookmarks-filter")
         yield OptionList(id="bookmarks-list")
         yield ReaderFooter()
 
