@@ -239,6 +239,9 @@ def parse_po(text: str, name: str = "<po>") -> dict[str, str | list[str]]:
 def _po_string(token: str, name: str, number: int) -> str:
     if len(token) < 2 or token[0] != '"' or token[-1] != '"':
         raise CatalogueError(f"{name}:{number}: expected a quoted string")
+    inner = token[1:-1]
+    if "\\" not in inner and '"' not in inner:
+        return inner  # most strings: nothing to unescape, and literal_eval is the slow part
     import ast  # only when a catalogue is read
 
     try:
