@@ -217,9 +217,9 @@ async def test_jump_to_a_page_not_in_the_library_says_so():
         await ready(app, pilot)
         first = app.reader.current_id
         lines = app.reader.article_view.rendered_lines()
-        assert any(line.strip() == "下转第2版（续篇不在本库中）" for line in lines)
+        assert any(line.strip() == "下转第2版 (continuation not in this library)" for line in lines)
         await press(pilot, "G")
-        assert "下转第2版（续篇不在本库中）" in screen_text(app)
+        assert "下转第2版 (continuation not in this library)" in screen_text(app)
         await press(pilot, "J")
         assert app.reader.current_id == first
         assert any("not available" in str(n.message) for n in app._notifications)

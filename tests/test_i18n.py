@@ -134,12 +134,14 @@ def test_config_language_key_refuses_other_values(tmp_path, value):
 
 
 def _messages_in_code() -> list[tuple[str, str]]:
-    """(where, msgid) of every string literal given to _() or ngettext() in TRANSLATED."""
+    """(where, msgid) of every string literal given to _(), N_() or ngettext() in TRANSLATED."""
     found = []
     for rel in TRANSLATED:
         tree = ast.parse((REPO / rel).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "ngettext"):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id in ("_", "N_", "ngettext"):
                 first = node.args[0] if node.args else None
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     found.append((f"{rel}:{node.lineno}", first.value))
@@ -180,6 +182,12 @@ def test_translations_keep_placeholders_and_use_full_width_punctuation():
             if not isinstance(translation, list):
                 assert _fields(form) == _fields(msgid), (msgid, form)
             assert not _HALF_WIDTH_NEXT_TO_CJK.search(form), (msgid, form)
+
+
+def test_each_message_is_in_the_catalogue_once():
+    msgids = re.findall(r'^msgid "((?:[^"\\]|\\.)*)"$', PO.read_text(encoding="utf-8"), re.M)
+    doubled = sorted({m for m in msgids if msgids.count(m) > 1})
+    assert not doubled  # a second entry would silently replace the first
 
 
 def test_the_punctuation_check_catches_half_width_brackets():

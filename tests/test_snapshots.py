@@ -1,5 +1,7 @@
 """Snapshots of the main screen on the sample: 80x24 (navigation folded) and 120x40
-(navigation beside the article), in the light and the dark newsprint themes.
+(navigation beside the article), in the light and the dark newsprint themes; the
+interface in English, and in Chinese at 80x24. Each test sets the language in the
+config, so the machine's LANG does not matter.
 
 Regenerate after a deliberate change of the look, then look at the SVGs:
 ``pytest tests/test_snapshots.py --snapshot-update``. Nothing time- or
@@ -15,13 +17,14 @@ import time
 import pytest
 
 from tests.conftest import SEEDS
+from tuireader.store.config import Config
 from tuireader.ui.app import ReaderApp
 
 pytestmark = pytest.mark.timeout(120)
 
 
-def reader(theme: str) -> ReaderApp:
-    return ReaderApp([SEEDS], theme=theme)
+def reader(theme: str, language: str = "en") -> ReaderApp:
+    return ReaderApp([SEEDS], theme=theme, config=Config(language=language))
 
 
 def after_open(*keys: str):
@@ -59,3 +62,14 @@ def test_photo_item_with_caption_and_credit(snap_compare, theme):
 def test_end_of_article_with_unavailable_jump(snap_compare):
     """The end of the first article at 80x24: the 下转 marker says page 2 is not in the library."""
     assert snap_compare(reader("newsprint-dark"), terminal_size=(80, 24), run_before=after_open("G"))
+
+
+@pytest.mark.parametrize("theme", ["newsprint", "newsprint-dark"])
+def test_first_article_in_chinese(snap_compare, theme):
+    """The Chinese interface at 80x24: masthead (本期未读) and footer keys in Chinese."""
+    assert snap_compare(reader(theme, "zh"), terminal_size=(80, 24), run_before=after_open())
+
+
+def test_end_of_article_with_unavailable_jump_in_chinese(snap_compare):
+    """The 下转 marker's note in Chinese, with full-width brackets: （续篇不在本库中）."""
+    assert snap_compare(reader("newsprint-dark", "zh"), terminal_size=(80, 24), run_before=after_open("G"))

@@ -11,10 +11,17 @@ The English text is the message id; format it *after* translating (``{name}``
 placeholders, so a translation may move them). A string without a translation
 stays English.
 
+Text fixed before the language is known (class attributes such as key
+bindings, reasons stored with a file's row) is marked with ``N_()``, which
+returns it unchanged, and passed through ``_()`` where it is shown; a stored
+message that was formatted (``cannot read: {error}``) is translated back from
+its templates by ``translate_stored``.
+
 The language is ``language:`` in the config (``zh`` or ``en``), else the first
 of ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set (``zh_CN.UTF-8`` -> zh;
 anything else, ``C`` included -> en). The CLI calls ``set_language`` once it
-has read the config; until then the environment decides.
+has read the config, and ``ReaderApp`` again with the config it is given,
+before any screen; until then the environment decides.
 
 Adding a string:
 
@@ -32,7 +39,7 @@ Adding a string:
        msgstr[0] "{n} 个文件有问题"
 
    Chinese text uses full-width punctuation (，：；（）？！), and keeps every
-   placeholder. ``tests/test_i18n.py`` fails on a ``_()`` or ``ngettext``
+   placeholder. ``tests/test_i18n.py`` fails on a ``_()``, ``N_()`` or ``ngettext``
    string (a literal, in any module that imports this one) without a
    translation, on a lost placeholder and on half-width punctuation next to
    Chinese.
@@ -45,6 +52,10 @@ new ``locale/<ll_CC>/LC_MESSAGES/tuireader.po`` and an entry in ``LANGUAGES``.
 from __future__ import annotations
 
 import os
+import re
+import string
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 #: Language code -> the locale folder of its catalogue (None: the English of the code).
@@ -101,6 +112,41 @@ def _(message: str) -> str:
 
 
 gettext = _
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it yet (gettext's ``gettext_noop``).
+
+    For English kept at import time and translated where it is shown, in the
+    language of that moment: key descriptions, longer help, reasons stored in
+    the catalogue of files.
+    """
+    return message
+
+
+def translate_stored(text: str, templates: Iterable[str]) -> str:
+    """``text``, formatted in English from one of ``templates`` and stored (a skipped
+    file's reason in the catalogue of files), in the interface's language now.
+
+    The placeholders' values are translated the same way (a reason inside a
+    reason); text that fits no template goes through ``_()``.
+    """
+    for template in templates:
+        match = _template_pattern(template).fullmatch(text)
+        if match:
+            values = {name: translate_stored(value, templates) for name, value in match.groupdict().items()}
+            return _(template).format(**values)
+    return _(text)
+
+
+@lru_cache(maxsize=256)
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name:
+            parts.append(f"(?P<{name}>.+?)")
+    return re.compile("".join(parts), re.S)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -193,6 +239,9 @@ def parse_po(text: str, name: str = "<po>") -> dict[str, str | list[str]]:
 def _po_string(token: str, name: str, number: int) -> str:
     if len(token) < 2 or token[0] != '"' or token[-1] != '"':
         raise CatalogueError(f"{name}:{number}: expected a quoted string")
+    inner = token[1:-1]
+    if "\\" not in inner and '"' not in inner:
+        return inner  # most strings: nothing to unescape, and literal_eval is the slow part
     import ast  # only when a catalogue is read
 
     try:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tuireader.i18n import N_, translate_stored
+
 ArticleKind = Literal["article", "photo", "brief", "link"]
 BlockType = Literal["paragraph", "subhead", "caption", "jump", "link", "dateline", "signature"]
 
@@ -253,7 +255,39 @@ class Problem:
     """A file that could not be read or yielded nothing."""
 
     path: str
-    reason: str
+    reason: str  # English, as the catalogue stores it: shown through reason_text
+
+
+#: What the parsers, the archive reader and the library say of a file they skip, as
+#: English templates: a reason is stored in the catalogue in English and shown in
+#: the reader's language by ``reason_text``. A new reason gets its template here.
+REASONS: tuple[str, ...] = (
+    N_("empty file"),
+    N_("binary file (contains NUL bytes)"),
+    N_("binary file (mostly control characters)"),
+    N_("undecodable: not UTF-8, UTF-16 or GB18030 text"),
+    N_("too large ({size} MiB; the limit is {limit} MiB)"),
+    N_("too large unpacked ({size} MiB)"),
+    N_("cannot read: {error}"),
+    N_("cannot be read ({error})"),
+    N_("a list of titles (YYYY-MM-DD title), not articles"),
+    N_("no articles found (no headings and no text)"),
+    N_("too deeply nested to read"),
+    N_("could not be parsed ({error})"),
+    N_("damaged copy of {issue}: re-reading the files"),
+    N_("archive: holds no text or Markdown files"),
+    N_("archive: {reason}"),
+    N_("7z archives need py7zr (pip install py7zr)"),
+    N_("encrypted: it needs a password"),
+    N_("not a 7z archive"),
+    N_("damaged ({error})"),
+    N_("truncated or damaged ({error})"),
+)
+
+
+def reason_text(reason: str) -> str:
+    """A skipped file's reason in the interface's language (English if it is none of ``REASONS``)."""
+    return translate_stored(reason, REASONS)
 
 
 # ---------------------------------------------------------------- identity

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tuireader import paths
+from tuireader.i18n import _
 
 ENV_VAR = "SSH_ORIGINAL_COMMAND"
 #: Longer than any whitelisted command needs; anything longer is refused unparsed.
@@ -64,13 +65,13 @@ def command_argv(forced_argv: Sequence[str], requested: str) -> list[str]:
     from tuireader import cli_args as cli
 
     if cli.find_subcommand(forced_argv) is not None:
-        raise Refused("this account runs a fixed command; it takes no command of yours")
+        raise Refused(_("this account runs a fixed command; it takes no command of yours"))
     parser = cli.make_parser("tuireader")
     parser.add_argument("paths", nargs="*")
     try:
         forced = cli.parse_command_line(parser, forced_argv)
     except cli.UsageError as exc:
-        raise Refused(f"the forced command is wrong: {exc}") from None
+        raise Refused(_("the forced command is wrong: {error}").format(error=exc)) from None
     # From the forced command only: who the reader is, where their data and library are.
     common = ["--restricted"]
     for option, value in (("--reader", forced.reader), ("--config", forced.config), ("--bookmarks", forced.bookmarks)):
@@ -89,16 +90,19 @@ def command_argv(forced_argv: Sequence[str], requested: str) -> list[str]:
         if search is not None:
             query, options = search
             return ["search", *options, *common, "--", query, *library]
-    raise Refused(f"not allowed here: {_shown(requested)} (allowed: {ALLOWED})")
+    raise Refused(_("not allowed here: {command} (allowed: {allowed})").format(
+        command=_shown(requested), allowed=ALLOWED))
 
 
 def _split(requested: str) -> list[str]:
     if len(requested) > MAX_COMMAND_CHARS:
-        raise Refused(f"command too long (over {MAX_COMMAND_CHARS} characters); allowed: {ALLOWED}")
+        raise Refused(_("command too long (over {n} characters); allowed: {allowed}").format(
+            n=MAX_COMMAND_CHARS, allowed=ALLOWED))
     try:
         return shlex.split(requested)
     except ValueError as exc:  # an unclosed quote
-        raise Refused(f"cannot parse the command ({exc}); allowed: {ALLOWED}") from None
+        raise Refused(_("cannot parse the command ({error}); allowed: {allowed}").format(
+            error=exc, allowed=ALLOWED)) from None
 
 
 def _export_format(words: list[str]) -> str | None:
@@ -154,7 +158,8 @@ def _shown(requested: str) -> str:
 def require_terminal() -> None:
     """The reader needs a terminal; a login without one learns what it can run instead."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise Refused(f"the reader needs a terminal (ssh -t); without one, run one of: {ALLOWED}")
+        raise Refused(_("the reader needs a terminal (ssh -t); without one, run one of: {allowed}").format(
+            allowed=ALLOWED))
 
 
 # -- crashes ---------------------------------------------------------------------
@@ -179,9 +184,9 @@ def log_crash(error: BaseException) -> Path | None:
 def apology(log: Path | None, *, restricted: bool) -> str:
     """One line for the reader: sorry, and where the details went (not the traceback)."""
     if log is None:
-        where = "The details could not be logged."
+        where = _("The details could not be logged.")
     elif restricted:
-        where = "The details were logged for the administrator."
+        where = _("The details were logged for the administrator.")
     else:
-        where = f"The details are in {log}"
-    return f"tuireader: sorry, something went wrong. {where}"
+        where = _("The details are in {log}").format(log=log)
+    return "tuireader: " + _("sorry, something went wrong. {where}").format(where=where)

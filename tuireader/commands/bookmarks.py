@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tuireader import cli
+from tuireader.i18n import ngettext
 from tuireader.store.bookmarks import (
     MAX_FILE_BYTES,
     Bookmark,
@@ -301,7 +302,9 @@ def _run_import(args: argparse.Namespace) -> int:
     incoming = read_bookmarks_file(name, raw)
     store = _need_store(args)
     added, updated = store.merge(incoming)
-    print(f"imported {len(incoming)} bookmarks into {_shown_path(store, args)}: {added} added, {updated} updated")
+    imported = ngettext("imported {n} bookmark into {path}: {added} added, {updated} updated",
+                        "imported {n} bookmarks into {path}: {added} added, {updated} updated", len(incoming))
+    print(imported.format(n=len(incoming), path=_shown_path(store, args), added=added, updated=updated))
     return 0
 
 

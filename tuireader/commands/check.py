@@ -8,6 +8,7 @@ import sys
 from tuireader.cli import resolve_library_paths
 from tuireader.i18n import _, ngettext
 from tuireader.library import Library
+from tuireader.model import reason_text
 from tuireader.text.sanitize import clean_line
 
 
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     if lib.from_catalogue:  # the catalogue may be older than the files: look at them
         lib = lib.refresh() or lib
     for p in lib.problems:
-        print(f"{clean_line(p.path)}: {clean_line(p.reason)}")
+        print(f"{clean_line(p.path)}: {clean_line(reason_text(p.reason))}")
     why_empty = lib.why_empty()
     if why_empty is not None:
         print(f"tuireader: {clean_line(why_empty)}", file=sys.stderr)

@@ -10,6 +10,7 @@ from tuireader.commands import json_for_terminal
 from tuireader.i18n import _
 from tuireader.ingest.decode import readable_name
 from tuireader.library import Library
+from tuireader.model import reason_text
 from tuireader.text.sanitize import clean_line
 
 
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
                     if b.type == "link":
                         out.write(f"        {clean_line(b.text)} <{clean_line(b.url or '')}>\n")
     for p in lib.problems:
-        skipped = _("skipped {path}: {reason}").format(path=clean_line(p.path), reason=clean_line(p.reason))
+        reason = clean_line(reason_text(p.reason))
+        skipped = _("skipped {path}: {reason}").format(path=clean_line(p.path), reason=reason)
         print(f"tuireader: {skipped}", file=sys.stderr)
     return 0

@@ -7,6 +7,7 @@ import sys
 import time
 
 from tuireader.cli import resolve_library_paths
+from tuireader.i18n import _, ngettext
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -56,9 +57,18 @@ def run(args: argparse.Namespace) -> int:
         print("tuireader: another process is building this index", file=sys.stderr)
         return 1
     took = time.perf_counter() - start
-    print(
-        f"indexed {stats.docs} articles from {stats.added + stats.changed} files "
-        f"({stats.added} new, {stats.changed} changed, {stats.removed} removed, {stats.unchanged} unchanged)"
-        f"{' from scratch' if stats.rebuilt else ''} in {took:.1f} s"
-    )
+    files = stats.added + stats.changed
+    counts = {
+        "articles": ngettext("indexed {n} article", "indexed {n} articles", stats.docs).format(n=stats.docs),
+        "files": ngettext("from {n} file", "from {n} files", files).format(n=files),
+        "added": stats.added, "changed": stats.changed, "removed": stats.removed, "unchanged": stats.unchanged,
+        "seconds": f"{took:.1f}",
+    }
+    if stats.rebuilt:
+        line = _("{articles} {files} ({added} new, {changed} changed, {removed} removed, {unchanged} unchanged)"
+                 " from scratch in {seconds} s")
+    else:
+        line = _("{articles} {files} ({added} new, {changed} changed, {removed} removed, {unchanged} unchanged)"
+                 " in {seconds} s")
+    print(line.format(**counts))
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tuireader.i18n import _
 from tuireader.search.fold import fold
 
 FIELDS = ("by", "paper", "page", "date", "kind")
@@ -117,18 +118,18 @@ def _add_filter(q: Query, name: str, value: str) -> None:
         if value in KINDS:
             q.kind.append(value)
         else:
-            q.errors.append(f"kind:{value}: use one of {', '.join(KINDS)}")
+            q.errors.append(_("kind:{value}: use one of {kinds}").format(value=value, kinds=", ".join(KINDS)))
     elif name == "page":
         digits = value.lstrip("第").rstrip("版")
         if digits.isdigit():
             q.page.append(int(digits))
         else:
-            q.errors.append(f"page:{value}: not a page number")
+            q.errors.append(_("page:{value}: not a page number").format(value=value))
     elif name == "date":
         low, sep, high = value.partition("..")
         lo = _norm_date(low) if low else "0000"
         hi = (_norm_date(high) if high else "9999") if sep else lo
         if lo is None or hi is None:
-            q.errors.append(f"date:{value}: use 2025-06, 2025-06-01 or 2025-06-01..2025-07-15")
+            q.errors.append(_("date:{value}: use 2025-06, 2025-06-01 or 2025-06-01..2025-07-15").format(value=value))
         else:
             q.dates.append((lo, hi))

@@ -17,6 +17,7 @@ import yaml
 from tuireader import paths
 from tuireader.store import yamlsafe
 from tuireader.store.atomic import read_regular_file
+from tuireader.i18n import _
 
 MAX_CONFIG_BYTES = 1 << 20
 
@@ -60,26 +61,26 @@ def load_config(path: str | Path | None = None) -> Config:
     try:
         raw = read_regular_file(file, MAX_CONFIG_BYTES)
         if len(raw) > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{file}: config file is larger than 1 MiB")
+            raise ConfigError(_("{file}: config file is larger than 1 MiB").format(file=file))
         data = yamlsafe.load(raw.decode("utf-8-sig"), kind="a config file", allow_aliases=True)
     except ConfigError:
         raise
     except FileNotFoundError:
         if explicit:
-            raise ConfigError(f"{file}: config file not found") from None
+            raise ConfigError(_("{file}: config file not found").format(file=file)) from None
         return Config()
     except UnicodeDecodeError:
-        raise ConfigError(f"{file}: not UTF-8 text") from None
+        raise ConfigError(_("{file}: not UTF-8 text").format(file=file)) from None
     except yaml.YAMLError as exc:
         line, problem = yamlsafe.describe(exc)
-        where = f" line {line}" if line is not None else ""
+        where = _(" line {n}").format(n=line) if line is not None else ""
         raise ConfigError(f"{file}:{where}: {problem}") from None
     except OSError as exc:
         raise ConfigError(f"{file}: {exc.strerror or exc}") from None
     if data is None:
         return Config(path=file)
     if not isinstance(data, dict):
-        raise ConfigError(f"{file}: expected a mapping of keys at the top level")
+        raise ConfigError(_("{file}: expected a mapping of keys at the top level").format(file=file))
     return _from_mapping(file, data)
 
 
@@ -88,36 +89,36 @@ def _from_mapping(file: Path, data: dict[str, Any]) -> Config:
     base = file.parent
 
     def fail(key: str, what: str) -> ConfigError:
-        return ConfigError(f"{file}: key '{key}': {what}")
+        return ConfigError(_("{file}: key '{key}': {what}").format(file=file, key=key, what=what))
 
     for key, value in data.items():
         if key == "library":
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-                raise fail(key, "expected a path or a list of paths")
+                raise fail(key, _("expected a path or a list of paths"))
             config.library = [(base / Path(v).expanduser()) for v in items]
         elif key == "theme":
             if not isinstance(value, str):
-                raise fail(key, "expected a theme name")
+                raise fail(key, _("expected a theme name"))
             config.theme = value
         elif key == "keymap":
             if not isinstance(value, dict):
-                raise fail(key, "expected a mapping of binding id to keys")
+                raise fail(key, _("expected a mapping of binding id to keys"))
             for k, v in value.items():
                 if not isinstance(k, str) or not isinstance(v, str) or not v.strip():
-                    raise fail(f"keymap.{k}", "expected keys as a string, e.g. 'j,down'")
+                    raise fail(f"keymap.{k}", _("expected keys as a string, e.g. 'j,down'"))
             config.keymap = dict(value)
         elif key == "measure":
             if not isinstance(value, int) or isinstance(value, bool) or not 20 <= value <= 400:
-                raise fail(key, "expected a whole number of cells from 20 to 400")
+                raise fail(key, _("expected a whole number of cells from 20 to 400"))
             config.measure = value
         elif key == "animations":
             if not isinstance(value, bool):
-                raise fail(key, "expected true or false")
+                raise fail(key, _("expected true or false"))
             config.animations = value
         elif key == "mouse":
             if not isinstance(value, bool):
-                raise fail(key, "expected true or false")
+                raise fail(key, _("expected true or false"))
             config.mouse = value
         elif key == "hyperlinks":
             if not isinstance(value, bool):  # YAML reads on/off as true/false
@@ -125,24 +126,24 @@ def _from_mapping(file: Path, data: dict[str, Any]) -> Config:
             config.hyperlinks = value
         elif key == "bookmarks":
             if not isinstance(value, str):
-                raise fail(key, "expected a file path")
+                raise fail(key, _("expected a file path"))
             config.bookmarks = base / Path(value).expanduser()
         elif key == "language":
             from tuireader.i18n import LANGUAGES, language_of
 
             if not isinstance(value, str) or language_of(value) is None:
-                raise fail(key, f"expected one of {', '.join(LANGUAGES)}")
+                raise fail(key, _("expected one of {values}").format(values=", ".join(LANGUAGES)))
             config.language = language_of(value)
         elif key == "order":
             if value not in ("newest-first", "oldest-first"):
-                raise fail(key, "expected newest-first or oldest-first")
+                raise fail(key, _("expected newest-first or oldest-first"))
             config.newest_first = value == "newest-first"
         elif key == "papers":
             if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
             ):
-                raise fail(key, "expected a mapping of library path to paper name")
+                raise fail(key, _("expected a mapping of library path to paper name"))
             config.papers = {base / Path(k).expanduser(): v.strip() for k, v in value.items()}
         else:
-            raise fail(str(key), "unknown key")
+            raise fail(str(key), _("unknown key"))
     return config

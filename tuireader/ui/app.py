@@ -21,6 +21,7 @@ from textual.app import SystemCommand
 from textual.notifications import Notify, SeverityLevel
 from textual.screen import Screen
 
+from tuireader.i18n import N_, _, ngettext, set_language
 from tuireader.store.bookmarks import BookmarkStore
 from tuireader.store.config import Config, load_config
 from tuireader.store.state import StateStore
@@ -32,6 +33,20 @@ from tuireader.ui.textual_compat import ApologeticApp
 
 if TYPE_CHECKING:
     from tuireader.library import Library
+
+#: Textual's own words on our screens (the palette's system commands, the footer's
+#: "palette"), English in Textual: translated where the app shows them.
+TEXTUAL_WORDS = (
+    N_("palette"),
+    N_("Theme"), N_("Change the current theme"),
+    N_("Quit"), N_("Quit the application as soon as possible"),
+    N_("Keys"), N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"), N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"), N_("Maximize the focused widget"),
+    N_("Screenshot"), N_("Save an SVG 'screenshot' of the current screen"),
+)
+
 
 class ReaderApp(ApologeticApp):
     """Starts the reader (config, themes, keymap, reading state; then ``self.reader``), and keeps
@@ -55,6 +70,8 @@ class ReaderApp(ApologeticApp):
         super().__init__()
         self.library_paths = [Path(p) for p in library_paths]
         self.config = config or Config()
+        # The interface's language (config, else LC_ALL / LC_MESSAGES / LANG), before any screen exists.
+        set_language(self.config.language)
         self.restricted = restricted
         self.store = StateStore(state_path).load()
         #: Notices raised before the screen exists, shown once it does.
@@ -71,7 +88,8 @@ class ReaderApp(ApologeticApp):
         if animations_off(self.config.animations):
             self.animation_level = "none"
         if self.store.problem:
-            self._notice_later(f"Reading state not used (file left as it is): {self.store.problem}")
+            self._notice_later(_("Reading state not used (file left as it is): {problem}").format(
+                problem=self.store.problem))
         #: The reading screen, which owns reading. The bookmarks (--bookmarks FILE, else the
         #: config's, else <data dir>/bookmarks.yaml) are read after the first paint.
         self.reader = ReaderScreen(
@@ -101,7 +119,10 @@ class ReaderApp(ApologeticApp):
         known = {b.id for _where, bindings in binding_groups() for b in bindings if b.id}
         unknown = sorted(set(keymap) - known)
         if unknown:
-            self._notice_later(f"keymap: unknown binding id(s): {', '.join(unknown)} (see '?')", severity="warning")
+            self._notice_later(ngettext(
+                "keymap: unknown binding id: {ids} (see '?')", "keymap: unknown binding ids: {ids} (see '?')",
+                len(unknown)).format(
+                ids=", ".join(unknown)), severity="warning")
         self.key_overrides = {k: v for k, v in keymap.items() if k in known}
         self.set_keymap(self.key_overrides)
 
@@ -130,7 +151,7 @@ class ReaderApp(ApologeticApp):
         names = self._our_themes or sorted(self.available_themes)
         index = names.index(self.theme) + 1 if self.theme in names else 0
         self.theme = names[index % len(names)]
-        self.notify(f"Theme: {self.theme}", timeout=2, markup=False)
+        self.notify(_("Theme: {name}").format(name=self.theme), timeout=2, markup=False)
 
     # -- keys: help rows, palette ------------------------------------------------
 
@@ -152,15 +173,23 @@ class ReaderApp(ApologeticApp):
 
         from tuireader.ui.themes import LiteralThemeProvider
 
-        self.push_screen(CommandPalette(providers=[LiteralThemeProvider], placeholder="Search for themes…"))
+        self.push_screen(CommandPalette(providers=[LiteralThemeProvider], placeholder=_("Search for themes…")))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if self.restricted and command.title == "Screenshot":
                 continue  # writes a file: not for a restricted reader
-            yield command
+            yield SystemCommand(_(command.title), _(command.help), command.callback, command.discover)
         yield from reading_commands(self.key_rows(), self.reader.article_action,
                                     lambda action: self.run_action(action, self.reader))
+
+    # Textual's palettes, with their placeholders in the interface's language.
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # App[int]
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
 
     # -- restricted mode and crashes (see tuireader/restricted.py, docs/ssh.md) ----------
 
@@ -178,7 +207,7 @@ class ReaderApp(ApologeticApp):
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         if self.restricted:
             # On a server, webbrowser may start a console browser (lynx, w3m) with shell escapes.
-            self.notify("Links do not open here.", timeout=3)
+            self.notify(_("Links do not open here."), timeout=3)
             return
         super().open_url(url, new_tab=new_tab)
 

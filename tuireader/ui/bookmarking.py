@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from textual.notifications import SeverityLevel
 
+from tuireader.i18n import _
 from tuireader.model import Article
 from tuireader.store.bookmarks import Bookmark, BookmarkFileError, BookmarkStore, UnknownBookmark
 
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 def error_notice(exc: Exception) -> str:
     """What to tell the reader when the bookmarks could not be changed."""
     if isinstance(exc, BookmarkFileError):
-        return f"Bookmarks are read-only until the file is fixed: {exc}"
-    return f"Could not save the bookmarks: {exc}"
+        return _("Bookmarks are read-only until the file is fixed: {error}").format(error=exc)
+    return _("Could not save the bookmarks: {error}").format(error=exc)
 
 
 @dataclass
@@ -49,10 +50,10 @@ class BookmarkKeeper:
         try:
             if store.is_bookmarked(article.id):
                 store.remove(article.id)
-                return Notice(f"Bookmark removed: {article.title}")
+                return Notice(_("Bookmark removed: {title}").format(title=article.title))
             anchor = article.blocks[paragraph].text if 0 <= paragraph < len(article.blocks) else None
             store.add(Bookmark.from_article(article, paragraph=paragraph, anchor=anchor))
-            return Notice(f"Bookmarked: {article.title}")
+            return Notice(_("Bookmarked: {title}").format(title=article.title))
         except (BookmarkFileError, OSError) as exc:
             return Notice(error_notice(exc), "error", 10)
         except UnknownBookmark:
@@ -66,7 +67,8 @@ class BookmarkKeeper:
         store.refresh()
         notices = []
         if store.error is not None:
-            notices.append(Notice(f"Bookmarks are read-only until the file is fixed: {store.error}", "error", 15))
+            notices.append(Notice(_("Bookmarks are read-only until the file is fixed: {error}").format(
+                error=store.error), "error", 15))
         before = {b.article_id for b in store.bookmarks}
         store.reconcile(library)
         changed = before ^ {b.article_id for b in store.bookmarks}

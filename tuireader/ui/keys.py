@@ -16,75 +16,76 @@ from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.markup import escape as escape_markup
 
+from tuireader.i18n import N_, _
 from tuireader.ui.screens.bookmarks import BookmarksScreen
 from tuireader.ui.widgets.article_view import ArticleView
 from tuireader.ui.widgets.library_list import LibraryList
 
 APP_BINDINGS: list[BindingType] = [
-    Binding("q", "quit", "Quit", id="quit"),
-    Binding("question_mark", "help", "Help", id="help"),
-    Binding("t", "next_theme", "Next theme", id="next_theme", show=False),
+    Binding("q", "quit", N_("Quit"), id="quit"),
+    Binding("question_mark", "help", N_("Help"), id="help"),
+    Binding("t", "next_theme", N_("Next theme"), id="next_theme", show=False),
 ]
 
 #: The reading screen's keys, with the app's three among them where help and the footer
 #: list them (the footer shows the focused widget's keys, then the screen's, then the app's).
 READER_BINDINGS: list[BindingType] = [
-    Binding("q", "app.quit", "Quit", id="quit"),
-    Binding("question_mark", "app.help", "Help", id="help"),
-    Binding("backslash", "toggle_nav", "Contents", id="toggle_nav"),
-    Binding("slash", "search", "Search", id="search"),
-    Binding("f", "find", "Find in article", id="find", show=False),
-    Binding("n", "next_match", "Next match", id="next_match", show=False),
-    Binding("N", "prev_match", "Previous match", id="prev_match", show=False),
-    Binding("escape", "search_results", "Back to search results", id="search_results", show=False),
-    Binding("left_square_bracket", "prev_article", "Previous article", id="prev_article", show=False),
-    Binding("right_square_bracket", "next_article", "Next article", id="next_article"),
-    Binding("left_curly_bracket", "prev_section", "Previous section", id="prev_section", show=False),
-    Binding("right_curly_bracket", "next_section", "Next section", id="next_section", show=False),
-    Binding("J", "follow_jump", "Follow jump", id="follow_jump"),
-    Binding("backspace", "back", "Back", id="back", show=False),
-    Binding("u", "next_unread", "Next unread", id="next_unread", show=False),
-    Binding("x", "toggle_read", "Mark unread / read", id="toggle_read", show=False),
-    Binding("A", "mark_all_read", "Mark issue read", id="mark_all_read", show=False),
-    Binding("o", "outline", "Outline", id="outline", show=False),
-    Binding("y", "copy", "Copy headline and source", id="copy", show=False),
-    Binding("t", "app.next_theme", "Next theme", id="next_theme", show=False),
-    Binding("m", "toggle_bookmark", "Bookmark", id="toggle_bookmark", show=False),
-    Binding("apostrophe", "bookmarks", "Bookmarks", id="bookmarks", show=False),
-    Binding("exclamation_mark", "problems", "Problems", id="problems", show=False),
-    Binding("colon", "jump_date", "Jump to date", id="jump_date", show=False),
-    Binding("R", "reload_library", "Look for new files", id="reload_library", show=False),
+    Binding("q", "app.quit", N_("Quit"), id="quit"),
+    Binding("question_mark", "app.help", N_("Help"), id="help"),
+    Binding("backslash", "toggle_nav", N_("Contents"), id="toggle_nav"),
+    Binding("slash", "search", N_("Search"), id="search"),
+    Binding("f", "find", N_("Find in article"), id="find", show=False),
+    Binding("n", "next_match", N_("Next match"), id="next_match", show=False),
+    Binding("N", "prev_match", N_("Previous match"), id="prev_match", show=False),
+    Binding("escape", "search_results", N_("Back to search results"), id="search_results", show=False),
+    Binding("left_square_bracket", "prev_article", N_("Previous article"), id="prev_article", show=False),
+    Binding("right_square_bracket", "next_article", N_("Next article"), id="next_article"),
+    Binding("left_curly_bracket", "prev_section", N_("Previous section"), id="prev_section", show=False),
+    Binding("right_curly_bracket", "next_section", N_("Next section"), id="next_section", show=False),
+    Binding("J", "follow_jump", N_("Follow jump"), id="follow_jump"),
+    Binding("backspace", "back", N_("Back"), id="back", show=False),
+    Binding("u", "next_unread", N_("Next unread"), id="next_unread", show=False),
+    Binding("x", "toggle_read", N_("Mark unread / read"), id="toggle_read", show=False),
+    Binding("A", "mark_all_read", N_("Mark issue read"), id="mark_all_read", show=False),
+    Binding("o", "outline", N_("Outline"), id="outline", show=False),
+    Binding("y", "copy", N_("Copy headline and source"), id="copy", show=False),
+    Binding("t", "app.next_theme", N_("Next theme"), id="next_theme", show=False),
+    Binding("m", "toggle_bookmark", N_("Bookmark"), id="toggle_bookmark", show=False),
+    Binding("apostrophe", "bookmarks", N_("Bookmarks"), id="bookmarks", show=False),
+    Binding("exclamation_mark", "problems", N_("Problems"), id="problems", show=False),
+    Binding("colon", "jump_date", N_("Jump to date"), id="jump_date", show=False),
+    Binding("R", "reload_library", N_("Look for new files"), id="reload_library", show=False),
 ]
 
 #: Longer help for the palette, by action.
 ACTION_HELP = {
-    "quit": "Leave the reader (reading state is saved)",
-    "help": "Every key, with the binding id to remap it in config.yaml",
-    "toggle_nav": "Show or hide the list of issues, sections and articles",
-    "search": "Search every article",
-    "find": "Find in the open article",
-    "next_match": "Scroll to the next highlighted match in the article",
-    "prev_match": "Scroll to the previous highlighted match in the article",
-    "search_results": "Go back to the search results the article was opened from",
-    "prev_article": "Open the previous article in reading order",
-    "next_article": "Open the next article in reading order",
-    "prev_section": "Open the first article of the previous page (版面)",
-    "next_section": "Open the first article of the next page (版面)",
-    "follow_jump": "Follow 下转/上接 to the continuation on another page",
-    "back": "Go back to the article you came from",
-    "next_unread": "Open the next article not read yet",
-    "toggle_read": "Mark the open article unread (or read again)",
-    "mark_all_read": "Mark every article of this issue read",
-    "outline": "List the in-text subheads of the article to jump between",
-    "copy": "Copy the headline and source to the clipboard (OSC 52)",
-    "next_theme": "Switch to the next of the reader's themes",
-    "toggle_bookmark": "Bookmark the open article",
-    "bookmarks": "List your bookmarks",
-    "problems": "Files that could not be read while loading the library",
-    "jump_date": "Go to a year, a month or a day in the contents (1966, 1966-05, 1966-05-16)",
-    "reload_library": "Look for files added, changed or removed in the library now",
-    "page_down": "Scroll the article down a page",
-    "page_up": "Scroll the article up a page",
+    "quit": N_("Leave the reader (reading state is saved)"),
+    "help": N_("Every key, with the binding id to remap it in config.yaml"),
+    "toggle_nav": N_("Show or hide the list of issues, sections and articles"),
+    "search": N_("Search every article"),
+    "find": N_("Find in the open article"),
+    "next_match": N_("Scroll to the next highlighted match in the article"),
+    "prev_match": N_("Scroll to the previous highlighted match in the article"),
+    "search_results": N_("Go back to the search results the article was opened from"),
+    "prev_article": N_("Open the previous article in reading order"),
+    "next_article": N_("Open the next article in reading order"),
+    "prev_section": N_("Open the first article of the previous page (版面)"),
+    "next_section": N_("Open the first article of the next page (版面)"),
+    "follow_jump": N_("Follow 下转/上接 to the continuation on another page"),
+    "back": N_("Go back to the article you came from"),
+    "next_unread": N_("Open the next article not read yet"),
+    "toggle_read": N_("Mark the open article unread (or read again)"),
+    "mark_all_read": N_("Mark every article of this issue read"),
+    "outline": N_("List the in-text subheads of the article to jump between"),
+    "copy": N_("Copy the headline and source to the clipboard (OSC 52)"),
+    "next_theme": N_("Switch to the next of the reader's themes"),
+    "toggle_bookmark": N_("Bookmark the open article"),
+    "bookmarks": N_("List your bookmarks"),
+    "problems": N_("Files that could not be read while loading the library"),
+    "jump_date": N_("Go to a year, a month or a day in the contents (1966, 1966-05, 1966-05-16)"),
+    "reload_library": N_("Look for files added, changed or removed in the library now"),
+    "page_down": N_("Scroll the article down a page"),
+    "page_up": N_("Scroll the article up a page"),
 }
 
 
@@ -104,13 +105,13 @@ KeyRow = tuple[str, str, str, str]
 
 
 def key_rows(key_display: Callable[[Binding], str], overrides: dict[str, str]) -> list[KeyRow]:
-    """Every key, as the help screen lists it, with the keymap's ``overrides`` applied."""
+    """Every key, as the help screen lists it (in the interface's language), with the keymap's ``overrides`` applied."""
     rows = []
     for where, bindings in binding_groups():
         for binding in bindings:
             keys = overrides.get(binding.id or "", binding.key)
             shown = ", ".join(key_display(Binding(k.strip(), "")) for k in keys.split(","))
-            rows.append((where, shown, binding.description, binding.id or ""))
+            rows.append((where, shown, _(binding.description), binding.id or ""))
     return rows
 
 
@@ -129,11 +130,12 @@ def reading_commands(
             action = binding.action.removeprefix("app.")
             if action in ("quit", "scroll_down", "scroll_up", "cursor_down", "cursor_up", "select_cursor"):
                 continue
-            help_text = ACTION_HELP.get(action, binding.description)
+            help_text = _(ACTION_HELP.get(action, binding.description))
             if where == "article":
                 callback: Callable[[], Any] = partial(article_action, action)
             else:
                 callback = partial(reader_action, binding.action)
             # The palette reads help as markup: escape the key ("[" and "]" are keys here).
             key = keys.get(binding.id or "", "")
-            yield SystemCommand(binding.description, escape_markup(f"{help_text} (key: {key})"), callback)
+            yield SystemCommand(_(binding.description), escape_markup(_("{help} (key: {key})").format(
+                help=help_text, key=key)), callback)

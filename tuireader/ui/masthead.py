@@ -7,6 +7,7 @@ from collections.abc import Callable
 from rich.cells import cell_len
 from rich.text import Text
 
+from tuireader.i18n import _
 from tuireader.model import Article, ArticleRef, Issue, Section
 from tuireader.text.sanitize import clean
 
@@ -24,7 +25,7 @@ def masthead_line(
         parts.append(f"{position}/{len(section.articles)}")
         # This issue's unread articles: a walk of one issue, whatever the archive's size.
         unread = sum(1 for s in issue.sections for r in s.articles if r.counts_as_unread and not is_read(r.id))
-        parts.append(f"本期未读 {unread}")
+        parts.append(_("{n} unread in this issue").format(n=unread))
     return clean(" · ".join(parts))
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from textual.css.query import NoMatches
 from textual.widget import Widget
 
+from tuireader.i18n import _
 from tuireader.store.state import StateStore
 from tuireader.text.sanitize import clean
 
@@ -57,7 +58,8 @@ class StateSaver:
             self.store.dirty = True  # try again at the next save
             with contextlib.suppress(RuntimeError):
                 self.host.app.call_from_thread(
-                    self.host.notify, clean(f"Could not save the reading state: {exc}"), severity="error", markup=False
+                    self.host.notify, clean(_("Could not save the reading state: {error}").format(
+                        error=exc)), severity="error", markup=False
                 )
 
     def final_save(self) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 
 from textual.app import App
 
+from tuireader.i18n import N_, _, ngettext
+
 #: Theme used when neither --theme, the state nor the config names one that exists.
 FALLBACK_THEME = "textual-dark"
 
@@ -31,13 +33,15 @@ def install_themes(app: App[Any], requested: str | None, state: str | None, conf
     try:
         themes, setup.problems = load_themes()
     except Exception as exc:  # a broken theme folder must not stop the reader
-        themes, setup.problems = [], [f"themes: {exc}"]
+        themes, setup.problems = [], [_("themes: {error}").format(error=exc)]
     for theme in themes:
         app.register_theme(theme)
         setup.names.append(theme.name)
     if setup.problems:
-        setup.warnings.append(f"{len(setup.problems)} theme problem(s): {setup.problems[0]}")
-    wanted = [("--theme", requested), ("state", state), ("config", config),
+        setup.warnings.append(ngettext(
+            "{n} theme problem: {first}", "{n} theme problems: {first}", len(setup.problems)).format(
+            n=len(setup.problems), first=setup.problems[0]))
+    wanted = [("--theme", requested), ("state", state), (N_("config"), config),
               ("default", DEFAULT_THEME), ("fallback", FALLBACK_THEME)]
     for source, name in wanted:
         if not name:
@@ -46,7 +50,8 @@ def install_themes(app: App[Any], requested: str | None, state: str | None, conf
             app.theme = name
             break
         if source in ("--theme", "config"):
-            setup.warnings.append(f"Unknown theme {name!r} ({source}); using the default")
+            setup.warnings.append(_("Unknown theme {name} ({source}); using the default").format(
+                name=repr(name), source=_(source)))
     return setup
 
 

@@ -1,4 +1,4 @@
-"""The two places where Textual 8.2 lacks what the reader needs, worked around here only.
+"""The places where Textual 8.2 lacks what the reader needs, worked around here only.
 
 Everything else in ``tuireader/ui`` uses Textual's public API. Each work-around
 says what it works around; ``tests/test_textual_compat.py`` pins both, so a Textual
@@ -8,8 +8,10 @@ upgrade that changes them fails there first.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import App
+from textual.app import App, ComposeResult
 from textual.widgets import Footer
+
+from tuireader.i18n import _
 
 
 class ReaderFooter(Footer):
@@ -20,7 +22,18 @@ class ReaderFooter(Footer):
     only dropped when ``compact`` changes, which it never does here: ~5 dead
     FooterKeys per article, 70 MB after browsing 1,000 articles. ``mutate_reactive``
     runs the watchers as a change would, which drops those of removed keys.
+
+    Its key descriptions are in the interface's language: bindings are class
+    attributes, made before the language is known, so they hold the English msgid
+    (``N_``) and the footer translates each when it shows it.
     """
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            description = getattr(widget, "description", None)  # a FooterKey's
+            if isinstance(description, str) and description:
+                widget.description = _(description)  # type: ignore[attr-defined]
+            yield widget
 
     async def recompose(self) -> None:
         await super().recompose()

@@ -85,6 +85,7 @@ from textual.content import Content
 from textual.theme import Theme, ThemeProvider
 
 from tuireader import paths
+from tuireader.i18n import _
 from tuireader.store import yamlsafe
 from tuireader.store.atomic import read_regular_file
 from tuireader.text.sanitize import clean_line
@@ -230,7 +231,7 @@ def _theme_files(folder: Path, problems: list[str]) -> list[Path]:
             return []
         return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
     except OSError as exc:
-        problems.append(f"{folder}: cannot list themes: {exc.strerror or exc}")
+        problems.append(_("{folder}: cannot list themes: {error}").format(folder=folder, error=exc.strerror or exc))
         return []
 
 
@@ -243,13 +244,13 @@ def load_theme_file(file: Path) -> Theme:
     except OSError as exc:
         raise ThemeError(f"{file}: {exc.strerror or exc}") from None
     if len(raw) > MAX_THEME_BYTES:
-        raise ThemeError(f"{file}: theme file is larger than 64 KiB")
+        raise ThemeError(_("{file}: theme file is larger than 64 KiB").format(file=file))
     try:
         if b"\x00" in raw:
             raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL byte")
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ThemeError(f"{file}: not a UTF-8 text file") from None
+        raise ThemeError(_("{file}: not a UTF-8 text file").format(file=file)) from None
     try:
         # libyaml's parser when present (themes are read on the way to the first screen),
         # refusing duplicate keys, deep nesting, impossible numbers and dates; an alias
@@ -257,60 +258,61 @@ def load_theme_file(file: Path) -> Theme:
         data = yamlsafe.load(text, kind="a theme file", allow_aliases=True)
     except yaml.YAMLError as exc:
         line, problem = yamlsafe.describe(exc)
-        where = f" line {line}:" if line is not None else ""
-        raise ThemeError(f"{file}:{where} not valid YAML: {problem}") from None
+        where = _(" line {n}:").format(n=line) if line is not None else ""
+        raise ThemeError(_("{file}:{where} not valid YAML: {problem}").format(
+            file=file, where=where, problem=problem)) from None
     if not isinstance(data, dict):
-        raise ThemeError(f"{file}: expected a mapping of theme keys, got {_kind(data)}")
+        raise ThemeError(_("{file}: expected a mapping of theme keys, got {kind}").format(file=file, kind=_kind(data)))
     return theme_from_mapping(data, file)
 
 
 def theme_from_mapping(data: dict[Any, Any], file: Path) -> Theme:
     def fail(key: object, what: str) -> ThemeError:
-        return ThemeError(f"{file}: key '{_short(key)}': {what}")
+        return ThemeError(_("{file}: key '{key}': {what}").format(file=file, key=_short(key), what=what))
 
     for key in data:
         if key not in _KNOWN_KEYS:
-            raise fail(key, "unknown key")
+            raise fail(key, _("unknown key"))
 
     name = data.get("name", file.stem)
     # Textual reads "a,b" as a list of names to try, so no commas.
     if not isinstance(name, str) or not name.strip() or not name.isprintable() or "," in name or len(name) > 64:
-        raise fail("name", "expected a short name without commas")
+        raise fail("name", _("expected a short name without commas"))
 
     fields: dict[str, Any] = {}
     for key in _COLOR_FIELDS:
         if key in data and data[key] is not None:
             value = data[key]
             if not isinstance(value, str) or not _is_theme_color(value):
-                raise fail(key, f"not a colour: {_short(value)!r}")
+                raise fail(key, _("not a colour: {value}").format(value=repr(_short(value))))
             fields[key] = value
     if "primary" not in fields:
-        raise fail("primary", "missing (every theme needs a primary colour)")
+        raise fail("primary", _("missing (every theme needs a primary colour)"))
     for key in _BOOL_FIELDS:
         if key in data:
             if not isinstance(data[key], bool):
-                raise fail(key, "expected true or false")
+                raise fail(key, _("expected true or false"))
             fields[key] = data[key]
     for key in _FLOAT_FIELDS:
         if key in data:
             value = data[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                raise fail(key, "expected a number from 0 to 1")
+                raise fail(key, _("expected a number from 0 to 1"))
             fields[key] = float(value)
     for key in _NOTE_FIELDS:
         if key in data and not isinstance(data[key], str):
-            raise fail(key, "expected text")
+            raise fail(key, _("expected text"))
 
     variables = data.get("variables") or {}
     if not isinstance(variables, dict):
-        raise fail("variables", "expected a mapping of variable name to value")
+        raise fail("variables", _("expected a mapping of variable name to value"))
     checked: dict[str, str] = {}
     for var, value in variables.items():
         key = f"variables.{var}"  # fail() shortens it
         if not isinstance(var, str) or not _VARIABLE_NAME_RE.match(var) or len(var) > 64:
-            raise fail(key, "expected a variable name such as headline-color")
+            raise fail(key, _("expected a variable name such as headline-color"))
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise fail(key, "expected a colour or text style")
+            raise fail(key, _("expected a colour or text style"))
         value = str(value).strip()
         problem = variable_problem(var, value)
         if problem:
@@ -325,7 +327,7 @@ def theme_from_mapping(data: dict[Any, Any], file: Path) -> Theme:
     try:  # what Textual will do on registration: catch anything the checks above missed
         colors = theme.to_color_system().generate()
     except Exception as exc:  # noqa: BLE001 - any failure here is a bad file, not a crash
-        raise ThemeError(f"{file}: not a usable theme: {_short(exc)}") from None
+        raise ThemeError(_("{file}: not a usable theme: {error}").format(file=file, error=_short(exc))) from None
     missing = {k: v for k, v in theme_variable_defaults(theme, colors).items() if k not in checked}
     missing.update(_solid_textual_colours(theme, checked, colors))
     theme.variables = {**missing, **checked, **_solid_colours(theme, checked, colors)}
@@ -397,18 +399,20 @@ def _mix(value: str, beneath: str) -> str | None:
 def variable_problem(name: str, value: str) -> str | None:
     """Why ``value`` cannot be used for variable ``name``, or None if it can."""
     if not _SAFE_VALUE_RE.match(value):
-        return f"not a colour or text style: {_short(value)!r}"
+        return _("not a colour or text style: {value}").format(value=repr(_short(value)))
     kind = _variable_kind(name)
     if kind == "style":
-        return None if _parses("text-style", value) else f"not a text style: {_short(value)!r}"
+        if _parses("text-style", value):
+            return None
+        return _("not a text style: {value}").format(value=repr(_short(value)))
     if kind == "color":
-        return None if _parses("color", value) else f"not a colour: {_short(value)!r}"
+        return None if _parses("color", value) else _("not a colour: {value}").format(value=repr(_short(value)))
     if kind == "background":
-        return None if _parses("background", value) else f"not a colour: {_short(value)!r}"
+        return None if _parses("background", value) else _("not a colour: {value}").format(value=repr(_short(value)))
     # One of Textual's own variables, or a user's extra: any colour or text style.
     if any(_parses(prop, value) for prop in ("text-style", "color")):
         return None
-    return f"not a colour or text style: {_short(value)!r}"
+    return _("not a colour or text style: {value}").format(value=repr(_short(value)))
 
 
 def _variable_kind(name: str) -> str | None:

@@ -16,10 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tuireader.i18n import _
+from tuireader.i18n import N_, _, ngettext
 from tuireader.store.bookmarks import (
     Bookmark,
     BookmarkFileError,
@@ -32,6 +32,7 @@ from tuireader.text.linebreak import break_lines, cell_width
 from tuireader.text.sanitize import clean
 from tuireader.ui.bookmarking import error_notice
 from tuireader.ui.messages import OpenRequest
+from tuireader.ui.textual_compat import ReaderFooter
 from tuireader.ui.widgets.nav import BOOKMARK_MARK
 
 MISSING_MARK = "✗"
@@ -58,7 +59,7 @@ def bookmark_label(bookmark: Bookmark, missing: bool, width: int = 0) -> Text:
     where = [bookmark.paper, bookmark.date, f"第{bookmark.page}版" if bookmark.page is not None else None]
     where.append(bookmark.section)
     saved = bookmark.saved_at
-    where.append(f"saved {saved.strftime('%Y-%m-%d %H:%M')}" if saved else None)
+    where.append(_("saved {when}").format(when=saved.strftime('%Y-%m-%d %H:%M')) if saved else None)
     label.append("\n  " + clean(" · ".join(p for p in where if p)), style="dim")
     if bookmark.note:
         label.append("\n  ✎ " + clean(bookmark.note))
@@ -90,7 +91,7 @@ class TextPrompt(ModalScreen[str | None]):
     """One line of text: Enter saves, Esc cancels."""
 
     CSS_PATH = "bookmarks.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt_cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="prompt_cancel")]
 
     def __init__(self, title: str, value: str, placeholder: str = "") -> None:
         super().__init__()
@@ -102,7 +103,7 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical(id="prompt"):
             yield Label(Text(self.title_text), id="prompt-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Label(Text("Enter: save · Esc: cancel"), id="prompt-hint")
+            yield Label(Text(_("Enter: save · Esc: cancel")), id="prompt-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -121,14 +122,14 @@ class BookmarksScreen(Screen[OpenRequest | None]):
 
     CSS_PATH = "bookmarks.tcss"
     BINDINGS = [
-        Binding("escape", "close", "Close", id="bookmarks_close"),
-        Binding("slash", "filter", "Filter", id="bookmarks_filter"),
-        Binding("e", "edit_note", "Note", id="bookmarks_note"),
-        Binding("t", "edit_tags", "Tags", id="bookmarks_tags"),
-        Binding("d", "delete", "Delete", id="bookmarks_delete"),
-        Binding("u", "undo", "Undo", id="bookmarks_undo"),
-        Binding("j", "cursor_down", "Down", id="bookmarks_down", show=False),
-        Binding("k", "cursor_up", "Up", id="bookmarks_up", show=False),
+        Binding("escape", "close", N_("Close"), id="bookmarks_close"),
+        Binding("slash", "filter", N_("Filter"), id="bookmarks_filter"),
+        Binding("e", "edit_note", N_("Note"), id="bookmarks_note"),
+        Binding("t", "edit_tags", N_("Tags"), id="bookmarks_tags"),
+        Binding("d", "delete", N_("Delete"), id="bookmarks_delete"),
+        Binding("u", "undo", N_("Undo"), id="bookmarks_undo"),
+        Binding("j", "cursor_down", N_("Down"), id="bookmarks_down", show=False),
+        Binding("k", "cursor_up", N_("Up"), id="bookmarks_up", show=False),
     ]
 
     def __init__(self, store: BookmarkStore, library: Any = None) -> None:
@@ -143,9 +144,9 @@ class BookmarksScreen(Screen[OpenRequest | None]):
     def compose(self) -> ComposeResult:
         yield Static(id="bookmarks-title")
         yield Static(id="bookmarks-problem")
-        yield Input(placeholder="Filter: words in headline, note, tags, paper, date…", id="bookmarks-filter")
+        yield Input(placeholder=_("Filter: words in headline, note, tags, paper, date…"), id="bookmarks-filter")
         yield OptionList(id="bookmarks-list")
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         self.query_one("#bookmarks-filter", Input).display = False
@@ -181,12 +182,13 @@ class BookmarksScreen(Screen[OpenRequest | None]):
         if self.shown:
             ids = [b.article_id for b in self.shown]
             options.highlighted = ids.index(keep) if keep in ids else 0
-        title = Text(f"Bookmarks: {len(everything)}", style="bold")
+        title = Text(_("Bookmarks: {n}").format(n=len(everything)), style="bold")
         missing = sum(1 for b in everything if b.article_id in self.store.missing)
         if missing:
             title.append(" · " + _("{n} not in this library").format(n=missing), style="bold red")
         if self.query_text:
-            title.append(f" · {len(self.shown)} match “{clean(self.query_text)}”")
+            found = ngettext("{n} match “{query}”", "{n} matches “{query}”", len(self.shown))
+            title.append(" · " + found.format(n=len(self.shown), query=clean(self.query_text)))
         restricted = bool(getattr(self.app, "restricted", False))  # not the server's paths to an SSH reader
         if not restricted:
             title.append(f" · {clean(str(self.store.path))}", style="dim")
@@ -196,10 +198,11 @@ class BookmarksScreen(Screen[OpenRequest | None]):
         if self.store.error is not None:
             error = str(self.store.error)
             if restricted:
-                error = error.replace(str(self.store.path), "your bookmarks file", 1)
-            problem.update(Text(clean(f"Read-only until the file is fixed: {error}")))
+                error = error.replace(str(self.store.path), _("your bookmarks file"), 1)
+            problem.update(Text(clean(_("Read-only until the file is fixed: {error}").format(error=error))))
         if not everything and self.store.error is None:
-            options.add_option(Option(Text("No bookmarks yet: press m on an article to bookmark it."), disabled=True))
+            empty = _("No bookmarks yet: press m on an article to bookmark it.")
+            options.add_option(Option(Text(empty), disabled=True))
 
     # -- choosing
 
@@ -209,7 +212,7 @@ class BookmarksScreen(Screen[OpenRequest | None]):
         if bookmark is None:
             return
         if bookmark.article_id in self.store.missing or self.library is None:
-            self.notify("That article is not in this library (the bookmark is kept).", severity="warning", timeout=4)
+            self.notify(_("That article is not in this library (the bookmark is kept)."), severity="warning", timeout=4)
             return
         paragraph = bookmark.paragraph
         try:
@@ -275,11 +278,11 @@ class BookmarksScreen(Screen[OpenRequest | None]):
             except (BookmarkFileError, OSError) as exc:
                 _notify_error(self.app, exc)
             except UnknownBookmark:
-                self.notify("That bookmark was removed meanwhile.", severity="warning")
+                self.notify(_("That bookmark was removed meanwhile."), severity="warning")
             self.reload(bookmark.article_id)
 
-        title = clean(f"Note for {bookmark.title}")
-        self.app.push_screen(TextPrompt(title, bookmark.note.replace("\n", " "), "a note for later"), save)
+        title = clean(_("Note for {title}").format(title=bookmark.title))
+        self.app.push_screen(TextPrompt(title, bookmark.note.replace("\n", " "), _("a note for later")), save)
 
     def action_edit_tags(self) -> None:
         bookmark = self.highlighted
@@ -294,10 +297,10 @@ class BookmarksScreen(Screen[OpenRequest | None]):
             except (BookmarkFileError, OSError) as exc:
                 _notify_error(self.app, exc)
             except UnknownBookmark:
-                self.notify("That bookmark was removed meanwhile.", severity="warning")
+                self.notify(_("That bookmark was removed meanwhile."), severity="warning")
             self.reload(bookmark.article_id)
 
-        title = clean(f"Tags for {bookmark.title} (separate with spaces or commas)")
+        title = clean(_("Tags for {title} (separate with spaces or commas)").format(title=bookmark.title))
         self.app.push_screen(TextPrompt(title, ", ".join(bookmark.tags), "待读, 法治"), save)
 
     def action_delete(self) -> None:
@@ -314,13 +317,13 @@ class BookmarksScreen(Screen[OpenRequest | None]):
             removed = []
         if removed:
             self.undo_stack.append(removed)
-            self.notify(clean(f"Deleted: {bookmark.title} · u to undo"), markup=False, timeout=4)
+            self.notify(clean(_("Deleted: {title} · u to undo").format(title=bookmark.title)), markup=False, timeout=4)
         following = self.shown[index + 1].article_id if index + 1 < len(self.shown) else None
         self.reload(following)
 
     def action_undo(self) -> None:
         if not self.undo_stack:
-            self.notify("Nothing to undo.", timeout=2)
+            self.notify(_("Nothing to undo."), timeout=2)
             return
         if not self._writable():
             return
@@ -332,5 +335,5 @@ class BookmarksScreen(Screen[OpenRequest | None]):
             _notify_error(self.app, exc)
             return
         article_id = removed[0][1].article_id
-        self.notify(clean(f"Restored: {removed[0][1].title}"), markup=False, timeout=3)
+        self.notify(clean(_("Restored: {title}").format(title=removed[0][1].title)), markup=False, timeout=3)
         self.reload(article_id)

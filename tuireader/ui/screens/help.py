@@ -9,6 +9,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from tuireader.i18n import N_, _
+
+#: The places of the help's "Where" column, as the reader reads them.
+PLACES = {"app": N_("anywhere"), "article": N_("article"), "contents": N_("contents"), "bookmarks": N_("bookmarks")}
+
 
 class KeyTable(DataTable[Text]):
     """The key table, moved through with the reader's keys (as less and the article view):
@@ -26,7 +31,7 @@ class KeyTable(DataTable[Text]):
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", N_("Close"), id="close")]
 
     def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
         """``rows``: (where, keys, description, binding id)."""
@@ -35,17 +40,18 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(Text("Keys"), id="title")
+            yield Label(Text(_("Keys")), id="title")
             yield KeyTable(cursor_type="row", zebra_stripes=True)
             yield Label(
-                Text("Remap: keymap: {id: keys} in config.yaml · Esc: close"), id="hint"
+                Text(_("Remap: keymap: {id: keys} in config.yaml · Esc: close")), id="hint"
             )
 
     def on_mount(self) -> None:
         table = self.query_one(KeyTable)
-        table.add_columns("Keys", "Action", "Id", "Where")
+        table.add_columns(_("Keys"), _("Action"), _("Id"), _("Where"))
         for where, keys, description, binding_id in self.rows:
-            table.add_row(Text(keys, style="bold"), Text(description), Text(binding_id), Text(where))
+            place = _(PLACES.get(where, where))
+            table.add_row(Text(keys, style="bold"), Text(description), Text(binding_id), Text(place))
         table.focus()
 
     def action_close(self) -> None:

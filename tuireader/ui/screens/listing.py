@@ -10,14 +10,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from tuireader.i18n import N_, _
+
 
 class ListScreen(ModalScreen[object]):
     """Shows ``items`` (label, value); Enter dismisses with the value, Esc with None."""
 
     BINDINGS = [
-        Binding("escape,q", "close", "Close", id="close"),
-        Binding("j", "cursor_down", "Down", id="down", show=False),
-        Binding("k", "cursor_up", "Up", id="up", show=False),
+        Binding("escape,q", "close", N_("Close"), id="close"),
+        Binding("j", "cursor_down", N_("Down"), id="down", show=False),
+        Binding("k", "cursor_up", N_("Up"), id="up", show=False),
     ]
 
     def __init__(self, title: str, items: list[tuple[Text, object]], hint: str = "") -> None:
@@ -30,7 +32,7 @@ class ListScreen(ModalScreen[object]):
         with Vertical(id="dialog"):
             yield Label(Text(self.title_text), id="title")
             yield OptionList(*[Option(label, id=str(i)) for i, (label, _value) in enumerate(self.items)])
-            yield Label(Text(self.hint or "Enter: choose · Esc: close"), id="hint")
+            yield Label(Text(self.hint or _("Enter: choose · Esc: close")), id="hint")
 
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from tuireader.i18n import _
 from tuireader.ui.screens.listing import ListScreen
 
 
@@ -13,4 +14,4 @@ class OutlineScreen(ListScreen):
     def __init__(self, headline: str, subheads: list[tuple[int, str]]) -> None:
         items: list[tuple[Text, object]] = [(Text(headline, style="bold"), 0)]
         items += [(Text(f"  {text}"), block) for block, text in subheads]
-        super().__init__("Outline", items, "Enter: go to · Esc: close")
+        super().__init__(_("Outline"), items, _("Enter: go to · Esc: close"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tuireader.model import Problem
+from tuireader.i18n import _
+from tuireader.model import Problem, reason_text
 from tuireader.text.sanitize import clean
 from tuireader.ui.screens.listing import ListScreen
 
@@ -15,10 +16,10 @@ class ProblemsScreen(ListScreen):
         for problem in problems:
             label = Text(clean(problem.path), style="bold")
             label.append("\n  ")
-            label.append(clean(problem.reason), style="italic")
+            label.append(clean(reason_text(problem.reason)), style="italic")
             items.append((label, None))
         for line in extra or []:
             items.append((Text(clean(line)), None))
         if not items:
-            items.append((Text("No problems."), None))
-        super().__init__(f"Problems ({len(problems) + len(extra or [])})", items, "Esc: close")
+            items.append((Text(_("No problems.")), None))
+        super().__init__(_("Problems ({n})").format(n=len(problems) + len(extra or [])), items, _("Esc: close"))

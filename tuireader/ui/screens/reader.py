@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.reactive import var
 from textual.widgets import Static
 
-from tuireader.i18n import ngettext
+from tuireader.i18n import _, ngettext
 from tuireader.model import Article
 from tuireader.store.bookmarks import BookmarkStore
 from tuireader.store.state import StateStore
@@ -125,7 +125,7 @@ class ReaderScreen(SearchActions):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self._update_narrow(self.app.size.width)
-        self.article_view.show_placeholder("Opening the library…")
+        self.article_view.show_placeholder(_("Opening the library…"))
         self.saver.start()
         if self.library is not None:
             self.show_library(self.library)
@@ -167,27 +167,31 @@ class ReaderScreen(SearchActions):
 
     def show_reading_progress(self, done: int, total: int) -> None:
         if self.library is None:
-            self.article_view.show_placeholder(f"Reading the library… {done:,}/{total:,} files")
+            self.article_view.show_placeholder(_("Reading the library… {done}/{total} files").format(
+                done=f"{done:,}", total=f"{total:,}"))
         else:  # the first part is being read: the count goes to the masthead
             # A share, not two counts: it fits beside a long masthead at 80 columns.
-            self.library_progress = f"reading {done * 100 // total}%" if done < total else None
+            self.library_progress = _("reading {percent}%").format(
+                percent=done * 100 // total) if done < total else None
 
     def show_refresh_progress(self, done: int, total: int) -> None:
         if not total:
-            self.library_progress = "looking for new files…"
+            self.library_progress = _("looking for new files…")
         else:
-            self.library_progress = f"files {done:,}/{total:,}" if done < total else None
+            self.library_progress = _("files {done}/{total}").format(
+                done=f"{done:,}", total=f"{total:,}") if done < total else None
 
     def action_reload_library(self) -> None:
         if self.library is None or not self.library.complete:
             return
-        self.notify("Looking for new, changed and removed files…", timeout=2)
+        self.notify(_("Looking for new, changed and removed files…"), timeout=2)
         self.loader.look()
 
     def refresh_done(self, old: Library, fresh: Library | None, problem: str | None) -> None:
         self.library_progress = None
         if problem is not None:
-            self.notify(f"Could not look for new files: {clean(problem)}", severity="warning", markup=False)
+            self.notify(_("Could not look for new files: {problem}").format(
+                problem=clean(problem)), severity="warning", markup=False)
             return
         if fresh is None or self.library is not old:
             return
@@ -195,13 +199,15 @@ class ReaderScreen(SearchActions):
         self.show_library(fresh, reopen=False)
         change = len(fresh) - before
         self.notify(
-            f"Library updated: {len(fresh):,} articles" + (f" ({change:+,})" if change else ""),
+            ngettext("Library updated: {n} article", "Library updated: {n} articles", len(fresh)).format(
+                n=f"{len(fresh):,}") + (f" ({change:+,})" if change else ""),
             timeout=4,
         )
 
     def library_failed(self, message: str) -> None:
-        self.article_view.show_placeholder("The library could not be opened.")
-        self.notify(f"Could not open the library: {clean(message)}", severity="error", markup=False, timeout=15)
+        self.article_view.show_placeholder(_("The library could not be opened."))
+        self.notify(_("Could not open the library: {problem}").format(
+            problem=clean(message)), severity="error", markup=False, timeout=15)
 
     def show_library(self, library: Library, reopen: bool = True) -> None:
         """Show a library: the first one, or (``reopen=False``) a refreshed one,
@@ -231,7 +237,7 @@ class ReaderScreen(SearchActions):
         if (not reopen or after_part) and self.current_id is not None:
             # A refreshed library: the article stays on screen where the reader left it.
             if self.current_id not in library:
-                self.notify("The open article is no longer in the library.", severity="warning", timeout=6)
+                self.notify(_("The open article is no longer in the library."), severity="warning", timeout=6)
             elif self.current_article is not None:
                 self._update_masthead(self.current_article)
             return
@@ -271,10 +277,11 @@ class ReaderScreen(SearchActions):
         try:
             article = self.library.article(article_id)
         except KeyError:
-            self.notify("That article is not in this library.", severity="warning")
+            self.notify(_("That article is not in this library."), severity="warning")
             return False
         except Exception as exc:  # a file that changed or vanished since the scan
-            self.notify(f"Could not open the article: {clean(str(exc))}", severity="error", markup=False)
+            self.notify(_("Could not open the article: {problem}").format(
+                problem=clean(str(exc))), severity="error", markup=False)
             return False
         view = self.article_view
         if remember and self.current_id and self.current_id != article_id:
@@ -421,9 +428,9 @@ class ReaderScreen(SearchActions):
         if target is not None:
             self.open_article(target)
         elif pages:
-            self.notify("No more pages." if step > 0 else "This is the first page.", timeout=2)
+            self.notify(_("No more pages.") if step > 0 else _("This is the first page."), timeout=2)
         else:
-            self.notify("No more articles." if step > 0 else "This is the first article.", timeout=2)
+            self.notify(_("No more articles.") if step > 0 else _("This is the first article."), timeout=2)
 
     def action_next_article(self) -> None:
         self._go(+1, pages=False)
@@ -441,7 +448,7 @@ class ReaderScreen(SearchActions):
         view = self.article_view
         jumps = view.jump_targets()
         if not jumps:
-            self.notify("This article has no jump to another page.", timeout=3)
+            self.notify(_("This article has no jump to another page."), timeout=3)
             return
         top = int(view.scroll_y)
         height = view.scrollable_content_region.height
@@ -452,7 +459,7 @@ class ReaderScreen(SearchActions):
             if piece.target:
                 self.open_article(piece.target)
                 return
-        self.notify("The continuation is not available in this library.", severity="warning", timeout=4)
+        self.notify(_("The continuation is not available in this library."), severity="warning", timeout=4)
 
     def action_back(self) -> None:
         while self.history:
@@ -460,7 +467,7 @@ class ReaderScreen(SearchActions):
             if self.library is not None and article_id in self.library:
                 self.open_article(article_id, paragraph=paragraph, remember=False)
                 return
-        self.notify("Nothing to go back to.", timeout=2)
+        self.notify(_("Nothing to go back to."), timeout=2)
 
     def action_next_unread(self) -> None:
         if self.library is None:
@@ -470,7 +477,7 @@ class ReaderScreen(SearchActions):
             if not self.store.is_read(article_id) and self._counts_as_unread(article_id):
                 self.open_article(article_id)
                 return
-        self.notify("Every article has been read.", timeout=3)
+        self.notify(_("Every article has been read."), timeout=3)
 
     def _counts_as_unread(self, article_id: str) -> bool:
         """Not a link item (asked only of unread ids: builds no more issues than ``u`` opens)."""
@@ -489,10 +496,10 @@ class ReaderScreen(SearchActions):
             return
         if self.store.is_read(self.current_id):
             self.store.mark_unread(self.current_id)
-            self.notify("Marked unread.", timeout=2)
+            self.notify(_("Marked unread."), timeout=2)
         else:
             self.store.mark_read(self.current_id)
-            self.notify("Marked read.", timeout=2)
+            self.notify(_("Marked read."), timeout=2)
         self.nav.refresh_marks([self.current_id])
         if self.current_article:
             self._update_masthead(self.current_article)
@@ -507,7 +514,9 @@ class ReaderScreen(SearchActions):
         self.nav.refresh_marks(ids)
         if self.current_article:
             self._update_masthead(self.current_article)
-        self.notify(f"Marked {count} article(s) of {clean(issue.label)} read.", markup=False, timeout=3)
+        self.notify(ngettext(
+            "Marked {n} article of {issue} read.", "Marked {n} articles of {issue} read.", count).format(
+            n=count, issue=clean(issue.label)), markup=False, timeout=3)
 
     def _position(self) -> tuple[str, int] | None:
         if self.current_id and self.library is not None:
@@ -523,7 +532,7 @@ class ReaderScreen(SearchActions):
         article = view.article
         subheads = view.subheads()
         if article is None or not subheads:
-            self.notify("This article has no subheads to outline.", timeout=3)
+            self.notify(_("This article has no subheads to outline."), timeout=3)
             return
         self.app.push_screen(OutlineScreen(clean(article.headline), subheads), self._outline_chosen)
 
@@ -535,7 +544,7 @@ class ReaderScreen(SearchActions):
     def action_copy(self) -> None:
         if self.current_article is not None:
             self.app.copy_to_clipboard(headline_and_source(self.current_article))
-            self.notify("Copied the headline and source.", timeout=2)
+            self.notify(_("Copied the headline and source."), timeout=2)
 
     def article_action(self, action: str) -> None:
         """Run one of the article view's own actions (from the palette)."""
@@ -546,7 +555,7 @@ class ReaderScreen(SearchActions):
         from tuireader.ui.screens.problems import ProblemsScreen
 
         problems = list(self.library.problems) if self.library is not None else []
-        state = [f"reading state: {self.store.problem}"] if self.store.problem else []
+        state = [_("reading state: {problem}").format(problem=self.store.problem)] if self.store.problem else []
         self.app.push_screen(ProblemsScreen(problems, self.extra_problems + state))
 
     # -- bookmarks (tuireader/ui/screens/bookmarks.py) --------------------------------
@@ -555,7 +564,7 @@ class ReaderScreen(SearchActions):
         """``m``: bookmark the open article at the paragraph in view, or remove its bookmark."""
         article = self.current_article
         if self.bookmarks is None or article is None or not article.id:
-            self.notify("Open an article to bookmark it.", timeout=3)
+            self.notify(_("Open an article to bookmark it."), timeout=3)
             return
         self._show_notice(self.bookmarks.toggle(article, self.article_view.paragraph_in_view()))
         self.refresh_marks([article.id])
@@ -565,7 +574,7 @@ class ReaderScreen(SearchActions):
         from tuireader.ui.screens.bookmarks import BookmarksScreen
 
         if self.bookmarks is None:
-            self.notify("Bookmarks are not available.", timeout=3)
+            self.notify(_("Bookmarks are not available."), timeout=3)
             return
         self.app.push_screen(BookmarksScreen(self.bookmarks.store, self.library), self._bookmark_picked)
 

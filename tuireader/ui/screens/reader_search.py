@@ -67,7 +67,7 @@ class SearchActions(Screen[None]):
         from tuireader.ui.screens.search import FindScreen
 
         if self.current_article is None:
-            self.notify("Open an article to find in it.", timeout=3)
+            self.notify(_("Open an article to find in it."), timeout=3)
             return
         self.app.push_screen(FindScreen(self.article_view), lambda _none: self._show_match_position())
 
@@ -82,7 +82,7 @@ class SearchActions(Screen[None]):
         view = self.article_view
         moved = view.next_match() if step > 0 else view.prev_match()
         if not moved:
-            self.notify("No matches to step through: search with / or find with f.", timeout=3)
+            self.notify(_("No matches to step through: search with / or find with f."), timeout=3)
         self._show_match_position()
 
     def _show_match_position(self) -> None:

@@ -21,12 +21,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from tuireader.i18n import N_, _, ngettext
 from tuireader.text.sanitize import clean, clean_line
 from tuireader.ui.messages import OpenRequest
+from tuireader.ui.textual_compat import ReaderFooter
 
 if TYPE_CHECKING:
     from tuireader.search import Result, Searcher
@@ -72,7 +74,7 @@ class SearchSession:
         if self.building:
             return
         self.building = True
-        self.note = "checking the index…"
+        self.note = _("checking the index…")
         self.host.run_worker(self._index_job, thread=True, exclusive=True, group="search-index",
                              name="search index")
 
@@ -81,7 +83,8 @@ class SearchSession:
 
         def progress(done: int, total: int) -> None:
             self.progress = (done, total)
-            self.note = f"indexing {done}/{total} files — results cover what is indexed so far"
+            self.note = _("indexing {done}/{total} files — results cover what is indexed so far").format(
+                done=done, total=total)
 
         changed = False
         try:
@@ -89,13 +92,13 @@ class SearchSession:
             # jieba never loads in the UI process.
             outcome, value = build_index(self.roots, progress)
         except Exception as exc:  # never a traceback: say so and search what there is
-            self.note = clean_line(f"indexing failed: {type(exc).__name__}: {exc}")
+            self.note = clean_line(_("indexing failed: {error}").format(error=f"{type(exc).__name__}: {exc}"))
         else:
             changed = outcome == "done" and bool(value)
             if outcome == "failed":
-                self.note = clean_line(f"indexing failed: {value}")
+                self.note = clean_line(_("indexing failed: {error}").format(error=value))
             elif outcome == "done" and not value and not self._index_ready():
-                self.note = "another tuireader is indexing this library — results cover what is ready"
+                self.note = _("another tuireader is indexing this library — results cover what is ready")
             else:
                 self.note = ""
         finally:
@@ -130,11 +133,11 @@ def highlighted_text(text: str, spans: list[tuple[int, int]], style: str, base: 
 def result_row(result: Result, width: int = 78) -> Text:
     """Two lines cut to ``width`` cells: the headline with its matches and where it
     ran (always shown); the snippet with its match."""
-    headline = result.headline or result.kicker or "(untitled)"
+    headline = result.headline or result.kicker or _("(untitled)")
     spans = result.headline_spans if result.headline else []
     where = " ".join(x for x in (result.paper, result.date, f"第{result.page}版" if result.page else None) if x)
     where = clean_line(where)
-    marker = "[图] " if result.kind == "photo" else ""
+    marker = _("[photo] ") if result.kind == "photo" else ""
     head = highlighted_text(headline, spans, "bold reverse", base="bold")
     room = width - cell_len(marker) - (cell_len(where) + 2 if where else 0)
     head.truncate(max(room, 10), overflow="ellipsis")
@@ -163,12 +166,12 @@ class SearchScreen(Screen[OpenRequest | None]):
     AUTO_FOCUS = "#search-input"
 
     BINDINGS = [
-        Binding("escape", "close", "Close", id="search_close"),
-        Binding("down", "cursor(1)", "Next result", id="search_next", show=False),
-        Binding("up", "cursor(-1)", "Previous result", id="search_prev", show=False),
-        Binding("pagedown", "cursor(10)", "Results page down", id="search_page_down", show=False),
-        Binding("pageup", "cursor(-10)", "Results page up", id="search_page_up", show=False),
-        Binding("ctrl+o", "toggle_newest", "Newest first", id="search_newest"),
+        Binding("escape", "close", N_("Close"), id="search_close"),
+        Binding("down", "cursor(1)", N_("Next result"), id="search_next", show=False),
+        Binding("up", "cursor(-1)", N_("Previous result"), id="search_prev", show=False),
+        Binding("pagedown", "cursor(10)", N_("Results page down"), id="search_page_down", show=False),
+        Binding("pageup", "cursor(-10)", N_("Results page up"), id="search_page_up", show=False),
+        Binding("ctrl+o", "toggle_newest", N_("Newest first"), id="search_newest"),
     ]
 
     def __init__(self, session: SearchSession, restore: bool = False) -> None:
@@ -180,12 +183,12 @@ class SearchScreen(Screen[OpenRequest | None]):
         self._indexed = -1
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search: 词语, 拼音 (gaozong, szfz), by:陈卓 page:1 date:2025-06 kind:photo …",
+        yield Input(placeholder=_("Search: 词语, 拼音 (gaozong, szfz), by:陈卓 page:1 date:2025-06 kind:photo …"),  # noqa: E501
                     id="search-input", select_on_focus=False)
         yield Static(id="search-status")
         yield ProgressBar(id="search-progress", show_eta=False)
         yield OptionList(id="search-results")
-        yield Footer()
+        yield ReaderFooter()
 
     def on_mount(self) -> None:
         session = self.session
@@ -231,7 +234,8 @@ class SearchScreen(Screen[OpenRequest | None]):
         try:
             response = session.engine().search(query, limit=RESULT_LIMIT, newest=session.newest)
         except Exception as exc:  # a damaged index: rebuild it, meanwhile say so
-            session.note = clean_line(f"the index could not be read ({type(exc).__name__}); rebuilding it")
+            session.note = clean_line(_("the index could not be read ({error}); rebuilding it").format(
+                error=type(exc).__name__))
             session.engine().reset()
             self.app.call_from_thread(session.start_indexing)
             self.app.call_from_thread(self._show_query_results, text, [], "")
@@ -239,10 +243,10 @@ class SearchScreen(Screen[OpenRequest | None]):
         if worker.is_cancelled:
             return  # a newer keystroke already asked again
         count = len(response.results)
-        shown = f"{count}{'+' if count >= RESULT_LIMIT else ''} result{'s' if count != 1 else ''}"
+        shown = ngettext("{n} result", "{n} results", count).format(n=f"{count}{'+' if count >= RESULT_LIMIT else ''}")
         status = f"{shown} · {response.took_ms:.0f} ms"
         if session.newest:
-            status += " · newest first"
+            status += " · " + _("newest first")
         self.app.call_from_thread(self._show_query_results, text, response.results, status)
 
     def _show_query_results(self, text: str, results: list[Result] | None, status: str) -> None:
@@ -271,7 +275,7 @@ class SearchScreen(Screen[OpenRequest | None]):
     def _set_status(self, status: str) -> None:
         note = self.session.note
         if not self.input.value.strip() and not note:
-            status = "Type to search every article. Enter opens, Esc goes back, Ctrl+O newest first."
+            status = _("Type to search every article. Enter opens, Esc goes back, Ctrl+O newest first.")
         line = " · ".join(x for x in (status, note) if x)
         self.query_one("#search-status", Static).update(Text(clean_line(line)))
 
@@ -330,7 +334,7 @@ class SearchScreen(Screen[OpenRequest | None]):
 
     def action_toggle_newest(self) -> None:
         self.session.newest = not self.session.newest
-        self.notify("Newest first" if self.session.newest else "Best first", timeout=2)
+        self.notify(_("Newest first") if self.session.newest else _("Best first"), timeout=2)
         if self.input.value.strip():
             self.run_query(self.input.value)
 
@@ -369,9 +373,9 @@ class FindScreen(ModalScreen[None]):
 
     CSS_PATH = "../search.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Clear and close", id="find_cancel"),
-        Binding("down,ctrl+n", "step(1)", "Next match", id="find_next", show=False),
-        Binding("up,ctrl+p", "step(-1)", "Previous match", id="find_prev", show=False),
+        Binding("escape", "cancel", N_("Clear and close"), id="find_cancel"),
+        Binding("down,ctrl+n", "step(1)", N_("Next match"), id="find_next", show=False),
+        Binding("up,ctrl+p", "step(-1)", N_("Previous match"), id="find_prev", show=False),
     ]
 
     def __init__(self, view: Any) -> None:
@@ -380,7 +384,7 @@ class FindScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="find-status")
-        yield Input(placeholder="Find in this article (Enter keeps the marks, n/N step, Esc clears)",
+        yield Input(placeholder=_("Find in this article (Enter keeps the marks, n/N step, Esc clears)"),
                     id="find-input")
 
     def on_mount(self) -> None:
@@ -392,7 +396,7 @@ class FindScreen(ModalScreen[None]):
         terms = find_terms(article, event.value) if article is not None else []
         self.view.highlight(terms)
         count = self.view.match_count
-        found = f"{count} match{'es' if count != 1 else ''}" if count else "no match"
+        found = ngettext("{n} match", "{n} matches", count).format(n=count) if count else _("no match")
         status = found if event.value.strip() else ""
         self.query_one("#find-status", Static).update(Text(status))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from tuireader.i18n import _
 from tuireader.model import Article, Link
 from tuireader.text.linebreak import break_balanced, break_lines, cell_width
 from tuireader.text.sanitize import clean, link_target
@@ -70,8 +71,8 @@ class Layout:
 def jump_label(direction: str | None, page: int | None, available: bool) -> str:
     page_text = f"第{page}版" if page is not None else "另版"
     if direction == "prev":
-        return f"← 上接{page_text}" if available else f"上接{page_text}（前文不在本库中）"
-    return f"下转{page_text} →" if available else f"下转{page_text}（续篇不在本库中）"
+        return f"← 上接{page_text}" if available else f"上接{page_text}" + _(" (beginning not in this library)")
+    return f"下转{page_text} →" if available else f"下转{page_text}" + _(" (continuation not in this library)")
 
 
 class LinkSetter:

@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tuireader.i18n import N_, _
 from tuireader.model import Article
 from tuireader.text.linebreak import cell_width
 from tuireader.text.sanitize import clean
@@ -71,12 +72,12 @@ class ArticleView(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("j,down", "scroll_down", "Down", id="down", show=False),
-        Binding("k,up", "scroll_up", "Up", id="up", show=False),
-        Binding("space,pagedown", "page_down", "Page down", id="page_down", show=False),
-        Binding("b,pageup", "page_up", "Page up", id="page_up", show=False),
-        Binding("g,home", "scroll_home", "Top", id="top", show=False),
-        Binding("G,end", "scroll_end", "Bottom", id="bottom", show=False),
+        Binding("j,down", "scroll_down", N_("Down"), id="down", show=False),
+        Binding("k,up", "scroll_up", N_("Up"), id="up", show=False),
+        Binding("space,pagedown", "page_down", N_("Page down"), id="page_down", show=False),
+        Binding("b,pageup", "page_up", N_("Page up"), id="page_up", show=False),
+        Binding("g,home", "scroll_home", N_("Top"), id="top", show=False),
+        Binding("G,end", "scroll_end", N_("Bottom"), id="bottom", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -267,7 +268,7 @@ class ArticleView(ScrollView, can_focus=True):
         if article is not None and article_size(article) > LARGE_ARTICLE_CHARS:
             # Setting megabytes of text takes seconds: do it off the UI thread.
             self._layout_pending = True
-            self._apply_layout(placeholder_layout("Setting a long article…", column), None)
+            self._apply_layout(placeholder_layout(_("Setting a long article…"), column), None)
             self._layout_in_background(article, column, anchor)
             return
         self._layout_pending = False

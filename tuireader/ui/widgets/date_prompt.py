@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from tuireader.i18n import _
+from tuireader.i18n import N_, _
 
 
 class DatePrompt(ModalScreen[str | None]):
@@ -41,11 +41,11 @@ class DatePrompt(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), show=False)]
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="date-box"):
-            yield Label(Text("Jump to date:"))
+            yield Label(Text(_("Jump to date:")))
             yield Input(placeholder=_("1966, 1966-05 or 1966-05-16"), id="date-input", compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -31,7 +31,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tuireader.contents import date_jump, parse_date_prefix
-from tuireader.i18n import _
+from tuireader.i18n import N_, _
 from tuireader.model import ArticleRef, Issue, Section
 from tuireader.text.sanitize import clean
 from tuireader.ui.widgets.contents_layout import ISSUE, MONTH, YEAR, ContentsLayout, group_counts
@@ -54,16 +54,16 @@ class LibraryList(ContentsRows, ScrollView, can_focus=True):
     """Years, months, issues, pages and articles of a library of any size, drawn row by row."""
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", id="down", show=False),
-        Binding("k,up", "cursor_up", "Up", id="up", show=False),
-        Binding("pagedown", "page_down", "Page down", id="page_down", show=False),
-        Binding("pageup", "page_up", "Page up", id="page_up", show=False),
-        Binding("enter", "select_cursor", "Open", id="open"),
-        Binding("l,right", "expand", "Expand", id="expand", show=False),
-        Binding("h,left", "collapse", "Collapse", id="collapse", show=False),
-        Binding("g,home", "cursor_top", "Top", id="top", show=False),
-        Binding("G,end", "cursor_bottom", "Bottom", id="bottom", show=False),
-        Binding("escape", "screen.leave_nav", "Back to the article", id="leave_nav", show=False),
+        Binding("j,down", "cursor_down", N_("Down"), id="down", show=False),
+        Binding("k,up", "cursor_up", N_("Up"), id="up", show=False),
+        Binding("pagedown", "page_down", N_("Page down"), id="page_down", show=False),
+        Binding("pageup", "page_up", N_("Page up"), id="page_up", show=False),
+        Binding("enter", "select_cursor", N_("Open"), id="open"),
+        Binding("l,right", "expand", N_("Expand"), id="expand", show=False),
+        Binding("h,left", "collapse", N_("Collapse"), id="collapse", show=False),
+        Binding("g,home", "cursor_top", N_("Top"), id="top", show=False),
+        Binding("G,end", "cursor_bottom", N_("Bottom"), id="bottom", show=False),
+        Binding("escape", "screen.leave_nav", N_("Back to the article"), id="leave_nav", show=False),
     ]
 
     ArticleChosen = ArticleChosen

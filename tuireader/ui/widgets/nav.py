@@ -13,6 +13,7 @@ from collections.abc import Callable
 from rich.style import Style
 from rich.text import Text
 
+from tuireader.i18n import _
 from tuireader.model import ArticleRef
 from tuireader.text.sanitize import clean
 from tuireader.ui.messages import ArticleChosen
@@ -44,5 +45,5 @@ def article_label(ref: ArticleRef, read: bool, bookmarked: bool, read_style: Sty
     if bookmarked:
         label.append(f"{BOOKMARK_MARK} ")
     # A list shows the kicker when there is no headline (model: ArticleRef.title).
-    label.append(clean(ref.title) or "(untitled)", read_style if not unread else "")
+    label.append(clean(ref.title) or _("(untitled)"), read_style if not unread else "")
     return label
