@@ -9,6 +9,7 @@ import sqlite3
 import pytest
 
 import tuireader.library as library_module
+import tuireader.scan as scan_module
 from tests.conftest import FIXTURES
 from tuireader.catalogue import catalogue_path
 from tuireader.library import Library
@@ -44,7 +45,8 @@ def test_second_open_reads_the_catalogue_and_parses_nothing(lib_dir, monkeypatch
     def refuse(*args, **kwargs):
         raise AssertionError("parsed a file although the catalogue was warm")
 
-    monkeypatch.setattr(library_module, "parse_bytes", refuse)
+    for module in (scan_module, library_module):  # where a look at the files parses, where a body is
+        monkeypatch.setattr(module, "parse_bytes", refuse)
     second = Library.open([lib_dir])
     assert second.from_catalogue
     assert [(i.paper, i.date) for i in second.issues] == [(i.paper, i.date) for i in first.issues]
@@ -102,7 +104,8 @@ def test_touched_file_is_not_a_change(lib_dir, monkeypatch):
     lib = Library.open([lib_dir])
     assert lib.refresh() is None
     # ...and the next start still opens from the snapshot, parsing nothing.
-    monkeypatch.setattr(library_module, "parse_bytes", lambda *a, **k: pytest.fail("parsed a file"))
+    for module in (scan_module, library_module):
+        monkeypatch.setattr(module, "parse_bytes", lambda *a, **k: pytest.fail("parsed a file"))
     again = Library.open([lib_dir])
     assert again.from_catalogue and not any(i.loaded for i in again.issues)
     assert again.refresh() is None
@@ -254,8 +257,9 @@ def test_a_new_issue_dropped_in_builds_only_that_issue(generated, tmp_path, monk
     # Neither every row of the catalogue nor any file but the new one is read.
     monkeypatch.setattr(library_module.Catalogue, "load", lambda self: pytest.fail("read every row"))
     parsed = []
-    real_parse = library_module.parse_bytes
-    monkeypatch.setattr(library_module, "parse_bytes", lambda data, path: parsed.append(path) or real_parse(data, path))
+    real_parse = scan_module.parse_bytes
+    for module in (scan_module, library_module):
+        monkeypatch.setattr(module, "parse_bytes", lambda data, path: parsed.append(path) or real_parse(data, path))
     fresh = before.refresh()
     assert fresh is not None and [p.name for p in parsed] == ["01-要闻.txt"]
     assert len(fresh) == len(before) + 2

@@ -254,7 +254,7 @@ class BodyStore:
 
 # ------------------------------------------------------------- cataloguing
 
-#: What ``library.walk`` finds: (absolute path, root, rel, size, mtime_ns).
+#: What ``scan.walk`` finds: (absolute path, root, rel, size, mtime_ns).
 Found = tuple[str, str, str, int, int]
 
 

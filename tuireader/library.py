@@ -4,123 +4,38 @@
 summaries (headline, kind, where the article lies); ``article(id)`` parses
 its file again when a body is needed, through a small LRU cache, so memory
 follows what is being read rather than the size of the archive.
+
+The look at the files (``walk``, ``scan``) lives in ``tuireader.scan``, the
+grouping of their summaries into issues in ``tuireader.build``; this module
+holds the ``Library`` itself: opening from the catalogue or its snapshot,
+refreshing, and the queries the reader and the commands ask.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
-import json
-import os
 import sqlite3
 import threading
-import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path, PurePath
 
 from tuireader import archive as A
-from tuireader.catalogue import (
-    Catalogue,
-    FileRow,
-    content_digest,
-    issue_key,
-    row_issue_key,
-)
-from tuireader.ingest import (
-    TEXT_SUFFIXES,
-    IngestError,
-    ParsedFile,
-    parse_bytes,
-    parse_file,
-    rmrb,
-)
-from tuireader.ingest.decode import read_bytes, readable_name
-from tuireader.model import (
-    Article,
-    ArticleRef,
-    Issue,
-    Problem,
-    Section,
-    article_id,
-    normalise_headline,
-)
+from tuireader.build import SourceFile, build
+from tuireader.catalogue import Catalogue, FileRow, content_digest, row_issue_key
+from tuireader.ingest import IngestError, ParsedFile, parse_bytes, parse_file
+from tuireader.ingest.decode import readable_name
+from tuireader.model import Article, ArticleRef, Issue, Problem, Section
+from tuireader.scan import Found, ProgressCallback, rescan, scan, walk
+from tuireader.scan import discover as discover  # imported from here by benchmarks/bench_parse.py
 from tuireader.snapshot import FileEntry, Head, IssueEntry, pack_issue, unpack_issue
 
 #: Parsed files kept in memory for ``article()``.
 PARSE_CACHE_SIZE = 64
-
-
-@dataclass(slots=True)
-class SourceFile:
-    path: Path  # absolute
-    root: Path
-    rel: str
-    size: int = 0
-    mtime_ns: int = 0
-
-
-@dataclass(slots=True)
-class FileInfo:
-    """What a file says about its issue and page (kept in the catalogue)."""
-
-    layout: str
-    paper: str | None
-    date: str | None
-    page: int | None
-    section_name: str | None
-    order: tuple = ()
-
-
-@dataclass(slots=True)
-class Entry:
-    """An article during the build, before ids and links are settled: its
-    summary only, so a build from the catalogue needs no parsing."""
-
-    source: SourceFile
-    info: FileInfo
-    index: int
-    headline: str
-    kicker: str | None
-    kind: str
-    jumps: tuple[tuple[str, int], ...]
-    body_key: str
-    dedupe_key: str | None
-    #: kicker?, subheadlines, bylines, blocks: which copy of a duplicate is richer.
-    richness: tuple[int, int, int, int]
-    merged: list[str] = field(default_factory=list)
-
-
-def entries_from_parsed(src: SourceFile, parsed: ParsedFile) -> list[Entry]:
-    info = FileInfo(parsed.layout, parsed.paper, parsed.date, parsed.page, parsed.section_name, tuple(parsed.order))
-    out = []
-    for i, art in enumerate(parsed.articles):
-        # A link's URL counts: two items alike but for the video they point at are two items.
-        body = "\n".join(b.text if b.url is None else f"{b.text}\n{b.url}" for b in art.blocks)
-        body_key = hashlib.blake2b(body.encode("utf-8"), digest_size=12).hexdigest() if len(body) > 40 else ""
-        url = art.meta.get("source_url") or art.meta.get("url")
-        out.append(
-            Entry(
-                source=src,
-                info=info,
-                index=i,
-                headline=art.headline,
-                kicker=art.kicker,
-                kind=art.kind,
-                jumps=tuple((b.direction or "", b.page or 0) for b in art.blocks if b.type == "jump"),
-                body_key=body_key,
-                dedupe_key=str(url) if url else None,
-                richness=(int(art.kicker is not None), len(art.subheadlines), len(art.bylines), len(art.blocks)),
-            )
-        )
-    return out
-
-
-ProgressCallback = Callable[[int, int], None]
 
 
 class Library:
@@ -306,26 +221,8 @@ class Library:
         old = catalogue.rows([path for path, *_ in touched] + removed + in_boxes)
         if old is None:
             return self._rebuilt(catalogue, progress)
-        store = A.BodyStore(self.roots)
-        to_save: list[FileRow] = []
-        changed: set[str] = set(removed)
-        # The issues to build again: those the changed files' articles were in, and are in now.
-        affected = set(_issue_keys(map(old.get, removed)))
-        for n, found in enumerate(touched, 1):
-            for row in _scan_found(found, store):
-                prev = old.get(row.path)
-                if prev is not None and (prev.digest, prev.rel, prev.problem) == (row.digest, row.rel, row.problem):
-                    row.info, row.articles = prev.info, prev.articles  # touched, not changed
-                else:
-                    changed.add(row.path)
-                    affected.update(_issue_keys((row, prev)))
-                to_save.append(row)
-            if progress is not None:
-                progress(n, len(touched))
-        gone = set(in_boxes) - {row.path for row in to_save}  # members no longer in their archive
-        removed = removed + sorted(gone)
-        changed.update(gone)
-        affected.update(_issue_keys(map(old.get, gone)))
+        # The touched files read again: what really changed, and the issues to build again.
+        to_save, removed, changed, affected = rescan(touched, removed, in_boxes, old, self.roots, progress)
         with contextlib.suppress(OSError, sqlite3.Error):
             catalogue.save(to_save, removed, snapshot_stale=bool(changed))
         if not changed:
@@ -458,124 +355,12 @@ class Library:
 
     def _from_rows(self, rows: dict[str, FileRow]) -> None:
         """Build every issue of these files' rows (no parsing)."""
-        order = {str(r): i for i, r in enumerate(self.roots)}
-        entries: list[Entry] = []
-        for row in sorted(rows.values(), key=lambda r: (order.get(r.root, len(order)), r.rel)):
-            if row.problem is not None:
-                self.problems.append(Problem(readable_name(row.path), row.problem))
-                continue
-            if row.info is None:  # an archive: its members have rows of their own
-                continue
-            src = SourceFile(Path(row.path), Path(row.root), row.rel, row.size, row.mtime_ns)
-            layout, paper, date, page, section_name, order = row.info
-            info = FileInfo(layout, paper, date, page, section_name, tuple(order))
-            for i, (headline, kicker, kind, jumps, body_key, dedupe_key, richness) in enumerate(row.articles):
-                entries.append(
-                    Entry(src, info, i, headline, kicker, kind, tuple((d, p) for d, p in json.loads(jumps)),
-                          body_key, dedupe_key, tuple(json.loads(richness)))
-                )
-        self._build(entries)
-
-    def _build(self, entries: list[Entry]) -> None:
-        # Issues: by paper and date; undated files by their folder.
-        groups: dict[str, list[Entry]] = {}
-        for e in entries:
-            groups.setdefault(issue_key(str(e.source.path), e.info.paper, e.info.date), []).append(e)
-
-        issues: list[tuple[tuple[str, str, str], str, Issue]] = []
-        for key, group in groups.items():
-            paper = group[0].info.paper
-            date = group[0].info.date
-            # Pages unknown from front matter, content or path: file order, from 1.
-            used = {e.info.page for e in group if e.info.page}
-            assigned: dict[str, int] = {}
-            next_page = 1
-            for e in sorted(group, key=lambda e: e.source.rel):
-                if e.info.page or e.source.rel in assigned:
-                    continue
-                while next_page in used:
-                    next_page += 1
-                assigned[e.source.rel] = next_page
-                used.add(next_page)
-            by_page: dict[int, list[Entry]] = {}
-            for e in group:
-                page = e.info.page or assigned[e.source.rel]
-                by_page.setdefault(page, []).append(e)
-            issue = Issue(paper=paper, date=date)
-            if not paper and not date:
-                issue.title = readable_name(group[0].source.path.parent.name) or None
-            for page in sorted(by_page):
-                page_entries = sorted(
-                    by_page[page],
-                    key=lambda e: (e.info.layout == "article", e.info.order or (float("inf"),), e.source.rel, e.index),
-                )
-                page_entries = _dedupe(page_entries)
-                name = next((e.info.section_name for e in page_entries if e.info.section_name), None)
-                section = Section(number=page, name=name)
-                for e in page_entries:
-                    if e.source.rel not in section.sources:
-                        section.sources.append(e.source.rel)
-                    section.articles.append(self._ref(e, issue, page))
-                issue.sections.append(section)
-            issues.append((_sort_key(issue.paper, issue.date, issue.sections[0].sources[0]), key, issue))
-
-        issues.sort(key=lambda built: built[0])
-        self.issues = [issue for _, _, issue in issues]
-        self._issue_sort = [order for order, _, _ in issues]
-        self._issue_keys = [key for _, key, _ in issues]
-        for n, issue in enumerate(self.issues):
-            ids = []
-            for section in issue.sections:
-                for ref in section.articles:
-                    self._ref_of[ref.id] = ref
-                    self._section_of[ref.id] = section
-                    self._issue_of[ref.id] = n
-                    ids.append(ref.id)
-            self._issue_ids.append(tuple(ids))
-        self._link_jumps()
-
-    def _ref(self, e: Entry, issue: Issue, page: int) -> ArticleRef:
-        base = article_id(issue.paper, issue.date, page, e.headline or e.kicker or e.body_key)
-        aid, n = base, 1
-        while aid in self._ref_file or aid in self._taken:
-            n += 1
-            aid = f"{base}-{n}"
-        key = str(e.source.path)
-        self._files[key] = e.source
-        self._ref_file[aid] = key
-        if e.merged:
-            self._merged[aid] = e.merged
-        return ArticleRef(
-            id=aid,
-            headline=e.headline,
-            kind=e.kind,
-            kicker=e.kicker,
-            source=e.source.rel,
-            index=e.index,
-            jumps=e.jumps,
-        )
-
-    def _link_jumps(self) -> None:
-        """Link ``下转第N版`` to the article on page N that says ``上接第M版``."""
-        for issue in self.issues:
-            for section in issue.sections:
-                for ref in section.articles:
-                    for direction, page in ref.jumps:
-                        if direction != "next" or ref.continues_at:
-                            continue
-                        target = issue.section(page)
-                        if target is None:
-                            continue
-                        candidates = [
-                            r
-                            for r in target.articles
-                            if r.continued_from is None and ("prev", section.number) in r.jumps
-                        ]
-                        if not candidates:
-                            continue
-                        best = max(candidates, key=lambda r: _title_overlap(ref, r))
-                        ref.continues_at = best.id
-                        best.continued_from = ref.id
+        built = build(rows, self.roots, self._taken)
+        self.problems = built.problems
+        self.issues = built.issues
+        self._issue_sort, self._issue_keys, self._issue_ids = built.issue_sort, built.issue_keys, built.issue_ids
+        self._issue_of, self._ref_of, self._section_of = built.issue_of, built.ref_of, built.section_of
+        self._ref_file, self._files, self._merged = built.ref_file, built.files, built.merged
 
     # ------------------------------------------------------------- queries
 
@@ -762,256 +547,6 @@ class Library:
 # ------------------------------------------------------------------ helpers
 
 
-def scan(
-    paths: list[Path], old: dict[str, FileRow], progress: ProgressCallback | None = None,
-    first_part: tuple[float, Callable[[dict[str, FileRow]], None]] | None = None,
-) -> tuple[dict[str, FileRow], list[FileRow], list[str], int]:
-    """Every file's row: reused from ``old`` when size and mtime (or, failing
-    those, the content hash) are unchanged, else parsed. Returns (all rows,
-    the rows to save, the paths that are gone, how many files really changed).
-    ``first_part`` (seconds, callback): once the scan has taken that long, the
-    callback gets the rows read so far (once)."""
-    part_at = time.monotonic() + first_part[0] if first_part is not None else None
-    found = list(walk(paths, unlisted=True))
-    rows: dict[str, FileRow] = {}
-    to_save: list[FileRow] = []
-    changes = 0
-    def unchanged(f: Found, prev: FileRow | None) -> bool:
-        return prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (f[3], f[4], f[2])
-
-    archives = [f for f in found if A.is_archive(f[0])]
-    boxes = A.members_by_archive(old) if archives else {}
-    store = A.BodyStore([Path(p).resolve() for p in paths]) if archives else None
-    # The archives to read, in worker processes when there are many; results in walk order.
-    reads = A.read_many([f for f in archives if not unchanged(f, old.get(f[0]))], _read_archive_job, rmrb.papers())
-    for n, (key, root, rel, size, mtime_ns) in enumerate(found, 1):
-        prev = old.get(key)
-        if prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (size, mtime_ns, rel):
-            rows[key] = prev
-            for member in boxes.get(key, ()):  # an unchanged archive: its members as they were
-                rows[member] = old[member]
-        elif store is not None and A.is_archive(key):
-            read, packed = next(reads)
-            if packed is not None:
-                store.put_packed(packed)
-            for row in read:
-                was = old.get(row.path)
-                if was is not None and (was.digest, was.rel, was.problem) == (row.digest, row.rel, row.problem):
-                    row.info, row.articles = was.info, was.articles
-                else:
-                    changes += 1
-                rows[row.path] = row
-                to_save.append(row)
-        else:
-            row = _scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns))
-            if prev is not None and prev.digest == row.digest and prev.rel == row.rel and prev.problem == row.problem:
-                row.info, row.articles = prev.info, prev.articles  # touched, not changed
-            else:
-                changes += 1
-            rows[key] = row
-            to_save.append(row)
-        if progress is not None:
-            progress(n, len(found))
-        if part_at is not None and n < len(found) and time.monotonic() >= part_at:
-            part_at = None
-            first_part[1](dict(rows))  # type: ignore[index]
-    removed = [p for p in old if p not in rows]
-    return rows, to_save, removed, changes + len(removed)
-
-
-def _scan_found(found: Found, store: A.BodyStore) -> list[FileRow]:
-    """A file's row; for an archive, its own row and one per member."""
-    key, root, rel, size, mtime_ns = found
-    if A.is_archive(key):
-        return A.scan_archive(found, _scan_member, store)
-    return [_scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns))]
-
-
-def _read_archive_job(found: Found, papers: dict[str, str]) -> tuple[list[FileRow], A.PackedBodies | None]:
-    """One archive read and parsed (in a worker process: ``papers`` is the config's)."""
-    rmrb.use_papers(papers)
-    return A.read_archive(found, _scan_member)
-
-
-def _scan_member(key: str, root: str, rel: str, size: int, mtime_ns: int, data: bytes) -> FileRow:
-    return _scan_file(SourceFile(Path(key), Path(root), rel, size, mtime_ns), data)
-
-
-def _scan_file(src: SourceFile, data: bytes | None = None) -> FileRow:
-    row = FileRow(str(src.path), str(src.root), src.rel, src.size, src.mtime_ns, "", None, None, [])
-    if src.size == UNLISTED:
-        row.problem = _listing_problem(src.path)
-        return row
-    try:
-        if data is None:
-            data = read_bytes(src.path)
-        elif A.too_large(data):
-            raise IngestError(A.too_large(data) or "")
-        row.digest = content_digest(data)
-        parsed = parse_bytes(data, PurePath(src.rel))
-    except IngestError as exc:
-        row.problem = str(exc)
-        return row
-    except RecursionError:
-        row.problem = "too deeply nested to read"
-        return row
-    except Exception as exc:  # a parser bug must not take the library down
-        row.problem = f"could not be parsed ({type(exc).__name__}: {exc})"
-        return row
-    if parsed.layout == rmrb.LAYOUT:
-        parsed.paper = rmrb.paper_for(str(src.path))
-    row.info = (parsed.layout, parsed.paper, parsed.date, parsed.page, parsed.section_name, list(parsed.order))
-    for e in entries_from_parsed(src, parsed):
-        row.articles.append(
-            (e.headline, e.kicker, e.kind, json.dumps(e.jumps), e.body_key, e.dedupe_key, json.dumps(e.richness))
-        )
-    return row
-
-
-#: What ``walk`` finds of a file: (absolute path, its root, the path relative to
-#: the root in POSIX form, size, mtime). A plain tuple of strings and ints, which
-#: the garbage collector stops tracking: a look at 53,000 files then triggers no
-#: full collection (~0.1 s with many issues open), as named tuples did.
-Found = tuple[str, str, str, int, int]
-
-
-
-#: The size ``walk(..., unlisted=True)`` gives a folder it could not look into.
-UNLISTED = -1
-
-
-def _listing_problem(folder: Path) -> str:
-    """Why a folder cannot be looked into (asked again: ``walk`` yields plain tuples)."""
-    try:
-        with os.scandir(folder):
-            pass
-    except OSError as exc:
-        return f"folder cannot be read: {exc.strerror or exc}"
-    return "folder could not be read"
-
-
-def walk(paths: Iterable[Path], unlisted: bool = False) -> Iterator[Found]:
-    """Every text file under the given paths, in a stable order, with its size
-    and mtime: one ``scandir`` a folder and one stat a file, and no ``Path``
-    objects, so looking over 53,000 files costs a fraction of a second.
-
-    A file named directly is always read; folders are scanned for text and
-    Markdown files (symbolic links to files followed, to folders not), skipping
-    hidden ones; files in a folder come before its subfolders. With ``unlisted``,
-    a folder that cannot be looked into (no permission, say) is yielded too, with
-    the size ``UNLISTED``, so that it is reported rather than silently left out.
-    """
-    seen: set[str] = set()
-    for given in paths:
-        given = Path(given)
-        if given.is_file():
-            path = given.resolve()
-            key = str(path)
-            if key in seen:
-                continue
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            seen.add(key)
-            yield key, str(path.parent), readable_name(path.name), st.st_size, st.st_mtime_ns
-            continue
-        root = str(given.resolve())
-        # The archive's repository: only its 7z/ folder holds what is read.
-        sevenz = A.archive_folder(root)
-        folders = [(sevenz, "7z/")] if sevenz is not None else [(root, "")]
-        while folders:
-            folder, prefix = folders.pop()
-            try:
-                with os.scandir(folder) as it:
-                    entries = sorted(it, key=lambda e: e.name)
-            except FileNotFoundError:  # gone since its parent was listed
-                continue
-            except OSError:
-                if unlisted and folder not in seen:
-                    seen.add(folder)
-                    yield folder, root, prefix, UNLISTED, 0
-                continue
-            subfolders = []
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                try:
-                    if entry.is_dir():
-                        if not entry.is_symlink():
-                            subfolders.append((entry.path, f"{prefix}{readable_name(name)}/"))
-                        continue
-                    suffix = os.path.splitext(name)[1].lower()
-                    if (suffix not in TEXT_SUFFIXES and suffix not in A.ARCHIVE_SUFFIXES) or not entry.is_file():
-                        continue
-                    key = entry.path
-                    if key in seen:
-                        continue
-                    st = entry.stat()
-                except OSError:  # gone, or unreadable, since the folder was listed
-                    continue
-                seen.add(key)
-                yield key, root, prefix + readable_name(name), st.st_size, st.st_mtime_ns
-            folders.extend(reversed(subfolders))
-
-
-def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
-    """``walk``'s files as ``SourceFile``s."""
-    for key, root, rel, size, mtime_ns in walk(paths):
-        yield SourceFile(Path(key), Path(root), rel, size, mtime_ns)
-
-
-def _issue_keys(rows: Iterable[FileRow | None]) -> Iterator[str]:
-    """The issues these files' articles are in (no key for a missing row, or a file without articles)."""
-    for row in rows:
-        key = row_issue_key(row) if row is not None else None
-        if key is not None:
-            yield key
-
-
 def _unpack_weakly(library: weakref.ref[Library], n: int) -> list[Section]:
     lib = library()
     return lib._unpack(n) if lib is not None else []
-
-
-def _sort_key(paper: str | None, date: str | None, first_source: str) -> tuple[str, str, str]:
-    """Issues by date (undated last), then paper, then where their first page lies."""
-    return (date or "9999", paper or "", first_source)
-
-
-def _richness(e: Entry) -> tuple:
-    return (*e.richness, len(e.headline))
-
-
-def _dedupe(entries: list[Entry]) -> list[Entry]:
-    """The same article stored twice (same source URL, or the same body) shows once,
-    keeping the richer copy (the one with the kicker) at the first copy's place."""
-    kept: list[Entry] = []
-    by_url: dict[str, int] = {}
-    by_body: dict[str, int] = {}
-    for e in entries:
-        slot = by_url.get(e.dedupe_key) if e.dedupe_key else None
-        if slot is not None and kept[slot].source.rel == e.source.rel:
-            slot = None  # one file may hold several pieces from one page URL
-        if slot is None and e.body_key:
-            slot = by_body.get(e.body_key)
-        if slot is None:
-            if e.dedupe_key:
-                by_url.setdefault(e.dedupe_key, len(kept))
-            if e.body_key:
-                by_body.setdefault(e.body_key, len(kept))
-            kept.append(e)
-            continue
-        twin = kept[slot]
-        richer, poorer = (e, twin) if _richness(e) > _richness(twin) else (twin, e)
-        richer.merged = twin.merged + e.merged + [f"duplicate of {poorer.source.rel}"]
-        kept[slot] = richer
-        if richer.body_key:
-            by_body.setdefault(richer.body_key, slot)
-    return kept
-
-
-def _title_overlap(a: ArticleRef, b: ArticleRef) -> tuple[int, str]:
-    ha, hb = normalise_headline(a.headline), normalise_headline(b.headline)
-    return (len(set(ha) & set(hb)), b.id)
