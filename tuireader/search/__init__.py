@@ -45,10 +45,11 @@ def library_sources(lib) -> list[SourceFile]:
 
 
 def update_index(roots: Iterable[Path], lib, rebuild: bool = False, progress=None, workers: int = 2,
-                 wait: bool = True, inline_bytes: int = 256 * 1024) -> UpdateStats | None:
-    """Bring the index of the library at ``roots`` up to date; None if another process is at it."""
+                 wait: bool = True, inline_bytes: int = 256 * 1024, check: bool = False) -> UpdateStats | None:
+    """Bring the index of the library at ``roots`` up to date; None if another process is at it.
+    ``check``: read the whole index first and rebuild it if it is damaged."""
     indexer = Indexer(list(roots), workers=workers, inline_bytes=inline_bytes)
-    return indexer.update(library_sources(lib), rebuild=rebuild, progress=progress, wait=wait)
+    return indexer.update(library_sources(lib), rebuild=rebuild, progress=progress, wait=wait, check=check)
 
 
 def open_current_library(roots: Iterable[Path]):
@@ -74,7 +75,7 @@ def index_is_current(roots: Iterable[Path]) -> bool:
 
     roots = list(roots)
     path = index_path(roots)
-    if not path.exists():
+    if not path.exists() or ix.damaged_marker(path).exists():
         return False
     try:
         conn = ix.check_db(path, ix.library_key(roots))

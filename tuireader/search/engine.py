@@ -26,6 +26,8 @@ from tuireader.search.query import Query, parse
 #: BM25 weights of the FTS columns: head, byline, body, pyhead, pybody, inihead.
 _WEIGHTS = (6.0, 2.0, 1.0, 3.0, 0.5, 2.0)
 _WORD_COLS = "{head byline body}"
+#: Terms of up to this many pinyin bigrams get one candidate clause per place of the edit.
+_HOLES_MAX = 12
 _PY_COLS = "{pyhead pybody}"
 _MAX_WORD = 8
 SNIPPET_CHARS = 60
@@ -36,6 +38,15 @@ BODY_SCANS = 4
 SCORE_CAP = 3000
 PRESUME = -1
 NO_SCAN = 0
+#: Seconds of work a query may take before its optional stages (words apart, typos,
+#: scanning bodies) are skipped and the response says it was cut: the search box's
+#: figure; the CLI allows more (see ``commands/search.py``).
+BOX_BUDGET = 0.3
+#: Longest term compared character by character (rapidfuzz) for swapped and dropped
+#: characters: the comparison costs the term's length times the text's.
+FUZZY_MAX_CHARS = 32
+#: Compiled same-sound patterns kept per searcher.
+_REGEX_CACHE = 512
 
 
 @dataclass
@@ -78,6 +89,23 @@ class Response:
     #: False while the index is still being built: results cover what is ready.
     complete: bool = True
     indexed: int = 0
+    #: True when the time budget ran out: the results are what was found by then.
+    cut: bool = False
+
+
+class _Clock:
+    """A query's time budget, in CPU seconds of the searching thread: a machine busy
+    with other work slows a query down but does not make it do less."""
+
+    def __init__(self, budget: float | None):
+        self.start = time.thread_time()
+        self.budget = budget
+        self.cut = False
+
+    def over(self) -> bool:
+        if self.budget is not None and time.thread_time() - self.start > self.budget:
+            self.cut = True
+        return self.cut
 
 
 def _q(token: str) -> str:
@@ -124,6 +152,13 @@ class Searcher:
                 return None
         return self._conn
 
+    def _forget(self, exc: sqlite3.DatabaseError) -> None:
+        if ix.is_damage(exc):
+            ix.mark_damaged(self.path)
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
+
     def reset(self) -> None:
         """Forget the open connection (after a rebuild replaced the file)."""
         with self._lock:
@@ -140,29 +175,36 @@ class Searcher:
             try:
                 complete = conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()
                 count = conn.execute("SELECT count(*) FROM docs").fetchone()[0]
-            except sqlite3.DatabaseError:
-                self._conn = None
+            except sqlite3.DatabaseError as exc:
+                self._forget(exc)
                 return False, 0
             return bool(complete and complete[0] == "1"), count
 
     # ------------------------------------------------------------ searching
 
-    def search(self, text: str | Query, limit: int = 20, newest: bool = False) -> Response:
+    def search(self, text: str | Query, limit: int = 20, newest: bool = False,
+               budget: float | None = BOX_BUDGET) -> Response:
+        """The best ``limit`` matches; past ``budget`` seconds of work (None: no limit) the
+        optional stages are skipped, an index query running over it is interrupted, and the
+        response says it was ``cut``."""
         start = time.perf_counter()
         query = text if isinstance(text, Query) else parse(text)
+        if query.errors:
+            return Response(query, [], (time.perf_counter() - start) * 1000)
+        clock = _Clock(budget)
         with self._lock:
             conn = self._db()
             if conn is None or query.empty:
                 return Response(query, [], (time.perf_counter() - start) * 1000, complete=conn is not None)
             try:
-                results = self._search(conn, query, limit, newest)
+                results = self._search(conn, query, limit, newest, clock)
                 complete = conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()[0] == "1"
-            except sqlite3.DatabaseError:
-                self._conn = None  # corrupt under us: the caller rebuilds
+            except sqlite3.DatabaseError as exc:
+                self._forget(exc)  # damaged under us: marked, so the next update rebuilds it
                 raise
-        return Response(query, results, (time.perf_counter() - start) * 1000, complete=complete)
+        return Response(query, results, (time.perf_counter() - start) * 1000, complete=complete, cut=clock.cut)
 
-    def _search(self, conn: sqlite3.Connection, q: Query, limit: int, newest: bool) -> list[Result]:
+    def _search(self, conn: sqlite3.Connection, q: Query, limit: int, newest: bool, clock: _Clock) -> list[Result]:
         plans = [self._plan(conn, t) for t in q.terms] + [self._plan(conn, p) for p in q.phrases]
         plans = [p for p in plans if p.strict or p.relaxed]
         where, params = self._filters(q)
@@ -172,25 +214,25 @@ class Searcher:
         if plans:
             strict = [p.strict for p in plans if p.strict]
             if len(strict) == len(plans):
-                rows = self._match(conn, " AND ".join(f"({s})" for s in strict), where, params, want)
+                rows = self._match(conn, " AND ".join(f"({s})" for s in strict), where, params, want, clock)
                 strict_ids = {r[0] for r in rows}
-            if len(rows) < limit:
+            if len(rows) < limit and not clock.over():
                 # too few as typed: words apart, and text one edit away (typos), ranked on their text
                 wider = [" OR ".join(f"({x})" for x in (p.strict, p.relaxed) if x) for p in plans]
-                more = self._match(conn, " AND ".join(f"({w})" for w in wider), where, params, max(want, 80))
+                more = self._match(conn, " AND ".join(f"({w})" for w in wider), where, params, max(want, 80), clock)
                 seen = {r[0] for r in rows}
                 rows += [r for r in more if r[0] not in seen]
         elif q.has_text:
             return []
-        else:  # filters alone: newest first
+        else:  # filters alone: newest first (the date index walked backwards: no budget needed)
             rows = conn.execute(
                 f"SELECT d.id, 0.0 FROM docs d WHERE {where} ORDER BY d.date DESC, d.article_id LIMIT ?",
                 (*params, want),
             ).fetchall()
             strict_ids = {r[0] for r in rows}
-        return self._rerank(conn, q, plans, rows, limit, newest, strict_ids)
+        return self._rerank(conn, q, plans, rows, limit, newest, strict_ids, clock)
 
-    def _match(self, conn, expr: str, where: str, params: list, want: int) -> list[tuple]:
+    def _match(self, conn, expr: str, where: str, params: list, want: int, clock: _Clock) -> list[tuple]:
         w = ", ".join(str(x) for x in _WEIGHTS)
         if params:  # filters: score every match that passes them
             sql = (
@@ -206,10 +248,14 @@ class Searcher:
                 "ORDER BY rowid DESC LIMIT ?) ORDER BY r LIMIT ?"
             )
             args = (expr, SCORE_CAP, want)
+        # stopped (OperationalError: interrupted) once the budget is spent: the response says cut
+        conn.set_progress_handler(clock.over, 20_000)
         try:
             return conn.execute(sql, args).fetchall()
         except sqlite3.OperationalError:
-            return []  # an FTS syntax corner case: no match rather than an error
+            return []  # out of time (clock.cut says so), or an FTS syntax corner case: no match
+        finally:
+            conn.set_progress_handler(None, 0)
 
     @staticmethod
     def _filters(q: Query) -> tuple[str, list]:
@@ -252,21 +298,28 @@ class Searcher:
             chunk = cand_list[k : k + 500]
             sql = f"SELECT term, py FROM vocab WHERE term IN ({','.join('?' * len(chunk))})"
             known.update(conn.execute(sql, chunk).fetchall())
-        # fewest pieces, longest words: best[i] = (score, pieces) for text[:i]
+        # fewest pieces, longest words: best[i] = (score, where the last piece starts) for text[:i]
         n = len(text)
-        best: list[tuple[int, list[str]] | None] = [None] * (n + 1)
-        best[0] = (0, [])
+        best: list[tuple[int, int] | None] = [None] * (n + 1)
+        best[0] = (0, 0)
         for i in range(n):
-            if best[i] is None:
+            here = best[i]
+            if here is None:
                 continue
             for j in range(i + 1, min(n, i + _MAX_WORD) + 1):
-                piece = text[i:j]
-                if j - i > 1 and piece not in known:
+                if j - i > 1 and text[i:j] not in known:
                     continue
-                score = best[i][0] + (j - i) ** 2
-                if best[j] is None or score > best[j][0]:
-                    best[j] = (score, best[i][1] + [piece])
-        return [(p, known.get(p)) for p in best[n][1]]
+                score = here[0] + (j - i) ** 2
+                there = best[j]
+                if there is None or score > there[0]:
+                    best[j] = (score, i)
+        pieces: list[str] = []
+        end = n
+        while end > 0:
+            start = best[end][1]  # type: ignore[index]  # every end is reachable (single characters)
+            pieces.append(text[start:end])
+            end = start
+        return [(p, known.get(p)) for p in reversed(pieces)]
 
     def _syllables(self, conn, text: str, words: list[tuple[str, str | None]]) -> list[str | None]:
         readings = self._char_readings(conn, {c for c in text if is_cjk(c)})
@@ -356,7 +409,7 @@ class Searcher:
     # ------------------------------------------------------------ ranking
 
     def _rerank(self, conn, q: Query, plans: list[_Plan], rows: list[tuple], limit: int, newest: bool,
-                strict_ids: set[int]) -> list[Result]:
+                strict_ids: set[int], clock: _Clock) -> list[Result]:
         if not rows:
             return []
         ids = [r[0] for r in rows]
@@ -383,6 +436,8 @@ class Searcher:
             # matched on adjacent sounds are scanned, the others are taken at the index's word
             scan = BODY_SCANS if rowid in strict_ids and order[rowid] < BODY_SCANS else (
                 PRESUME if rowid in strict_ids else NO_SCAN)
+            if scan == BODY_SCANS and clock.over():
+                scan = PRESUME  # out of time: the index's word for it
             evidence = sum(self._term_score(conn, plan, head_by, body_f, matched, len(plans), scan, presumed)
                            for plan in plans)
             if plans and evidence <= 0 and rowid not in strict_ids:
@@ -433,7 +488,7 @@ class Searcher:
         if found_body:
             matched.extend(found_body)
             return 1.3 * weight
-        if plan.cjk and len(t) >= 3:
+        if plan.cjk and 3 <= len(t) <= FUZZY_MAX_CHARS:
             from rapidfuzz import fuzz
 
             # swapped or dropped characters: the closest stretch of the headline
@@ -493,6 +548,8 @@ class Searcher:
                     self._regexes[key] = None
                     return None
                 classes.append("[" + re.escape(chars) + "]")
+            if len(self._regexes) >= _REGEX_CACHE:
+                self._regexes.clear()  # a long session's distinct queries: memory stays bounded
             self._regexes[key] = re.compile("".join(classes) + ("(.)" if then_any else ""))
         return self._regexes[key]
 
@@ -522,10 +579,21 @@ class Searcher:
 
 def _one_edit_expr(bigrams: list[str], words: list[str]) -> str | None:
     """Candidates for a query one edit away from the text (a swapped pair, a dropped or
-    wrong character): all its pinyin bigrams but the (up to three) an edit at one
-    place breaks, for each place in turn."""
+    wrong character).
+
+    An edit at one place breaks at most three adjacent pinyin bigrams. Short terms: all
+    bigrams but those three, for each place in turn. Longer ones would make that n
+    clauses of n bigrams each (a pasted paragraph: millions of terms), so their bigrams
+    are cut into four runs: the three broken bigrams touch at most two runs, so the text
+    holds every bigram of two of them. Six clauses of half the bigrams: linear."""
     n = len(bigrams)
     clauses: list[str] = []
+    if n > _HOLES_MAX:
+        runs = [bigrams[k * n // 4 : (k + 1) * n // 4] for k in range(4)]
+        for a in range(4):
+            for b in range(a + 1, 4):
+                clauses.append("(" + " AND ".join(_q(x) for x in dict.fromkeys(runs[a] + runs[b])) + ")")
+        return f"{_PY_COLS} : (" + " OR ".join(clauses) + ")"
     if n >= 4:
         for hole in range(n):
             kept = [b for k, b in enumerate(bigrams) if abs(k - hole) > 1]

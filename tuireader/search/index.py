@@ -39,6 +39,34 @@ class IndexError_(Exception):
     """The index file is unusable (corrupt, foreign, wrong version)."""
 
 
+#: The tables an index of this schema has: one missing is a damaged index, never an empty one.
+TABLES = frozenset({"meta", "files", "docs", "bodies", "vocab", "chars", "sounds", "fts"})
+
+
+def damaged_marker(path: Path) -> Path:
+    """``<index>.damaged``: left by a reader that met an error in the index, so the next
+    update rebuilds it (the file itself may not be writable, being damaged)."""
+    return Path(str(path) + ".damaged")
+
+
+def mark_damaged(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        damaged_marker(path).touch()
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an SQLite error says the file is damaged (not busy, full or read-only)."""
+    if isinstance(exc, IndexError_):
+        return True
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    return (name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_SCHEMA"))
+            or any(w in text for w in ("malformed", "no such table", "no such column", "not a database",
+                                      "corrupt")))
+
+
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE files(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, hash TEXT) WITHOUT ROWID;
@@ -194,6 +222,14 @@ def check_db(path: Path, roots_key: str) -> sqlite3.Connection:
     if meta.get("magic") != MAGIC or meta.get("schema") != SCHEMA_VERSION or meta.get("library") != roots_key:
         conn.close()
         raise IndexError_("index of another program, version or library")
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise IndexError_(f"unreadable index: {exc}") from None
+    if not TABLES <= tables:
+        conn.close()
+        raise IndexError_(f"damaged index: no table {', '.join(sorted(TABLES - tables))}")
     return conn
 
 
@@ -309,30 +345,45 @@ class Indexer:
         rebuild: bool = False,
         progress: Progress | None = None,
         wait: bool = True,
+        check: bool = False,
     ) -> UpdateStats | None:
-        """Bring the index up to date with ``sources``. None if another process holds the lock."""
+        """Bring the index up to date with ``sources``. None if another process holds the lock.
+
+        ``check`` reads the whole file first (SQLite's quick_check): a damaged index is
+        rebuilt. Without it, damage met while updating also makes it rebuild."""
+        sources = list(sources)
         with try_lock(self.path, blocking=wait) as held:
             if not held:
                 return None
-            return self._update_locked(list(sources), rebuild, progress)
+            try:
+                return self._update_locked(sources, rebuild, progress, check)
+            except sqlite3.DatabaseError as exc:
+                if rebuild or not is_damage(exc):
+                    raise  # full, read-only: the caller says so
+                return self._update_locked(sources, True, progress, False)
 
     # ------------------------------------------------------------------ internals
 
-    def _open(self, rebuild: bool) -> tuple[sqlite3.Connection, bool]:
-        if not rebuild and self.path.exists():
+    def _open(self, rebuild: bool, check: bool = False) -> tuple[sqlite3.Connection, bool]:
+        marker = damaged_marker(self.path)
+        if not rebuild and self.path.exists() and not marker.exists():
             try:
                 conn = check_db(self.path, self.key)
                 row = conn.execute("SELECT value FROM meta WHERE key='segmenter'").fetchone()
-                if row and row[0] == segmenter_version():
+                healthy = not check or conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+                if row and row[0] == segmenter_version() and healthy:
                     return conn, False
-                conn.close()  # another jieba could not delete its rows: made anew
+                conn.close()  # another jieba could not delete its rows, or damaged: made anew
             except (IndexError_, sqlite3.DatabaseError):
                 pass  # foreign or corrupt: never trusted, made anew
-        return create_db(self.path, self.key, in_worker=self.workers > 0 and self.inline_bytes == 0), True
+        conn = create_db(self.path, self.key, in_worker=self.workers > 0 and self.inline_bytes == 0)
+        marker.unlink(missing_ok=True)
+        return conn, True
 
-    def _update_locked(self, sources: list[SourceFile], rebuild: bool, progress: Progress | None) -> UpdateStats:
+    def _update_locked(self, sources: list[SourceFile], rebuild: bool, progress: Progress | None,
+                       check: bool = False) -> UpdateStats:
         start = time.perf_counter()
-        conn, fresh = self._open(rebuild)
+        conn, fresh = self._open(rebuild, check)
         stats = UpdateStats(rebuilt=fresh)
         # a cache rebuilt when found corrupt: no fsync per batch while building
         conn.execute("PRAGMA synchronous=OFF")
