@@ -234,12 +234,12 @@ def check_db(path: Path, roots_key: str) -> sqlite3.Connection:
 
 
 def segmenter_version() -> str:
-    """jieba's and pypinyin's versions: a row is deleted by segmenting its text again,
+    """jieba's, rjieba's and pypinyin's versions: a row is deleted by segmenting its text again,
     which must give the tokens it was indexed with, so another version means a rebuild."""
     from importlib.metadata import PackageNotFoundError, version
 
     out = []
-    for name in ("jieba", "pypinyin"):
+    for name in ("jieba", "rjieba", "pypinyin"):
         try:
             out.append(f"{name} {version(name)}")
         except PackageNotFoundError:
