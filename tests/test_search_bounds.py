@@ -108,17 +108,21 @@ def test_a_query_at_the_cap_gives_results_within_the_memory_bound(isolated_dirs,
     assert peak - idle < 100 * 1024, f"{(peak - idle) / 1024:.0f} MB above a one-word search"
 
 
-def test_the_typo_expression_grows_linearly_with_the_query():
+def test_the_typo_query_grows_linearly_with_the_query():
     """The cause of issue 15's gigabytes: one clause per place of the edit, each of every
-    other bigram. Its size now grows in proportion to the query."""
-    from tuireader.search.engine import _one_edit_expr
+    other bigram. The terms of the one-edit query now grow in proportion to the query."""
+    from tuireader.search.plans import one_edit_groups
 
     def size(n: int) -> int:
-        bigrams = [f"s{i}1s{i + 1}" for i in range(n)]
-        return len(_one_edit_expr(bigrams, []) or "")
+        return sum(len(group) for group in one_edit_groups([f"s{i}1s{i + 1}" for i in range(n)]))
 
     assert size(255) <= 2.2 * size(127) <= 2.2 * 2.2 * size(63)
-    assert size(255) < 50 * 255 * 8  # a few copies of the bigrams, not 255 of them
+    assert size(255) <= 3 * 255  # three copies of the bigrams at most, not 255
+    # and a text one edit away still holds one group whole, wherever the edit is
+    bigrams = [f"s{i}1s{i + 1}" for i in range(40)]
+    for place in range(40):
+        kept = {b for k, b in enumerate(bigrams) if abs(k - place) > 1}
+        assert any(set(group) <= kept for group in one_edit_groups(bigrams))
 
 
 def test_a_search_past_its_budget_says_it_was_cut(indexed, capsys, monkeypatch):

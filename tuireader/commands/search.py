@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 from typing import Any, BinaryIO
 
@@ -48,9 +47,10 @@ def run(args: argparse.Namespace) -> int:
         if query.empty:
             raise UsageError("empty query")
     roots = resolve_library_paths(args)
+    use_configured_index_dir(args)
     try:
         ensure_index(roots, progress=ProgressReporter("indexing"))
-    except (OSError, sqlite3.DatabaseError) as exc:  # a read-only or full cache
+    except (OSError, ValueError) as exc:  # a read-only or full cache (tantivy says ValueError)
         raise UsageError(index_problem("cannot update the search index", roots, exc)) from None
     search = _Search(roots)
     if batch:
@@ -76,6 +76,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def use_configured_index_dir(args: argparse.Namespace) -> None:
+    """``index_dir:`` of the config, if set: where the search index is kept."""
+    from tuireader.search.index import set_index_root
+    from tuireader.store.config import load_config
+
+    set_index_root(load_config(getattr(args, "config", None)).index_dir)
+
+
 def index_problem(what: str, roots, exc: BaseException) -> str:
     """One line on a cache that cannot be written or an index that cannot be read."""
     from tuireader.search import index_path
@@ -96,16 +104,17 @@ class _Search:
 
     def __call__(self, query, args: argparse.Namespace):
         from tuireader.search import Searcher, ensure_index
+        from tuireader.search.index import IndexError_
 
         try:
             return self.searcher.search(query, limit=args.limit, newest=args.newest, budget=CLI_BUDGET)
-        except sqlite3.DatabaseError:
+        except (ValueError, IndexError_):
             pass  # marked damaged by the searcher: rebuilt now, once
         try:
             ensure_index(self.roots)
             self.searcher = Searcher(self.roots)
             return self.searcher.search(query, limit=args.limit, newest=args.newest, budget=CLI_BUDGET)
-        except (OSError, sqlite3.DatabaseError) as exc:
+        except (OSError, ValueError, IndexError_) as exc:
             raise UsageError(index_problem("the search index could not be repaired", self.roots, exc)) from None
 
 
@@ -115,6 +124,7 @@ def _response_json(text: str, response) -> dict[str, Any]:
         "took_ms": round(response.took_ms, 2),
         "cut": response.cut,
         "results": [r.to_json() for r in response.results],
+        "timeline": response.timeline,
     }
 
 

@@ -225,11 +225,12 @@ def initial_ngrams(syllables: list[str | None]) -> list[str]:
 
 def segment_document(head: str, byline: str, body: str,
                      seen: set[str] | None = None) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
-    """The FTS column values of one article and its vocabulary (term, syllables).
+    """The index's field values of one article and the words read otherwise than their
+    characters alone say (term, syllables): 银行 is yin hang, where 行 alone reads xing.
 
-    Columns: head, byline, body (jieba tokens), pyhead, pybody (pinyin bigrams),
+    Fields: head, byline, body (jieba tokens), pyhead, pybody (pinyin bigrams),
     inihead (initials of 2 and 3 adjacent characters of the headline lines).
-    The vocabulary leaves out the terms in ``seen`` (and adds the new ones to it).
+    The readings leave out the terms in ``seen`` (and add the new ones to it).
     """
     head_f, byline_f, body_f = fold(head), fold(byline), fold(body)
     head_tokens, head_syl, head_bigrams = analyse(head_f, hmm=True)
@@ -247,11 +248,15 @@ def segment_document(head: str, byline: str, body: str,
     if seen is None:
         seen = set()
     vocab = []
+    readings = _char_readings()
     for tokens in (head_tokens, by_tokens, body_tokens):
         for term in tokens:
             if term not in seen:
                 seen.add(term)
-                vocab.append((term, " ".join(s or "?" for s in word_pinyin(term))))
+                syl = word_pinyin(term)
+                commonest = [(readings.get(c) or ("",))[0] for c in term]
+                if len(term) > 1 and any(s and s != r for r, s in zip(commonest, syl, strict=False)):
+                    vocab.append((term, " ".join(s or "?" for s in syl)))
     return columns, vocab
 
 

@@ -35,6 +35,9 @@ class Config:
     animations: bool | None = None
     mouse: bool = True
     bookmarks: Path | None = None
+    #: Where search indexes live (default: the cache folder); one folder lets readers under
+    #: several accounts share one index of a library.
+    index_dir: Path | None = None
 
 
 def default_config_path() -> Path:
@@ -112,6 +115,10 @@ def _from_mapping(file: Path, data: dict[str, Any]) -> Config:
             if not isinstance(value, str):
                 raise fail(key, "expected a file path")
             config.bookmarks = base / Path(value).expanduser()
+        elif key == "index_dir":
+            if not isinstance(value, str) or not value.strip():
+                raise fail(key, "expected a folder path")
+            config.index_dir = base / Path(value).expanduser()
         else:
             raise fail(str(key), "unknown key")
     return config
