@@ -46,12 +46,19 @@ class ProgressReporter:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tuireader.cli import UsageError
+    from tuireader.commands.search import index_problem, use_configured_index_dir
     from tuireader.search import open_current_library, update_index
 
     roots = resolve_library_paths(args)
+    use_configured_index_dir(args)
     start = time.perf_counter()
     lib = open_current_library(roots)
-    stats = update_index(roots, lib, rebuild=args.rebuild, progress=ProgressReporter("indexing"))
+    try:
+        # check: the whole index is read first, and a damaged one is rebuilt (repaired)
+        stats = update_index(roots, lib, rebuild=args.rebuild, progress=ProgressReporter("indexing"), check=True)
+    except (OSError, ValueError) as exc:  # a read-only or full cache (tantivy says ValueError)
+        raise UsageError(index_problem("cannot write the search index", roots, exc)) from None
     if stats is None:  # cannot happen with wait=True; kept for clarity
         print("tuireader: another process is building this index", file=sys.stderr)
         return 1

@@ -1,4 +1,4 @@
-"""Full-text search: an SQLite index per library, queried as the reader types.
+"""Full-text search: a Tantivy index per library, queried as the reader types.
 
 No Textual here. ``update_index`` builds or updates the index (jieba in worker
 processes); ``Searcher`` answers queries from the index alone, so a library
@@ -45,10 +45,11 @@ def library_sources(lib) -> list[SourceFile]:
 
 
 def update_index(roots: Iterable[Path], lib, rebuild: bool = False, progress=None, workers: int = 2,
-                 wait: bool = True, inline_bytes: int = 256 * 1024) -> UpdateStats | None:
-    """Bring the index of the library at ``roots`` up to date; None if another process is at it."""
+                 wait: bool = True, inline_bytes: int = 256 * 1024, check: bool = False) -> UpdateStats | None:
+    """Bring the index of the library at ``roots`` up to date; None if another process is at it.
+    ``check``: read the whole index first and rebuild it if it is damaged."""
     indexer = Indexer(list(roots), workers=workers, inline_bytes=inline_bytes)
-    return indexer.update(library_sources(lib), rebuild=rebuild, progress=progress, wait=wait)
+    return indexer.update(library_sources(lib), rebuild=rebuild, progress=progress, wait=wait, check=check)
 
 
 def open_current_library(roots: Iterable[Path]):
@@ -62,36 +63,31 @@ def open_current_library(roots: Iterable[Path]):
 
 
 def index_is_current(roots: Iterable[Path]) -> bool:
-    """True when an index exists, is complete, and no source file was added, changed or removed.
+    """True when an index exists, is ours and complete, and no source file was added,
+    changed or removed.
 
     Costs a directory walk and a stat per file, no parsing: a library indexed
     before is searchable at once.
     """
-    import sqlite3
-
     from tuireader.library import walk
     from tuireader.search import index as ix
 
     roots = list(roots)
     path = index_path(roots)
-    if not path.exists():
-        return False
     try:
-        conn = ix.check_db(path, ix.library_key(roots))
+        marker = ix.check_marker(path, ix.library_key(roots))
+        state = ix.read_state(path)
     except ix.IndexError_:
         return False
-    try:
-        complete = conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()
-        known = {p: (s, m) for p, s, m in conn.execute("SELECT path, size, mtime_ns FROM files")}
-    except sqlite3.DatabaseError:
+    if marker.get("segmenter") != ix.segmenter_version() or not state.get("complete"):
         return False
-    finally:
-        conn.close()
-    if not complete or complete[0] != "1":
+    if not ix.segment_files_present(path):
         return False
+    known = state["files"]
     seen = 0
-    for path, _root, _rel, size, mtime_ns in walk(roots):
-        if known.get(path) != (size, mtime_ns):
+    for file, _root, _rel, size, mtime_ns in walk(roots):
+        entry = known.get(file)
+        if entry is None or (entry[0], entry[1]) != (size, mtime_ns):
             return False
         seen += 1
     return seen == len(known)

@@ -179,7 +179,7 @@ class SearchScreen(Screen[OpenRequest | None]):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search: 词语, 拼音 (gaozong, szfz), by:陈卓 page:1 date:2025-06 kind:photo …",
-                    id="search-input", select_on_focus=False)
+                    id="search-input", select_on_focus=False, max_length=256)  # query.MAX_QUERY_CHARS
         yield Static(id="search-status")
         yield ProgressBar(id="search-progress", show_eta=False)
         yield OptionList(id="search-results")
