@@ -170,7 +170,7 @@ async def test_the_search_box_holds_at_most_the_cap(indexed):
 
     app = ReaderApp([LIB])
     async with app.run_test(size=(100, 30)) as pilot:
-        while app.library is None:
+        while app.reader.library is None:
             await pilot.pause(0.05)
         await pilot.press("slash")
         while not isinstance(app.screen, SearchScreen):

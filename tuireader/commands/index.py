@@ -45,9 +45,25 @@ class ProgressReporter:
         self._shown = True
 
 
+def use_configured_index_dir(args: argparse.Namespace) -> None:
+    """``index_dir:`` of the config, if set: where the search index is kept."""
+    from tuireader.search.index import set_index_root
+    from tuireader.store.config import load_config
+
+    set_index_root(load_config(getattr(args, "config", None)).index_dir)
+
+
+def index_problem(what: str, roots, exc: BaseException) -> str:
+    """One line on a cache that cannot be written or an index that cannot be read."""
+    from tuireader.search import index_path
+    from tuireader.text.sanitize import clean_line
+
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return clean_line(f"{what} in {index_path(roots).parent}: {reason}")
+
+
 def run(args: argparse.Namespace) -> int:
     from tuireader.cli import UsageError
-    from tuireader.commands.search import index_problem, use_configured_index_dir
     from tuireader.search import open_current_library, update_index
 
     roots = resolve_library_paths(args)

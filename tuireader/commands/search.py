@@ -9,7 +9,6 @@ the index opened once.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any, BinaryIO
 
@@ -32,7 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tuireader.commands.index import ProgressReporter
+    from tuireader.commands.index import ProgressReporter, index_problem, use_configured_index_dir
     from tuireader.search import ensure_index, parse
 
     if args.limit < 1:
@@ -77,23 +76,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def use_configured_index_dir(args: argparse.Namespace) -> None:
-    """``index_dir:`` of the config, if set: where the search index is kept."""
-    from tuireader.search.index import set_index_root
-    from tuireader.store.config import load_config
-
-    set_index_root(load_config(getattr(args, "config", None)).index_dir)
-
-
-def index_problem(what: str, roots, exc: BaseException) -> str:
-    """One line on a cache that cannot be written or an index that cannot be read."""
-    from tuireader.search import index_path
-    from tuireader.text.sanitize import clean_line
-
-    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return clean_line(f"{what} in {index_path(roots).parent}: {reason}")
-
-
 class _Search:
     """Searches, and when the index turns out damaged (a reader marks it), rebuilds it and asks again."""
 
@@ -104,6 +86,7 @@ class _Search:
         self.searcher = Searcher(roots)
 
     def __call__(self, query, args: argparse.Namespace):
+        from tuireader.commands.index import index_problem
         from tuireader.search import Searcher, ensure_index
         from tuireader.search.index import IndexError_
 
@@ -135,10 +118,10 @@ def _printable(text: str) -> str:
 
 
 def _json_line(doc: dict[str, Any]) -> str:
-    from tuireader.store.bookmarks import TERMINAL_UNSAFE_RE
+    """``doc`` as one line of JSON, safe to print (``sanitize.json_text``)."""
+    from tuireader.text.sanitize import json_text
 
-    text = json.dumps(doc, ensure_ascii=False)
-    return TERMINAL_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return json_text(doc, indent=None)
 
 
 def _read_lines(stream: BinaryIO, most: int):
