@@ -164,3 +164,14 @@ def test_quitting_never_waits_for_the_build_which_goes_on_alone(tmp_path):
         assert time.monotonic() < deadline, "the build did not finish"
         time.sleep(0.5)
     assert len(Searcher([root]).search("春耕生产", limit=50).results) == 50
+
+
+def test_index_dir_in_the_config_is_a_folder_relative_to_the_config(tmp_path):
+    from tuireader.store.config import ConfigError, load_config
+
+    config = tmp_path / "config.yaml"
+    config.write_text("index_dir: shared/index\n", encoding="utf-8")
+    assert load_config(config).index_dir == tmp_path / "shared" / "index"
+    config.write_text("index_dir: 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="index_dir"):
+        load_config(config)

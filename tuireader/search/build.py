@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from tuireader.search.index import UpdateStats, _index_root
+from tuireader.search.index import UpdateStats, index_root
 
 
 def run_in_child(roots: list[Path], rebuild: bool = False, progress: Callable[[int, int], None] | None = None,
@@ -32,8 +32,8 @@ def run_in_child(roots: list[Path], rebuild: bool = False, progress: Callable[[i
     cmd = [sys.executable, "-m", "tuireader.search.build", "--workers", str(workers), *map(str, roots)]
     if rebuild:
         cmd.append("--rebuild")
-    if _index_root[0] is not None:
-        cmd += ["--index-dir", str(_index_root[0])]
+    if index_root() is not None:
+        cmd += ["--index-dir", str(index_root())]
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parent.parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(x for x in (package_root, env.get("PYTHONPATH")) if x)

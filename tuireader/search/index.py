@@ -67,6 +67,11 @@ class IndexDamaged(IndexError_):
 _index_root: list[Path | None] = [None]
 
 
+def index_root() -> Path | None:
+    """The folder set by ``set_index_root`` (None: indexes live in the cache folder)."""
+    return _index_root[0]
+
+
 def set_index_root(folder: Path | None) -> None:
     """Keep indexes under ``folder`` (config ``index_dir:``), so readers under several
     accounts share one index of one library instead of each building their own."""
