@@ -9,13 +9,22 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.search_support import LIB
 from tuireader import cli
-from tuireader.search import Indexer, Searcher, ensure_index, index_path, library_sources, open_current_library
+from tuireader.search import (
+    Indexer,
+    Searcher,
+    ensure_index,
+    index_is_current,
+    index_path,
+    library_sources,
+    open_current_library,
+)
 from tuireader.search import index as ix
 
 REPO = Path(__file__).resolve().parent.parent
@@ -125,3 +134,44 @@ def test_the_same_article_in_two_files_is_found_once(tmp_path):
     Indexer([root], workers=0).update(library_sources(open_current_library([root])))
     found = Searcher([root]).search("雨污分流").results
     assert len({r.article_id for r in found}) == len(found)
+
+
+def test_quitting_never_waits_for_the_build_which_goes_on_alone(tmp_path):
+    root = tmp_path / "big"
+    for day in range(1, 29):
+        for page in range(1, 21):
+            body = "公社社员抢抓农时,春耕生产热火朝天。" * 20
+            issue(root, f"1980-02-{day:02d}", f"春耕生产第{day}天第{page}版", body, page)
+    # as the app does: the build asked for from a worker thread; the main thread then ends
+    script = (
+        "import concurrent.futures as cf, sys, threading\n"
+        "from pathlib import Path\n"
+        "from tuireader.search import ensure_index\n"
+        "started = threading.Event()\n"
+        "def job():\n"
+        "    stats = ensure_index([Path(sys.argv[1])], wait=False, progress=lambda d, t: started.set())\n"
+        "    print('finished' if stats is not None else 'left', flush=True)\n"
+        "cf.ThreadPoolExecutor(1).submit(job)\n"
+        "started.wait(120)\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    done = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, env=env,
+                          cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "left"  # the thread stopped waiting when the main thread ended
+    deadline = time.monotonic() + 180
+    while not index_is_current([root]):  # and the build finished on its own
+        assert time.monotonic() < deadline, "the build did not finish"
+        time.sleep(0.5)
+    assert len(Searcher([root]).search("春耕生产", limit=50).results) == 50
+
+
+def test_index_dir_in_the_config_is_a_folder_relative_to_the_config(tmp_path):
+    from tuireader.store.config import ConfigError, load_config
+
+    config = tmp_path / "config.yaml"
+    config.write_text("index_dir: shared/index\n", encoding="utf-8")
+    assert load_config(config).index_dir == tmp_path / "shared" / "index"
+    config.write_text("index_dir: 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="index_dir"):
+        load_config(config)

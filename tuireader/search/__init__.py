@@ -94,11 +94,20 @@ def index_is_current(roots: Iterable[Path]) -> bool:
 
 
 def ensure_index(roots: Iterable[Path], rebuild: bool = False, progress=None, workers: int = 2,
-                 wait: bool = True, library=None, inline_bytes: int = 256 * 1024) -> UpdateStats | None:
-    """Update the index if the library changed (or rebuild it). None when nothing was done."""
+                 wait: bool = True, library=None, inline_bytes: int = 256 * 1024,
+                 separate_process: bool | None = None) -> UpdateStats | None:
+    """Update the index if the library changed (or rebuild it). None when nothing was done,
+    another process is at it, or (``separate_process``) this process is ending.
+
+    ``separate_process`` (by default when not ``wait``ing, as the app does): the build runs
+    in a process of its own, which a reader quitting never waits for (see ``build.py``)."""
     roots = list(roots)
     if not rebuild and index_is_current(roots):
         return None
+    if separate_process if separate_process is not None else not wait:
+        from tuireader.search.build import run_in_child
+
+        return run_in_child(roots, rebuild=rebuild, progress=progress, workers=workers)
     if library is None:
         library = open_current_library(roots)
     return update_index(roots, library, rebuild=rebuild, progress=progress, workers=workers, wait=wait,

@@ -118,11 +118,20 @@ class _View:
         self._sounds: dict[str, str] | None = None
         self._initials: dict[str, str] | None = None
         self._words: dict[str, bool] = {}
+        self._complete: bool | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the last update finished (read again only after the writer wrote it)."""
+        if self._complete is None:
+            self._complete = bool(ix.read_state(self.path).get("complete"))
+        return self._complete
 
     def _stamp(self) -> tuple:
-        """What changes when the writer commits: tantivy's meta.json and our readings."""
+        """What changes when the writer commits: tantivy's meta.json, our readings and state."""
         out: list[tuple[int, int, int] | None] = []
-        for file in (ix.tantivy_dir(self.path) / "meta.json", self.path / "readings.marshal"):
+        for file in (ix.tantivy_dir(self.path) / "meta.json", self.path / "readings.marshal",
+                     self.path / "state.marshal"):
             try:
                 st = file.stat()
                 out.append((st.st_mtime_ns, st.st_size, st.st_ino))
@@ -140,6 +149,8 @@ class _View:
             if stamp[1] != self.stamp[1]:
                 self._readings = None
                 self._chars.clear()
+            if stamp[2] != self.stamp[2]:
+                self._complete = None
             self.stamp = stamp
 
     def _table(self) -> dict[str, Any]:
@@ -244,8 +255,7 @@ class Searcher:
             if view is None:
                 return False, 0
             try:
-                complete = bool(ix.read_state(self.path).get("complete"))
-                return complete, view.searcher.num_docs
+                return view.complete, view.searcher.num_docs
             except (ix.IndexError_, ValueError) as exc:
                 self._forget(exc)
                 return False, 0
@@ -267,7 +277,7 @@ class Searcher:
                 return Response(query, [], (time.perf_counter() - start) * 1000, complete=view is not None)
             try:
                 results, timeline = self._search(view, query, limit, newest, clock)
-                complete = bool(ix.read_state(self.path).get("complete"))
+                complete = view.complete
             except (ValueError, ix.IndexError_) as exc:
                 self._forget(exc)  # damaged under us: marked, so the next update rebuilds it
                 raise

@@ -41,8 +41,9 @@ MAGIC = "tuireader-search-index"
 SCHEMA_VERSION = "10"
 #: Documents handed to a worker per call.
 BATCH = 48
-#: Seconds between commits while building: what a reader sees grows this often.
-COMMIT_EVERY = 2.0
+#: Seconds between commits while building: what a reader sees grows this often (a commit
+#: writes and syncs a segment: about a second, so not much more often).
+COMMIT_EVERY = 10.0
 #: Memory for the writer's in-memory segment, in bytes.
 WRITER_HEAP = 64_000_000
 
@@ -64,6 +65,11 @@ class IndexDamaged(IndexError_):
 
 #: ``index_dir:`` of the config (see ``set_index_root``), else None: the cache folder.
 _index_root: list[Path | None] = [None]
+
+
+def index_root() -> Path | None:
+    """The folder set by ``set_index_root`` (None: indexes live in the cache folder)."""
+    return _index_root[0]
 
 
 def set_index_root(folder: Path | None) -> None:
@@ -282,7 +288,11 @@ def create_index(path: Path, key: str, in_worker: bool = False):
     with contextlib.suppress(FileNotFoundError):
         (path / "marker.json").unlink()
     if path.exists():
-        shutil.rmtree(path)
+        # moved aside first: a reader (or a thread of this process) may still have files of
+        # the old index open, and removing a folder that is being written to can fail
+        path.rename(path.with_name(f".{path.name}.old-{os.urandom(4).hex()}"))
+    for trash in path.parent.glob(f".{path.name}.old-*"):  # this one, and any left before
+        shutil.rmtree(trash, ignore_errors=True)
     tantivy_dir(path).mkdir(parents=True)
     index = tantivy.Index(make_schema(), path=str(tantivy_dir(path)))
     _write_atomic(path / "readings.marshal", marshal.dumps({"chars": dict(char_reading_table()), "words": {}}))
@@ -364,12 +374,13 @@ class Indexer:
         """(tantivy index, state, readings, fresh)."""
         if not rebuild and self.path.exists():
             try:
-                index = open_index(self.path, self.key)
                 marker = read_marker(self.path)
                 state = read_state(self.path)
                 readings = read_readings(self.path)
+                index = open_index(self.path, self.key)
                 if marker.get("segmenter") == segmenter_version() and (not check or self._healthy(index)):
                     return index, state, readings, False
+                del index  # its threads let go of the old files before they are removed
             except IndexError_:
                 pass  # foreign, old or damaged: never trusted, made anew
         index = create_index(self.path, self.key, in_worker=self.workers > 0 and self.inline_bytes == 0)
