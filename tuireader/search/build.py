@@ -100,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument("--index-dir", type=Path)
     args = ap.parse_args(argv)
-    from tuireader.search import open_current_library, update_index
     from tuireader.search.index import set_index_root
+    from tuireader.search.update import open_current_library, update_index
 
     set_index_root(args.index_dir)
     try:
