@@ -85,6 +85,9 @@ class Response:
     cut: bool = False
     #: Matches per year ("1966") or, when they span two years or less, per month ("1966-05").
     timeline: dict[str, int] = field(default_factory=dict)
+    #: The engine's query whose matches the timeline counts, when the search was asked
+    #: to leave the timeline for later (``Searcher.timeline``).
+    counted: Any = field(default=None, repr=False, compare=False)
 
 
 class _Clock:
@@ -263,9 +266,11 @@ class Searcher:
     # ------------------------------------------------------------ searching
 
     def search(self, text: str | Query, limit: int = 20, newest: bool = False,
-               budget: float | None = BOX_BUDGET) -> Response:
+               budget: float | None = BOX_BUDGET, timeline: bool = True) -> Response:
         """The best ``limit`` matches and the timeline of all; past ``budget`` seconds of work
-        (None: no limit) the optional stages are skipped and the response says it was ``cut``."""
+        (None: no limit) the optional stages are skipped and the response says it was ``cut``.
+        ``timeline=False`` leaves the counting for ``Searcher.timeline(response)``, so the
+        search box shows the results first."""
         start = time.perf_counter()
         query = text if isinstance(text, Query) else parse(text)
         if query.errors:
@@ -276,16 +281,32 @@ class Searcher:
             if view is None or query.empty:
                 return Response(query, [], (time.perf_counter() - start) * 1000, complete=view is not None)
             try:
-                results, timeline = self._search(view, query, limit, newest, clock)
+                results, counted = self._search(view, query, limit, newest, clock)
+                counts = self._timeline(view, counted) if timeline and counted is not None else {}
                 complete = view.complete
             except (ValueError, ix.IndexError_) as exc:
                 self._forget(exc)  # damaged under us: marked, so the next update rebuilds it
                 raise
         return Response(query, results, (time.perf_counter() - start) * 1000, complete=complete,
-                        indexed=view.searcher.num_docs, cut=clock.cut, timeline=timeline)
+                        indexed=view.searcher.num_docs, cut=clock.cut, timeline=counts,
+                        counted=None if timeline else counted)
 
-    def _search(self, view: _View, q: Query, limit: int, newest: bool,
-                clock: _Clock) -> tuple[list[Result], dict[str, int]]:
+    def timeline(self, response: Response) -> dict[str, int]:
+        """The timeline of a search made with ``timeline=False`` (an aggregation over a fast field)."""
+        if response.counted is None:
+            return dict(response.timeline)
+        with self._lock:
+            view = self._open()
+            if view is None:
+                return {}
+            try:
+                return self._timeline(view, response.counted)
+            except (ValueError, ix.IndexError_) as exc:
+                self._forget(exc)
+                raise
+
+    def _search(self, view: _View, q: Query, limit: int, newest: bool, clock: _Clock) -> tuple[list[Result], Any]:
+        """The results, and the engine's query whose matches the timeline counts (None: no timeline)."""
         b = view.builder
         plans = [plan_term(view, t) for t in q.terms] + [plan_term(view, p) for p in q.phrases]
         plans = [p for p in plans if p.strict is not None or p.relaxed is not None]
@@ -308,7 +329,7 @@ class Searcher:
                 if not strict_ids:
                     counted = wider
         elif q.has_text:
-            return [], {}
+            return [], None
         else:  # filters alone (or exclusions alone): newest first
             counted = filters if filters is not None else view.builder.t.Query.all_query()
             hits = view.searcher.search(counted, want, count=False, order_by_field="day",
@@ -316,8 +337,7 @@ class Searcher:
             rows = [(_key(addr), 0.0, addr) for _, addr in hits]
             strict_ids = {r[0] for r in rows}
         results = self._rerank(view, q, plans, rows, limit, newest, strict_ids, clock)
-        timeline = self._timeline(view, counted) if counted is not None and results else {}
-        return results, timeline
+        return results, counted if results else None
 
     @staticmethod
     def _match(view: _View, query, want: int) -> list[tuple]:

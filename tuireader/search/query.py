@@ -189,3 +189,13 @@ def parse_date_range(value: str, typing: bool = False) -> tuple[str, str] | None
     if lo is None or hi is None:
         return None
     return (lo, hi) if lo[: len(hi)] <= hi[: len(lo)] else (hi, lo)
+
+
+def with_date(raw: str, value: str) -> str:
+    """``raw`` with its ``date:`` filters replaced by ``date:value`` (two ``date:`` values
+    are alternatives, so narrowing means replacing): ``秦岭 date:1966`` and ``1966-05`` ->
+    ``秦岭 date:1966-05``. The other words are kept as typed, one space apart."""
+    text = raw.translate(_QUOTES)  # one character for one: positions in it are positions in raw
+    kept = [raw[m.start() : m.end()] for m in _TOKEN_RE.finditer(text)
+            if not fold(m.group()).lstrip("-").startswith("date:")]
+    return " ".join([*kept, f"date:{value}"])

@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 
 from tuireader.text.sanitize import clean, clean_line
 from tuireader.ui.messages import OpenRequest
+from tuireader.ui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
     from tuireader.search import Result, Searcher
@@ -56,6 +57,8 @@ class SearchSession:
     generation: int = 0  # bumped whenever the index changed under us
     query: str = ""
     results: list[Result] = field(default_factory=list)
+    #: Matches per year or month of the last query (``Response.timeline``).
+    timeline: dict[str, int] = field(default_factory=dict)
     highlighted: int | None = None
     status: str = ""
     newest: bool = False
@@ -182,6 +185,7 @@ class SearchScreen(Screen[OpenRequest | None]):
                     id="search-input", select_on_focus=False, max_length=256)  # query.MAX_QUERY_CHARS
         yield Static(id="search-status")
         yield ProgressBar(id="search-progress", show_eta=False)
+        yield Timeline(id="search-timeline")
         yield OptionList(id="search-results")
         yield Footer()
 
@@ -193,6 +197,7 @@ class SearchScreen(Screen[OpenRequest | None]):
             self.input.value = session.query
             self.input.cursor_position = len(session.query)
             self._show(session.results, session.status, keep=session.highlighted)
+            self.timeline.show(session.timeline)
         session.start_indexing()
         self._poll()
         self.set_interval(POLL_INTERVAL, self._poll)
@@ -200,6 +205,10 @@ class SearchScreen(Screen[OpenRequest | None]):
     @property
     def input(self) -> Input:
         return self.query_one("#search-input", Input)
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.query_one("#search-timeline", Timeline)
 
     @property
     def results_list(self) -> OptionList:
@@ -227,7 +236,8 @@ class SearchScreen(Screen[OpenRequest | None]):
             self.app.call_from_thread(self._show_query_results, text, None, clean_line(query.errors[0]))
             return
         try:
-            response = session.engine().search(query, limit=RESULT_LIMIT, newest=session.newest)
+            # the timeline is counted after the rows are shown: it never costs the keystroke
+            response = session.engine().search(query, limit=RESULT_LIMIT, newest=session.newest, timeline=False)
         except Exception as exc:  # a damaged index: rebuild it, meanwhile say so
             session.note = clean_line(f"the index could not be read ({type(exc).__name__}); rebuilding it")
             session.engine().reset()
@@ -242,6 +252,20 @@ class SearchScreen(Screen[OpenRequest | None]):
         if session.newest:
             status += " · newest first"
         self.app.call_from_thread(self._show_query_results, text, response.results, status)
+        if worker.is_cancelled or not response.results:
+            return
+        try:
+            counts = session.engine().timeline(response)
+        except Exception:  # a damaged index: the next keystroke's search says so and rebuilds
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_timeline, text, counts)
+
+    def _show_timeline(self, text: str, counts: dict[str, int]) -> None:
+        if text != self.input.value:
+            return  # stale: the reader typed on
+        self.session.timeline = counts
+        self.timeline.show(counts)
 
     def _show_query_results(self, text: str, results: list[Result] | None, status: str) -> None:
         if text != self.input.value:
@@ -251,6 +275,8 @@ class SearchScreen(Screen[OpenRequest | None]):
             return
         same = text == self.session.query  # the index grew under the same query: keep the cursor
         self.session.query = text
+        if not results:  # nothing to count (the counts of the query before would mislead)
+            self._show_timeline(text, {})
         self._show(results, status, keep=self.session.highlighted if same else None)
 
     def _show(self, results: list[Result], status: str, keep: int | None = None) -> None:
@@ -259,12 +285,28 @@ class SearchScreen(Screen[OpenRequest | None]):
         session.status = status
         option_list = self.results_list
         option_list.clear_options()
-        width = (option_list.scrollable_content_region.width or self.size.width or 80) - 1
+        width = self._row_width()
         option_list.add_options([Option(result_row(r, width), id=f"r{i}") for i, r in enumerate(results)])
         if results:
             option_list.highlighted = keep if keep is not None and 0 <= keep < len(results) else 0
         session.highlighted = option_list.highlighted
         self._set_status(status)
+
+    def _row_width(self) -> int:
+        """Cells a result row may take: the list's width less its padding and a scrollbar
+        (counted before it appears, so a row that makes it appear never wraps)."""
+        option_list = self.results_list
+        inner = option_list.region.shrink(option_list.styles.gutter).width or (self.size.width or 80) - 2
+        return max(inner - option_list.styles.scrollbar_size_vertical - 1, 20)
+
+    def on_resize(self) -> None:
+        """Rows are cut to the width: cut them again to the new one."""
+        if self.session.results and self.is_mounted:
+            self.call_after_refresh(self._redraw_rows)
+
+    def _redraw_rows(self) -> None:
+        session = self.session
+        self._show(session.results, session.status, keep=session.highlighted)
 
     def _set_status(self, status: str) -> None:
         note = self.session.note
@@ -325,6 +367,15 @@ class SearchScreen(Screen[OpenRequest | None]):
         self.session.highlighted = index
         result = results[index]
         self.dismiss(OpenRequest(result.article_id, terms=list(result.terms)))
+
+    @on(Timeline.Chosen, "#search-timeline")
+    def _period_chosen(self, event: Timeline.Chosen) -> None:
+        """Enter on a bar: that period becomes the query's ``date:`` filter (the results narrow)."""
+        from tuireader.search.query import with_date
+
+        text = with_date(self.input.value, event.period)
+        self.input.value = text
+        self.input.cursor_position = len(text)
 
     def action_toggle_newest(self) -> None:
         self.session.newest = not self.session.newest
