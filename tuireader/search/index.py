@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from tuireader import paths
+from tuireader.ingest.decode import path_to_db
 from tuireader.search.docs import IndexDoc, SourceFile
 from tuireader.search.fold import fold
 
@@ -79,8 +80,18 @@ def set_index_root(folder: Path | None) -> None:
 
 
 def library_key(roots: Iterable[Path]) -> str:
-    text = "\n".join(sorted(str(Path(r).resolve()) for r in roots))
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
+    """The library's roots as a name: their bytes, so a root named in GBK has a key too
+    (for UTF-8 names, the same key as their text)."""
+    data = b"\n".join(sorted(os.fsencode(Path(r).resolve()) for r in roots))
+    return hashlib.blake2b(data, digest_size=10).hexdigest()
+
+
+def file_term(path: str) -> str:
+    """A file's path as the index's ``file`` term (the text Tantivy takes must be UTF-8): as
+    it is when it is UTF-8, else its bytes (``path_to_db``) in hex after ``bytes:``, which
+    no absolute path starts with."""
+    kept = path_to_db(path)
+    return kept if isinstance(kept, str) else "bytes:" + kept.hex()
 
 
 def index_path(roots: Iterable[Path]) -> Path:
@@ -430,7 +441,7 @@ class Indexer:
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         try:
             for path in gone + [src.path for src, _ in todo if src.path in files]:
-                writer.delete_documents_by_term("file", path)
+                writer.delete_documents_by_term("file", file_term(path))
                 files.pop(path, None)
             stats.docs = self._index_files(index, writer, todo, files, readings, fresh, progress)
             writer.commit()
@@ -547,7 +558,7 @@ class Indexer:
                 seen_ids.add(doc.article_id)
             d = tantivy.Document()
             d.add_text("aid", doc.article_id)
-            d.add_text("file", file)
+            d.add_text("file", file_term(file))
             for name, value in zip((*WORD_FIELDS, *PY_FIELDS, INI_FIELD), cols, strict=True):
                 if value:
                     d.add_text(name, value)
