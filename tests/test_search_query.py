@@ -86,7 +86,7 @@ def test_kind(text, expected):
 
 
 def test_an_unknown_kind_is_an_error_once_typed():
-    assert parse("kind:video ").errors == ["kind:video: use one of article, photo, brief"]
+    assert parse("kind:video ").errors == ["kind:video: use one of article, photo, brief, link"]
     assert parse("kind:ph").errors == []  # still being typed
 
 

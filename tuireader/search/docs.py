@@ -26,12 +26,14 @@ class IndexDoc:
     @classmethod
     def from_article(cls, art) -> IndexDoc:
         parts = []
+        credits = []
         for b in art.blocks:
-            if b.type == "jump":
-                continue
+            if b.type in ("jump", "link"):
+                continue  # a marker, or a link's words (查看原文): not what the article says
             text = b.text or ""
             if b.type == "caption" and b.credit:
                 text = f"{text} {b.credit}".strip()
+                credits.append(b.credit)  # 张武军摄: by:张武军 finds his photographs
             if text:
                 parts.append(text)
         return cls(
@@ -39,7 +41,7 @@ class IndexDoc:
             headline=art.headline or "",
             kicker=art.kicker,
             subheadlines=list(art.subheadlines),
-            bylines=list(art.bylines),
+            bylines=[*art.bylines, *dict.fromkeys(c for c in credits if c not in art.bylines)],
             dateline=art.dateline,
             body="\n".join(parts),
             paper=art.paper,

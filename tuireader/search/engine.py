@@ -413,26 +413,28 @@ class Searcher:
                     continue
             matched: list[str] = []
             presumed: list[Plan] = []
+            loose: list[Plan] = []
             # scanning a body for its sounds is the costly step: only the best few the index
             # matched on adjacent sounds are scanned, the others are taken at the index's word
             scan = BODY_SCANS if key in strict_ids and order[key] < BODY_SCANS else (
                 PRESUME if key in strict_ids else NO_SCAN)
             if scan == BODY_SCANS and clock.over():
                 scan = PRESUME  # out of time: the index's word for it
-            evidence = sum(self._term_score(view, plan, head_by, body_f, matched, len(plans), scan, presumed)
+            evidence = sum(self._term_score(view, plan, head_by, body_f, matched, len(plans), scan, presumed, loose)
                            for plan in plans)
             if plans and evidence <= 0 and key not in strict_ids:
                 continue  # a loose match with nothing of the query in its text
             score = (bm[key] / top if top > 0 else 0.0) + evidence + (recency(date) if date else 0.0)
             res = Result(aid or "", headline or "", kicker, paper, date, page, section, kind or "article", score)
             res.terms = matched
-            scored.append((score, res, body_f, head_text, presumed))
-        # relevance first, then id: the same library always gives the same order
-        scored.sort(key=lambda t: (-t[0], t[1].article_id))
+            scored.append((score, res, body_f, head_text, presumed, bool(loose)))
+        # relevance first (matches read with 模糊音 after all others), then id: the same
+        # library always gives the same order
+        scored.sort(key=lambda t: (t[5], -t[0], t[1].article_id))
         if newest:
             scored.sort(key=lambda t: t[1].date or "", reverse=True)  # stable: relevance within a date
         out = []
-        for _, res, body_f, head_text, presumed in scored[:limit]:
+        for _, res, body_f, head_text, presumed, _ in scored[:limit]:
             for plan in presumed:  # now find what to highlight
                 res.terms += self._sound_matches(view, plan, body_f.folded, head=False)
             terms = list(dict.fromkeys(m for m in res.terms if m.strip()))
@@ -446,7 +448,7 @@ class Searcher:
         return out
 
     def _term_score(self, view, plan: Plan, head: str, lazy_body: LazyBody, matched: list[str], n_terms: int,
-                    scan: int, presumed: list[Plan]) -> float:
+                    scan: int, presumed: list[Plan], loose: list[Plan]) -> float:
         """Evidence that the text holds the term: exact, same-sound, then fuzzy; head above body."""
         t = plan.text
         weight = 1.0 / n_terms
@@ -483,6 +485,13 @@ class Searcher:
         elif not plan.cjk and t.replace(" ", "") in head:
             matched.append(t)
             return 2.0 * weight
+        for spec in plan.fuzzy or ():  # 模糊音: found, and ranked after every exact match
+            found = self._sound_spec_matches(view, spec, head, True) or (
+                self._sound_spec_matches(view, spec, body, False) if scan != PRESUME else [])
+            if found:
+                matched.extend(found)
+                loose.append(plan)
+                return 1.0 * weight
         return 0.0
 
     def _sound_matches(self, view, plan: Plan, text: str, head: bool = True) -> list[str]:
@@ -522,8 +531,8 @@ class Searcher:
         key = (syls, then_any)
         if key not in self._regexes:
             classes = []
-            for s in syls:
-                chars = view.sound_chars(s)
+            for s in syls:  # "zi|zhi": a syllable read with 模糊音
+                chars = "".join(view.sound_chars(alt) for alt in s.split("|"))
                 if not chars:
                     self._regexes[key] = None
                     return None

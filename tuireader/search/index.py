@@ -39,12 +39,14 @@ from tuireader.search.docs import IndexDoc, SourceFile
 from tuireader.search.fold import fold
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 #: Documents handed to a worker per call.
 BATCH = 48
 #: Seconds between commits while building: what a reader sees grows this often (a commit
 #: writes and syncs a segment: about a second, so not much more often).
 COMMIT_EVERY = 10.0
+#: Seconds before the first commit: a reader searching a new library sees results this soon.
+FIRST_COMMIT_AFTER = 1.0
 #: Memory for the writer's in-memory segment, in bytes.
 WRITER_HEAP = 64_000_000
 
@@ -485,10 +487,12 @@ class Indexer:
         last_commit = time.monotonic()
         seen_ids: set[str] = set()
         pending_files: list[tuple[SourceFile, str]] = []
+        committed = False
 
         def commit() -> None:
-            nonlocal last_commit, words_before
+            nonlocal last_commit, words_before, committed
             writer.commit()
+            committed = True
             for s, h in pending_files:
                 files[s.path] = (s.size, s.mtime_ns, h)
             pending_files.clear()
@@ -506,7 +510,7 @@ class Indexer:
                 words.update(vocab)
             pending_files.extend(batch_files)
             done_files += len(batch_files)
-            if time.monotonic() - last_commit > COMMIT_EVERY:
+            if time.monotonic() - last_commit > (COMMIT_EVERY if committed else FIRST_COMMIT_AFTER):
                 commit()
             if progress:
                 progress(done_files, total_files)

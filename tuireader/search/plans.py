@@ -17,11 +17,13 @@ from typing import Any
 
 from tuireader.search.fold import is_cjk
 from tuireader.search.index import INI_FIELD, PY_FIELDS, WORD_FIELDS
-from tuireader.search.pinyin import is_initials, split_pinyin_all
+from tuireader.search.pinyin import fuzzy_syllables, is_initials, split_pinyin_all
 
 _MAX_WORD = 8
 #: Terms of up to this many pinyin bigrams get one candidate clause per place of the edit.
 _HOLES_MAX = 12
+#: Longest typed pinyin (in syllables) also read with 模糊音: each bigram becomes up to 16 tokens.
+_FUZZY_MAX_SYLLABLES = 8
 HEAD_ONLY = {"head": 6.0}
 PYHEAD_ONLY = {"pyhead": 3.0}
 
@@ -37,6 +39,9 @@ class Plan:
     #: alternatives ("py", syllables, partial) and ("ini", letters); None when it has none.
     sound: tuple | None = None
     cjk: bool = False
+    #: Typed pinyin read with an input method's 模糊音 (z/zh, n/l, -n/-ng…): ("py", syllables
+    #: each as "a|b" alternatives, partial); matches ranked below every exact one.
+    fuzzy: tuple | None = None
 
 
 class Builder:
@@ -196,7 +201,27 @@ def _plan_latin(b: Builder, term: str) -> Plan:
         parts.append(b.all_tokens({INI_FIELD: 2.0}, grams))
         sounds.append(("ini", letters))
     strict = b.any_of(parts)
-    return Plan(term, strict, strict, tuple(sounds) or None, cjk=False)
+    fuzzy_parts, fuzzy = _fuzzy_pinyin(b, py_fields, alternatives)
+    return Plan(term, strict, b.any_of([strict, *fuzzy_parts]), tuple(sounds) or None, cjk=False,
+                fuzzy=tuple(fuzzy) or None)
+
+
+def _fuzzy_pinyin(b: Builder, py_fields: dict[str, float], alternatives) -> tuple[list, list[tuple]]:
+    """Queries and sound specs for typed pinyin read with 模糊音 (``shuzi fazi``: 数字法治);
+    only for whole syllables, two or more, and only where a syllable has another reading."""
+    parts: list = []
+    specs: list[tuple] = []
+    for syls, partial in alternatives:
+        if not 2 <= len(syls) <= _FUZZY_MAX_SYLLABLES:
+            continue
+        variants = [fuzzy_syllables(s) for s in syls]
+        if all(len(v) == 1 for v in variants):
+            continue
+        tokens = [b.any_of([b.any_field(py_fields, f"{x}1{y}") for x in va for y in vc])
+                  for va, vc in zip(variants, variants[1:], strict=False)]
+        parts.append(b.all_of(tokens))
+        specs.append(("py", tuple("|".join(v) for v in variants), partial))
+    return parts, specs
 
 
 def one_edit_groups(bigrams: list[str]) -> list[list[str]]:

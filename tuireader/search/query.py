@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from tuireader.search.fold import fold
 
 FIELDS = ("by", "paper", "page", "date", "kind")
-KINDS = ("article", "photo", "brief")
+KINDS = ("article", "photo", "brief", "link")
 #: The longest query accepted, in characters (the search box holds no more).
 MAX_QUERY_CHARS = 256
 #: The highest page number a filter may name (papers have tens of pages, supplements a few hundred).

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from tuireader.i18n import _
 from tuireader.text.sanitize import clean, clean_line
 from tuireader.ui.messages import OpenRequest
 from tuireader.ui.widgets.timeline import Timeline
@@ -86,7 +87,7 @@ class SearchSession:
 
         def progress(done: int, total: int) -> None:
             self.progress = (done, total)
-            self.note = f"indexing {done}/{total} files — results cover what is indexed so far"
+            self.note = indexing_note(done, total)
 
         stats = None
         try:
@@ -109,6 +110,13 @@ class SearchSession:
     def _index_ready(self) -> bool:
         complete, _ = self.engine().status()
         return complete
+
+
+def indexing_note(done: int, total: int) -> str:
+    """How far the index is built, in a reader's terms: a share, not a count of files."""
+    if total <= 0:
+        return _("preparing the index…")
+    return _("indexing… {percent}% (results so far cover what is indexed)").format(percent=done * 100 // total)
 
 
 # ------------------------------------------------------------------ rows
@@ -251,6 +259,9 @@ class SearchScreen(Screen[OpenRequest | None]):
         status = f"{shown} · {response.took_ms:.0f} ms"
         if session.newest:
             status += " · newest first"
+        if not count and not response.complete:
+            # none yet, while the index is built: no "0 results", the note says how far it is
+            status = "" if session.note else _("no results yet: the index is not complete")
         self.app.call_from_thread(self._show_query_results, text, response.results, status)
         if worker.is_cancelled or not response.results:
             return
