@@ -12,7 +12,7 @@ LIB = Path(__file__).resolve().parent / "fixtures" / "search" / "lib"
 
 
 def build_index_once(tmp_path_factory, name: str) -> Path:
-    """Index ``LIB`` in a cache folder of its own; returns the index file."""
+    """Index ``LIB`` in a cache folder of its own; returns the index folder."""
     cache_home = tmp_path_factory.mktemp(name)
     old = os.environ.get("XDG_CACHE_HOME")
     os.environ["XDG_CACHE_HOME"] = str(cache_home)
@@ -30,5 +30,5 @@ def install_index(built: Path) -> Path:
     """Copy a built index to where this test's cache folder expects it."""
     dest = index_path([LIB])
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(built, dest)
+    shutil.copytree(built, dest)
     return dest

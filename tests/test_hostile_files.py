@@ -132,16 +132,38 @@ def test_dump_and_check_read_a_library_with_gbk_names_cold_and_warm(tmp_path):
     assert sorted(sources) == ["\\xff\\xfe\\xfd.txt", "数字法治.txt", "正常.txt"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tuireader/search/index.py stores file paths as SQLite text (files.path, docs.file): "
-    "the search lane's fix is tuireader.ingest.decode.path_to_db/path_from_db there",
-)
 def test_search_finds_an_article_in_a_gbk_named_file(tmp_path):
     root = bytes_library(tmp_path / "lib")
     done = cli("search", "数字法治", str(root))
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     assert "数字法治建设取得新进展" in done.stdout.decode("utf-8")
+
+
+def test_the_index_of_a_gbk_named_root_is_updated_in_place(tmp_path):
+    """A root whose name is GBK has an index of its own; a GBK-named file that changes is
+    replaced in it (its path is the term it is deleted by), never found twice."""
+    from tuireader.search import Searcher, ensure_index
+    from tuireader.search.index import file_term, library_key, read_state
+
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b"/" + "人民日报".encode("gbk")))
+    bytes_library(root)
+    ensure_index([root])
+    assert library_key([root]) != library_key([tmp_path / "人民日报"])
+    hits = Searcher([root]).search("数字法治").results
+    assert [r.headline for r in hits] == ["数字法治建设取得新进展"]
+    gbk = os.fsencode(root) + b"/" + GBK_NAME
+    with open(gbk, "wb") as f:
+        f.write(page("数字法治建设再上台阶", "数字法治建设，文件改过了。"))
+    os.utime(gbk, ns=(1, 1))
+    stats = ensure_index([root])
+    assert stats is not None and stats.changed == 1
+    hits = Searcher([root]).search("数字法治").results
+    assert [r.headline for r in hits] == ["数字法治建设再上台阶"]
+    from tuireader.search.index import index_path
+
+    assert os.fsdecode(gbk) in read_state(index_path([root]))["files"]  # the path kept exactly
+    assert file_term(os.fsdecode(gbk)) == "bytes:" + gbk.hex()
+    assert file_term("/lib/正常.txt") == "/lib/正常.txt"
 
 
 # -- item 7: a damaged catalogue is never trusted -----------------------------------------------

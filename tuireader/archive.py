@@ -161,7 +161,7 @@ def too_large(data: bytes) -> str | None:
 
 def store_path(roots: Iterable[Path]) -> Path:
     key = "\n".join(sorted(str(Path(r).resolve()) for r in roots))
-    name = hashlib.blake2b(key.encode("utf-8"), digest_size=10).hexdigest()
+    name = hashlib.blake2b(os.fsencode(key), digest_size=10).hexdigest()  # a GBK-named root too
     return paths.cache_dir() / "catalogue" / f"{name}-bodies.sqlite"
 
 

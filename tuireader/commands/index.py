@@ -46,13 +46,36 @@ class ProgressReporter:
         self._shown = True
 
 
+def use_configured_index_dir(args: argparse.Namespace) -> None:
+    """``index_dir:`` of the config, if set: where the search index is kept."""
+    from tuireader.search.index import set_index_root
+    from tuireader.store.config import load_config
+
+    set_index_root(load_config(getattr(args, "config", None)).index_dir)
+
+
+def index_problem(what: str, roots, exc: BaseException) -> str:
+    """One line on a cache that cannot be written or an index that cannot be read."""
+    from tuireader.search import index_path
+    from tuireader.text.sanitize import clean_line
+
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return clean_line(f"{what} in {index_path(roots).parent}: {reason}")
+
+
 def run(args: argparse.Namespace) -> int:
+    from tuireader.cli import UsageError
     from tuireader.search import open_current_library, update_index
 
     roots = resolve_library_paths(args)
+    use_configured_index_dir(args)
     start = time.perf_counter()
     lib = open_current_library(roots)
-    stats = update_index(roots, lib, rebuild=args.rebuild, progress=ProgressReporter("indexing"))
+    try:
+        # check: the whole index is read first, and a damaged one is rebuilt (repaired)
+        stats = update_index(roots, lib, rebuild=args.rebuild, progress=ProgressReporter("indexing"), check=True)
+    except (OSError, ValueError) as exc:  # a read-only or full cache (tantivy says ValueError)
+        raise UsageError(index_problem("cannot write the search index", roots, exc)) from None
     if stats is None:  # cannot happen with wait=True; kept for clarity
         print("tuireader: another process is building this index", file=sys.stderr)
         return 1

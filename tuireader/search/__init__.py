@@ -1,4 +1,4 @@
-"""Full-text search: an SQLite index per library, queried as the reader types.
+"""Full-text search: a Tantivy index per library, queried as the reader types.
 
 No Textual here. ``update_index`` builds or updates the index (jieba in worker
 processes); ``Searcher`` answers queries from the index alone, so a library
@@ -13,6 +13,7 @@ from pathlib import Path
 from tuireader.search.engine import Response, Result, Searcher
 from tuireader.search.index import IndexDoc, Indexer, SourceFile, UpdateStats, index_path
 from tuireader.search.query import Query, parse
+from tuireader.search.update import library_sources, open_current_library, update_index
 
 __all__ = [
     "IndexDoc", "Indexer", "Query", "Response", "Result", "Searcher", "SourceFile", "UpdateStats",
@@ -20,89 +21,52 @@ __all__ = [
 ]
 
 
-def library_sources(lib) -> list[SourceFile]:
-    """The library's files, each with a way to get its articles as index documents."""
-    by_file: dict[str, list[str]] = {}
-    for _, _, ref in lib.refs():
-        by_file.setdefault(str(lib.source_path(ref)), []).append(ref.id)
-
-    def loader(ids: list[str]):
-        def load() -> list[IndexDoc]:
-            out = []
-            for aid in ids:
-                try:
-                    out.append(IndexDoc.from_article(lib.article(aid)))
-                except (KeyError, OSError):
-                    continue
-            return out
-
-        return load
-
-    return [
-        SourceFile(path, size, mtime, loader(by_file.get(path, [])))
-        for path, (size, mtime) in sorted(lib.fingerprints().items())
-    ]
-
-
-def update_index(roots: Iterable[Path], lib, rebuild: bool = False, progress=None, workers: int = 2,
-                 wait: bool = True, inline_bytes: int = 256 * 1024) -> UpdateStats | None:
-    """Bring the index of the library at ``roots`` up to date; None if another process is at it."""
-    indexer = Indexer(list(roots), workers=workers, inline_bytes=inline_bytes)
-    return indexer.update(library_sources(lib), rebuild=rebuild, progress=progress, wait=wait)
-
-
-def open_current_library(roots: Iterable[Path]):
-    """The library as the files are now (a catalogue may be older than the files)."""
-    from tuireader.library import Library
-
-    lib = Library.open(list(roots))
-    if getattr(lib, "from_catalogue", False):
-        lib = lib.refresh() or lib
-    return lib
-
-
 def index_is_current(roots: Iterable[Path]) -> bool:
-    """True when an index exists, is complete, and no source file was added, changed or removed.
+    """True when an index exists, is ours and complete, and no source file was added,
+    changed or removed.
 
     Costs a directory walk and a stat per file, no parsing: a library indexed
     before is searchable at once.
     """
-    import sqlite3
-
     from tuireader.library import walk
     from tuireader.search import index as ix
 
     roots = list(roots)
     path = index_path(roots)
-    if not path.exists():
-        return False
     try:
-        conn = ix.check_db(path, ix.library_key(roots))
+        marker = ix.check_marker(path, ix.library_key(roots))
+        state = ix.read_state(path)
     except ix.IndexError_:
         return False
-    try:
-        complete = conn.execute("SELECT value FROM meta WHERE key='complete'").fetchone()
-        known = {p: (s, m) for p, s, m in conn.execute("SELECT path, size, mtime_ns FROM files")}
-    except sqlite3.DatabaseError:
+    if marker.get("segmenter") != ix.segmenter_version() or not state.get("complete"):
         return False
-    finally:
-        conn.close()
-    if not complete or complete[0] != "1":
+    if not ix.segment_files_present(path):
         return False
+    known = state["files"]
     seen = 0
-    for path, _root, _rel, size, mtime_ns in walk(roots):
-        if known.get(path) != (size, mtime_ns):
+    for file, _root, _rel, size, mtime_ns in walk(roots):
+        entry = known.get(file)
+        if entry is None or (entry[0], entry[1]) != (size, mtime_ns):
             return False
         seen += 1
     return seen == len(known)
 
 
 def ensure_index(roots: Iterable[Path], rebuild: bool = False, progress=None, workers: int = 2,
-                 wait: bool = True, library=None, inline_bytes: int = 256 * 1024) -> UpdateStats | None:
-    """Update the index if the library changed (or rebuild it). None when nothing was done."""
+                 wait: bool = True, library=None, inline_bytes: int = 256 * 1024,
+                 separate_process: bool | None = None) -> UpdateStats | None:
+    """Update the index if the library changed (or rebuild it). None when nothing was done,
+    another process is at it, or (``separate_process``) this process is ending.
+
+    ``separate_process`` (by default when not ``wait``ing, as the app does): the build runs
+    in a process of its own, which a reader quitting never waits for (see ``build.py``)."""
     roots = list(roots)
     if not rebuild and index_is_current(roots):
         return None
+    if separate_process if separate_process is not None else not wait:
+        from tuireader.search.build import run_in_child
+
+        return run_in_child(roots, rebuild=rebuild, progress=progress, workers=workers)
     if library is None:
         library = open_current_library(roots)
     return update_index(roots, library, rebuild=rebuild, progress=progress, workers=workers, wait=wait,

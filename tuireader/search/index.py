@@ -1,10 +1,19 @@
-"""The search index: one SQLite database per library in the cache dir.
+"""The search index: one Tantivy index per library, in a folder of the cache dir.
 
-Built and updated incrementally by one process under a lock (segmenting in
-worker processes); any number of processes read it meanwhile (WAL mode), so a
-search can run on what is already indexed. A file that is not our database,
-or one of another schema version or library, is never trusted: it is removed
-and rebuilt.
+Tantivy (a Lucene-class engine in Rust) keeps the postings, the stored text and the
+fast fields; this module keeps what it needs beside them, in the same folder:
+
+- ``marker.json``: magic, schema version, library key, segmenter versions and a build
+  id. An index without it, or with another's, is never trusted: it is rebuilt;
+- ``state.marshal``: the source files indexed (size, mtime, hash) and whether the
+  last update finished; written after each commit, so it never lists a file whose
+  articles are not committed;
+- ``readings.marshal``: the readings of every character (from pypinyin, which the
+  query side never imports) and the words read otherwise (银行 yin hang).
+
+One process writes at a time, under ``<folder>.lock`` (segmenting in worker processes);
+any number read meanwhile and pick up each commit. A reader that meets damage leaves
+``damaged`` in the folder, and the next update rebuilds.
 """
 
 from __future__ import annotations
@@ -13,127 +22,106 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import marshal
 import os
-import sqlite3
+import shutil
 import sys
 import time
-import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tuireader import paths
+from tuireader.ingest.decode import path_to_db
+from tuireader.search.docs import IndexDoc, SourceFile
 from tuireader.search.fold import fold
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "9"
-_SQLITE_HEADER = b"SQLite format 3\x00"
+SCHEMA_VERSION = "11"
 #: Documents handed to a worker per call.
 BATCH = 48
+#: Seconds between commits while building: what a reader sees grows this often (a commit
+#: writes and syncs a segment: about a second, so not much more often).
+COMMIT_EVERY = 10.0
+#: Seconds before the first commit: a reader searching a new library sees results this soon.
+FIRST_COMMIT_AFTER = 1.0
+#: Memory for the writer's in-memory segment, in bytes.
+WRITER_HEAP = 64_000_000
 
 Progress = Callable[[int, int], None]
 
+#: Token fields (whitespace-separated, as segmented) and their weights in the ranking.
+WORD_FIELDS = {"head": 6.0, "byline": 2.0, "body": 1.0}
+PY_FIELDS = {"pyhead": 3.0, "pybody": 0.5}
+INI_FIELD = "inihead"
+
 
 class IndexError_(Exception):
-    """The index file is unusable (corrupt, foreign, wrong version)."""
+    """The index is unusable (corrupt, foreign, wrong version)."""
 
 
-_SCHEMA = """
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
-CREATE TABLE files(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, hash TEXT) WITHOUT ROWID;
-CREATE TABLE docs(
-    id INTEGER PRIMARY KEY,
-    article_id TEXT UNIQUE NOT NULL,
-    file TEXT NOT NULL,
-    headline TEXT, kicker TEXT, subheads TEXT, bylines TEXT, by_key TEXT,
-    paper TEXT, date TEXT, page INTEGER, section TEXT, kind TEXT,
-    fhead TEXT,
-    seg TEXT  -- the head and byline text as segmented (with body, what a delete re-segments)
-);
--- bodies apart: a filter reads docs for every match, and narrow rows keep that in few pages
-CREATE TABLE bodies(id INTEGER PRIMARY KEY, body BLOB, fbody BLOB);
-CREATE INDEX docs_file ON docs(file);
-CREATE INDEX docs_date ON docs(date);
-CREATE TABLE vocab(term TEXT PRIMARY KEY, py TEXT) WITHOUT ROWID;
-CREATE TABLE chars(ch TEXT PRIMARY KEY, py TEXT) WITHOUT ROWID;
-CREATE TABLE sounds(key TEXT PRIMARY KEY, chars TEXT) WITHOUT ROWID;
--- contentless (the text is in docs), with positions: FTS5's bm25() scores nothing
--- on a contentless table without them (detail=column gives every row 0). Deleting a row
--- needs the values it indexed: they are segmented again from docs (see _delete_docs).
-CREATE VIRTUAL TABLE fts USING fts5(
-    head, byline, body, pyhead, pybody, inihead,
-    content='', tokenize='unicode61 remove_diacritics 0'
-);
-"""
+class IndexDamaged(IndexError_):
+    """The index is ours (its marker says so) but cannot be read: a reader marks it damaged."""
 
 
-@dataclass(slots=True)
-class IndexDoc:
-    """What the index keeps of one article (everything a result row needs)."""
-
-    article_id: str
-    headline: str
-    kicker: str | None = None
-    subheadlines: list[str] = field(default_factory=list)
-    bylines: list[str] = field(default_factory=list)
-    dateline: str | None = None
-    body: str = ""
-    paper: str | None = None
-    date: str | None = None
-    page: int | None = None
-    section: str | None = None
-    kind: str = "article"
-
-    @classmethod
-    def from_article(cls, art) -> IndexDoc:
-        parts = []
-        for b in art.blocks:
-            if b.type == "jump":
-                continue
-            text = b.text or ""
-            if b.type == "caption" and b.credit:
-                text = f"{text} {b.credit}".strip()
-            if text:
-                parts.append(text)
-        return cls(
-            article_id=art.id,
-            headline=art.headline or "",
-            kicker=art.kicker,
-            subheadlines=list(art.subheadlines),
-            bylines=list(art.bylines),
-            dateline=art.dateline,
-            body="\n".join(parts),
-            paper=art.paper,
-            date=art.date,
-            page=art.page,
-            section=art.section_name,
-            kind=art.kind,
-        )
-
-    def segment_input(self) -> tuple[str, str, str]:
-        head = "\n".join(x for x in [self.kicker, self.headline, *self.subheadlines] if x)
-        byline = "\n".join(x for x in [*self.bylines, self.dateline] if x)
-        return head, byline, self.body
+#: ``index_dir:`` of the config (see ``set_index_root``), else None: the cache folder.
+_index_root: list[Path | None] = [None]
 
 
-@dataclass(slots=True)
-class SourceFile:
-    """A source file of the library and a way to get its articles."""
+def index_root() -> Path | None:
+    """The folder set by ``set_index_root`` (None: indexes live in the cache folder)."""
+    return _index_root[0]
 
-    path: str  # absolute
-    size: int
-    mtime_ns: int
-    docs: Callable[[], list[IndexDoc]]
+
+def set_index_root(folder: Path | None) -> None:
+    """Keep indexes under ``folder`` (config ``index_dir:``), so readers under several
+    accounts share one index of one library instead of each building their own."""
+    _index_root[0] = Path(folder) if folder is not None else None
 
 
 def library_key(roots: Iterable[Path]) -> str:
-    text = "\n".join(sorted(str(Path(r).resolve()) for r in roots))
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
+    """The library's roots as a name: their bytes, so a root named in GBK has a key too
+    (for UTF-8 names, the same key as their text)."""
+    data = b"\n".join(sorted(os.fsencode(Path(r).resolve()) for r in roots))
+    return hashlib.blake2b(data, digest_size=10).hexdigest()
+
+
+def file_term(path: str) -> str:
+    """A file's path as the index's ``file`` term (the text Tantivy takes must be UTF-8): as
+    it is when it is UTF-8, else its bytes (``path_to_db``) in hex after ``bytes:``, which
+    no absolute path starts with."""
+    kept = path_to_db(path)
+    return kept if isinstance(kept, str) else "bytes:" + kept.hex()
 
 
 def index_path(roots: Iterable[Path]) -> Path:
-    return paths.cache_dir() / "search" / f"{library_key(roots)}.sqlite"
+    """The folder of the library's index."""
+    base = _index_root[0] or paths.cache_dir() / "search"
+    return base / library_key(roots)
+
+
+def tantivy_dir(path: Path) -> Path:
+    return path / "tantivy"
+
+
+def damaged_marker(path: Path) -> Path:
+    return path / "damaged"
+
+
+def mark_damaged(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        damaged_marker(path).touch()
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an error from the index says it is damaged (not full, not read-only)."""
+    if isinstance(exc, IndexError_):
+        return True
+    if isinstance(exc, OSError):
+        return False
+    return isinstance(exc, (ValueError, EOFError, TypeError, KeyError))
 
 
 def file_hash(path: str) -> str:
@@ -145,11 +133,11 @@ def file_hash(path: str) -> str:
 
 
 @contextlib.contextmanager
-def try_lock(db_path: Path, blocking: bool) -> Iterator[bool]:
-    """flock on ``<db>.lock`` (the same file ``store.atomic.file_lock`` uses); yields whether held."""
-    lock_path = Path(str(db_path) + ".lock")
+def try_lock(path: Path, blocking: bool) -> Iterator[bool]:
+    """flock on ``<index folder>.lock``; yields whether held."""
+    lock_path = Path(str(path) + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
@@ -164,46 +152,12 @@ def try_lock(db_path: Path, blocking: bool) -> Iterator[bool]:
         os.close(fd)
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
-
-
-def remove_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(str(path) + suffix)
-
-
-def check_db(path: Path, roots_key: str) -> sqlite3.Connection:
-    """Open an existing index and prove it is ours; raise IndexError_ if not."""
-    try:
-        with open(path, "rb") as f:
-            header = f.read(16)
-    except OSError as exc:
-        raise IndexError_(f"cannot read index: {exc}") from None
-    if header != _SQLITE_HEADER:
-        raise IndexError_("not an SQLite database")
-    try:
-        conn = connect(path)
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    except sqlite3.DatabaseError as exc:
-        raise IndexError_(f"unreadable index: {exc}") from None
-    if meta.get("magic") != MAGIC or meta.get("schema") != SCHEMA_VERSION or meta.get("library") != roots_key:
-        conn.close()
-        raise IndexError_("index of another program, version or library")
-    return conn
-
-
 def segmenter_version() -> str:
-    """jieba's and pypinyin's versions: a row is deleted by segmenting its text again,
-    which must give the tokens it was indexed with, so another version means a rebuild."""
+    """The segmenters' versions: another version cuts other tokens, so a rebuild."""
     from importlib.metadata import PackageNotFoundError, version
 
     out = []
-    for name in ("jieba", "pypinyin"):
+    for name in ("jieba", "rjieba", "pypinyin", "tantivy"):
         try:
             out.append(f"{name} {version(name)}")
         except PackageNotFoundError:
@@ -211,7 +165,126 @@ def segmenter_version() -> str:
     return ", ".join(out)
 
 
-def create_db(path: Path, roots_key: str, in_worker: bool = False) -> sqlite3.Connection:
+def make_schema():
+    import tantivy
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("aid", stored=True, tokenizer_name="raw")
+    sb.add_text_field("file", tokenizer_name="raw")
+    # tokens as segmented (jieba words, pinyin bigrams, initials), cut at spaces
+    for name in (*WORD_FIELDS, *PY_FIELDS, INI_FIELD):
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    # filters: by and paper match a part of the folded value (a regex over few terms)
+    sb.add_text_field("bykey", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("paperkey", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("kind", stored=True, tokenizer_name="raw", index_option="basic")
+    sb.add_unsigned_field("page", stored=True, indexed=True, fast=True)
+    sb.add_unsigned_field("day", indexed=True, fast=True)  # 20250601; 0 without a date
+    sb.add_unsigned_field("month", fast=True)  # 202506: the timeline
+    for name in ("headline", "kicker", "subheads", "bylines", "paper", "date", "section", "text"):
+        sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
+    return sb.build()
+
+
+def day_number(date: str | None) -> int:
+    """``2025-06-01`` -> 20250601, a prefix padded (``2025-06`` -> 20250600); 0 if none."""
+    if not date:
+        return 0
+    digits = "".join(ch for ch in date[:10] if ch.isdigit())
+    if not digits.isdigit() or len(digits) < 4:
+        return 0
+    return int(digits[:8].ljust(8, "0"))
+
+
+# ------------------------------------------------------------------ the files beside the index
+
+
+def read_marker(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((path / "marker.json").read_bytes()[:65536])
+    except (OSError, ValueError) as exc:
+        raise IndexError_(f"no usable marker: {exc}") from None
+    if not isinstance(data, dict):
+        raise IndexError_("no usable marker")
+    return data
+
+
+def check_marker(path: Path, key: str) -> dict[str, Any]:
+    """The marker of an index that is ours (this program, schema and library); else IndexError_."""
+    marker = read_marker(path)
+    if marker.get("magic") != MAGIC or marker.get("schema") != SCHEMA_VERSION or marker.get("library") != key:
+        raise IndexError_("index of another program, version or library")
+    if damaged_marker(path).exists():
+        raise IndexError_("marked damaged by a reader")
+    return marker
+
+
+def _write_atomic(file: Path, data: bytes) -> None:
+    from tuireader.store.atomic import atomic_write_bytes
+
+    atomic_write_bytes(file, data)
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    """{"complete": bool, "files": {path: (size, mtime_ns, hash)}}; IndexError_ if unreadable."""
+    try:
+        state = marshal.loads((path / "state.marshal").read_bytes())
+    except (OSError, ValueError, EOFError, TypeError) as exc:
+        raise IndexError_(f"no usable state: {exc}") from None
+    if not isinstance(state, dict) or not isinstance(state.get("files"), dict):
+        raise IndexError_("no usable state")
+    return state
+
+
+def write_state(path: Path, complete: bool, files: dict[str, tuple[int, int, str]]) -> None:
+    _write_atomic(path / "state.marshal", marshal.dumps({"complete": complete, "files": files}))
+
+
+def read_readings(path: Path) -> dict[str, Any]:
+    """{"chars": {ch: "yin,xing"}, "words": {term: "yin hang"}}."""
+    try:
+        data = marshal.loads((path / "readings.marshal").read_bytes())
+    except (OSError, ValueError, EOFError, TypeError) as exc:
+        raise IndexError_(f"no usable readings: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("chars"), dict):
+        raise IndexError_("no usable readings")
+    return data
+
+
+def open_index(path: Path, key: str):
+    """The tantivy index of an index folder that proves to be ours; IndexError_ if not."""
+    import tantivy
+
+    check_marker(path, key)
+    if not segment_files_present(path):
+        raise IndexDamaged("files of the index are missing")
+    try:
+        return tantivy.Index.open(str(tantivy_dir(path)))
+    except (ValueError, OSError) as exc:
+        raise IndexDamaged(f"unreadable index: {exc}") from None
+
+
+def segment_files_present(path: Path) -> bool:
+    """Every file tantivy's meta.json names is there (a cheap check for a damaged index)."""
+    folder = tantivy_dir(path)
+    try:
+        meta = json.loads((folder / "meta.json").read_bytes())
+        names = {p.name for p in folder.iterdir()}
+    except (OSError, ValueError):
+        return False
+    for seg in meta.get("segments", []):
+        seg_id = seg.get("segment_id", "").replace("-", "")
+        if not any(n.startswith(seg_id) and n.endswith(".idx") for n in names):
+            return False
+        if not any(n.startswith(seg_id) and n.endswith(".store") for n in names):
+            return False
+    return True
+
+
+def create_index(path: Path, key: str, in_worker: bool = False):
+    """A new, empty index in ``path`` (anything there before is removed)."""
+    import tantivy
+
     from tuireader.search.segment import char_reading_table, char_table_cache, silence_stdio
 
     if in_worker and not char_table_cache().exists():
@@ -224,33 +297,23 @@ def create_db(path: Path, roots_key: str, in_worker: bool = False) -> sqlite3.Co
         with pool:
             with _stderr_with_fd():
                 pool.submit(char_reading_table).result()
-    remove_db(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".new")
-    remove_db(tmp)
-    conn = sqlite3.connect(tmp, isolation_level=None)
-    # pages an update frees (FTS segments merged away) are handed back after it
-    conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
-    conn.executescript(_SCHEMA)
-    conn.execute("BEGIN")
-    conn.executemany(
-        "INSERT INTO meta VALUES (?, ?)",
-        [("magic", MAGIC), ("schema", SCHEMA_VERSION), ("library", roots_key), ("complete", "0"),
-         ("created", str(time.time())), ("segmenter", segmenter_version())],
-    )
-    table = char_reading_table()
-    conn.executemany("INSERT INTO chars VALUES (?, ?)", table)
-    # syllable -> every character read so; "^s" -> every character whose reading starts with s
-    sounds: dict[str, dict[str, None]] = {}
-    for ch, py in table:
-        for r in py.split(","):
-            sounds.setdefault(r, {})[ch] = None
-            sounds.setdefault("^" + r[:1], {})[ch] = None
-    conn.executemany("INSERT INTO sounds VALUES (?, ?)", [(k, "".join(v)) for k, v in sounds.items()])
-    conn.execute("COMMIT")
-    conn.close()
-    os.replace(tmp, path)  # readers never see a half-made schema
-    return connect(path)
+    # the marker goes first: a reader never trusts a folder being remade
+    with contextlib.suppress(FileNotFoundError):
+        (path / "marker.json").unlink()
+    if path.exists():
+        # moved aside first: a reader (or a thread of this process) may still have files of
+        # the old index open, and removing a folder that is being written to can fail
+        path.rename(path.with_name(f".{path.name}.old-{os.urandom(4).hex()}"))
+    for trash in path.parent.glob(f".{path.name}.old-*"):  # this one, and any left before
+        shutil.rmtree(trash, ignore_errors=True)
+    tantivy_dir(path).mkdir(parents=True)
+    index = tantivy.Index(make_schema(), path=str(tantivy_dir(path)))
+    _write_atomic(path / "readings.marshal", marshal.dumps({"chars": dict(char_reading_table()), "words": {}}))
+    write_state(path, False, {})
+    marker = {"magic": MAGIC, "schema": SCHEMA_VERSION, "library": key, "segmenter": segmenter_version(),
+              "build": os.urandom(8).hex(), "created": time.time()}
+    _write_atomic(path / "marker.json", json.dumps(marker).encode())
+    return index
 
 
 @contextlib.contextmanager
@@ -271,14 +334,6 @@ def _stderr_with_fd() -> Iterator[None]:
             yield
         finally:
             sys.stderr = saved
-
-
-def _pack(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), 6)
-
-
-def unpack(blob: bytes | None) -> str:
-    return zlib.decompress(blob).decode("utf-8") if blob else ""
 
 
 @dataclass
@@ -309,159 +364,167 @@ class Indexer:
         rebuild: bool = False,
         progress: Progress | None = None,
         wait: bool = True,
+        check: bool = False,
     ) -> UpdateStats | None:
-        """Bring the index up to date with ``sources``. None if another process holds the lock."""
+        """Bring the index up to date with ``sources``. None if another process holds the lock.
+
+        ``check`` looks harder for damage first (every segment file present, every
+        stored document readable): a damaged index is rebuilt."""
+        sources = list(sources)
         with try_lock(self.path, blocking=wait) as held:
             if not held:
                 return None
-            return self._update_locked(list(sources), rebuild, progress)
+            try:
+                return self._update_locked(sources, rebuild, progress, check)
+            except (ValueError, IndexError_) as exc:
+                if rebuild or not is_damage(exc):
+                    raise
+                return self._update_locked(sources, True, progress, False)  # damage met on the way
 
     # ------------------------------------------------------------------ internals
 
-    def _open(self, rebuild: bool) -> tuple[sqlite3.Connection, bool]:
+    def _open(self, rebuild: bool, check: bool) -> tuple[Any, dict, dict, bool]:
+        """(tantivy index, state, readings, fresh)."""
         if not rebuild and self.path.exists():
             try:
-                conn = check_db(self.path, self.key)
-                row = conn.execute("SELECT value FROM meta WHERE key='segmenter'").fetchone()
-                if row and row[0] == segmenter_version():
-                    return conn, False
-                conn.close()  # another jieba could not delete its rows: made anew
-            except (IndexError_, sqlite3.DatabaseError):
-                pass  # foreign or corrupt: never trusted, made anew
-        return create_db(self.path, self.key, in_worker=self.workers > 0 and self.inline_bytes == 0), True
+                marker = read_marker(self.path)
+                state = read_state(self.path)
+                readings = read_readings(self.path)
+                index = open_index(self.path, self.key)
+                if marker.get("segmenter") == segmenter_version() and (not check or self._healthy(index)):
+                    return index, state, readings, False
+                del index  # its threads let go of the old files before they are removed
+            except IndexError_:
+                pass  # foreign, old or damaged: never trusted, made anew
+        index = create_index(self.path, self.key, in_worker=self.workers > 0 and self.inline_bytes == 0)
+        return index, read_state(self.path), read_readings(self.path), True
 
-    def _update_locked(self, sources: list[SourceFile], rebuild: bool, progress: Progress | None) -> UpdateStats:
-        start = time.perf_counter()
-        conn, fresh = self._open(rebuild)
-        stats = UpdateStats(rebuilt=fresh)
-        # a cache rebuilt when found corrupt: no fsync per batch while building
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA cache_size=-32768")  # 32 MB
+    def _healthy(self, index) -> bool:
+        if not segment_files_present(self.path):
+            return False
         try:
-            known = {p: (s, m, h) for p, s, m, h in conn.execute("SELECT path, size, mtime_ns, hash FROM files")}
-            todo: list[tuple[SourceFile, str]] = []
-            touched: list[tuple[str, int, int]] = []
-            for src in sources:
-                old = known.pop(src.path, None)
-                if old is not None and (old[0], old[1]) == (src.size, src.mtime_ns):
-                    stats.unchanged += 1
-                    continue
-                digest = file_hash(src.path)
-                if old is not None and old[2] == digest:
-                    touched.append((src.path, src.size, src.mtime_ns))  # touched, same bytes
-                    stats.unchanged += 1
-                    continue
-                todo.append((src, digest))
-                if old is None:
-                    stats.added += 1
-                else:
-                    stats.changed += 1
-            gone = list(known)
-            stats.removed = len(gone)
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE meta SET value='0' WHERE key='complete'")
-            conn.executemany("UPDATE files SET size=?, mtime_ns=? WHERE path=?", [(s, m, p) for p, s, m in touched])
-            old_files = gone + ([src.path for src, _ in todo] if not fresh else [])
-            for k in range(0, len(old_files), 500):
-                chunk = old_files[k : k + 500]
-                rows = conn.execute("SELECT d.id, d.seg, b.body FROM docs d LEFT JOIN bodies b ON b.id = d.id"
-                                    f" WHERE d.file IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-                self._delete_docs(conn, rows)
-            conn.executemany("DELETE FROM files WHERE path=?", [(p,) for p in gone])
-            conn.execute("COMMIT")
-            stats.docs = self._index_files(conn, todo, progress)
-            if fresh and stats.docs:
-                # one b-tree per column instead of many segments: smaller, and faster to query
-                # (an update leaves merging to FTS5's automerge: optimize rewrites the whole index)
-                conn.execute("INSERT INTO fts(fts) VALUES('optimize')")
-            conn.execute("UPDATE meta SET value='1' WHERE key='complete'")
-            conn.executescript("PRAGMA incremental_vacuum;")  # executescript steps it to the end
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()
+            import tantivy
+
+            searcher = index.searcher()
+            # a sample of stored documents from every part (the search path marks what it meets)
+            hits = searcher.search(tantivy.Query.all_query(), min(searcher.num_docs, 200_000), count=False).hits
+            for _, addr in hits[:: max(1, len(hits) // 2000)]:
+                searcher.doc(addr)  # a stored block that cannot be read raises
+        except (ValueError, OSError):
+            return False
+        return True
+
+    def _update_locked(self, sources: list[SourceFile], rebuild: bool, progress: Progress | None,
+                       check: bool) -> UpdateStats:
+        start = time.perf_counter()
+        index, state, readings, fresh = self._open(rebuild, check)
+        stats = UpdateStats(rebuilt=fresh)
+        known: dict[str, tuple[int, int, str]] = dict(state["files"])
+        files = dict(known)
+        todo: list[tuple[SourceFile, str]] = []
+        for src in sources:
+            old = known.pop(src.path, None)
+            if old is not None and (old[0], old[1]) == (src.size, src.mtime_ns):
+                stats.unchanged += 1
+                continue
+            digest = file_hash(src.path)
+            if old is not None and old[2] == digest:
+                files[src.path] = (src.size, src.mtime_ns, digest)  # touched, same bytes
+                stats.unchanged += 1
+                continue
+            todo.append((src, digest))
+            if old is None:
+                stats.added += 1
+            else:
+                stats.changed += 1
+        gone = list(known)
+        stats.removed = len(gone)
+        write_state(self.path, False, files)
+        writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        try:
+            for path in gone + [src.path for src, _ in todo if src.path in files]:
+                writer.delete_documents_by_term("file", file_term(path))
+                files.pop(path, None)
+            stats.docs = self._index_files(index, writer, todo, files, readings, fresh, progress)
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            with contextlib.suppress(ValueError):
+                writer.rollback()
+            raise
+        write_state(self.path, True, files)
+        with contextlib.suppress(FileNotFoundError):
+            damaged_marker(self.path).unlink()
         stats.seconds = time.perf_counter() - start
         return stats
 
-    @staticmethod
-    def _delete_docs(conn: sqlite3.Connection, rows: list[tuple[int, str, bytes]]) -> None:
-        """Forget rows (id, seg, body): a contentless FTS5 table forgets a row when told the
-        values it indexed, and segmenting is deterministic for one segmenter version."""
-        if not rows:
-            return
-        from tuireader.search import segment
-
-        results = segment.segment_batch([(*json.loads(seg), unpack(body)) for _, seg, body in rows])
-        conn.executemany(
-            "INSERT INTO fts(fts, rowid, head, byline, body, pyhead, pybody, inihead) VALUES('delete', ?, ?, ?, ?, ?, ?, ?)",
-            [(rowid, *cols) for (rowid, _, _), (cols, _) in zip(rows, results)],
-        )
-        conn.executemany("DELETE FROM docs WHERE id=?", [(r[0],) for r in rows])
-        conn.executemany("DELETE FROM bodies WHERE id=?", [(r[0],) for r in rows])
-
-    def _batches(self, todo: list[tuple[SourceFile, str]]) -> Iterator[tuple[list[tuple[SourceFile, str]], list[tuple[str, IndexDoc]]]]:
-        files: list[tuple[SourceFile, str]] = []
+    def _batches(self, todo: list[tuple[SourceFile, str]]):
+        batch_files: list[tuple[SourceFile, str]] = []
         docs: list[tuple[str, IndexDoc]] = []
         for item in todo:
             try:
                 file_docs = item[0].docs()
             except Exception:  # a file that no longer parses is indexed as empty, not a crash
                 file_docs = []
-            files.append(item)
+            batch_files.append(item)
             docs.extend((item[0].path, d) for d in file_docs)
             if len(docs) >= BATCH:
-                yield files, docs
-                files, docs = [], []
-        if files:
-            yield files, docs
+                yield batch_files, docs
+                batch_files, docs = [], []
+        if batch_files:
+            yield batch_files, docs
 
-    def _index_files(self, conn: sqlite3.Connection, todo: list[tuple[SourceFile, str]], progress: Progress | None) -> int:
+    def _index_files(self, index, writer, todo: list[tuple[SourceFile, str]], files: dict, readings: dict,
+                     fresh: bool, progress: Progress | None) -> int:
         total_files = len(todo)
-        vocab_known: set[str] = set()
         done_files = 0
         n_docs = 0
+        words = readings["words"]
+        words_before = len(words)
         if progress:
             progress(0, total_files)
-        batches = self._batches(todo)
-
-        build = os.urandom(8).hex()  # workers hand over each term's reading once per build
-        next_id = (conn.execute("SELECT max(id) FROM docs").fetchone()[0] or 0) + 1
+        build = os.urandom(8).hex()  # workers hand over each word's reading once per build
         last_commit = time.monotonic()
-        conn.execute("BEGIN IMMEDIATE")
+        seen_ids: set[str] = set()
+        pending_files: list[tuple[SourceFile, str]] = []
+        committed = False
 
-        def store(files, docs, results) -> None:
-            nonlocal done_files, n_docs, next_id, last_commit
-            next_id = self._insert_docs(conn, docs, results, next_id)
-            new_terms = [(t, p) for _, vocab in results for t, p in vocab if t not in vocab_known]
-            if new_terms:
-                conn.executemany("INSERT OR IGNORE INTO vocab VALUES (?, ?)", new_terms)
-                vocab_known.update(t for t, _ in new_terms)
-            conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                             [(s.path, s.size, s.mtime_ns, h) for s, h in files])
-            done_files += len(files)
-            n_docs += len(docs)
-            if time.monotonic() - last_commit > 1.0:
-                # a reader sees what is stored within a second; fewer, larger transactions
-                # leave fewer FTS segments to merge
-                conn.execute("COMMIT")
-                conn.execute("BEGIN IMMEDIATE")
-                last_commit = time.monotonic()
+        def commit() -> None:
+            nonlocal last_commit, words_before, committed
+            writer.commit()
+            committed = True
+            for s, h in pending_files:
+                files[s.path] = (s.size, s.mtime_ns, h)
+            pending_files.clear()
+            if len(words) != words_before:
+                _write_atomic(self.path / "readings.marshal", marshal.dumps(readings))
+                words_before = len(words)
+            # listed only once committed: a crash before this re-indexes the file, never loses it
+            write_state(self.path, False, files)
+            last_commit = time.monotonic()
+
+        def store(batch_files, docs, results) -> None:
+            nonlocal done_files, n_docs
+            n_docs += self._add_docs(writer, docs, results, seen_ids, fresh)
+            for _, vocab in results:
+                words.update(vocab)
+            pending_files.extend(batch_files)
+            done_files += len(batch_files)
+            if time.monotonic() - last_commit > (COMMIT_EVERY if committed else FIRST_COMMIT_AFTER):
+                commit()
             if progress:
                 progress(done_files, total_files)
 
-        try:
-            self._run_batches(batches, store, build, total_files, todo)
-        except BaseException:
-            conn.execute("ROLLBACK")  # the files of an unstored batch stay unindexed, to be done again
-            raise
-        conn.execute("COMMIT")
+        self._run_batches(self._batches(todo), store, build, total_files, todo)
+        commit()
         return n_docs
 
     def _run_batches(self, batches, store, build: str, total_files: int, todo) -> None:
         from tuireader.search import segment
 
         if self.workers <= 0 or total_files == 0 or sum(s.size for s, _ in todo) < self.inline_bytes:
-            for files, docs in batches:
-                store(files, docs, segment.segment_batch([d.segment_input() for _, d in docs], build))
+            for batch_files, docs in batches:
+                store(batch_files, docs, segment.segment_batch([d.segment_input() for _, d in docs], build))
             return
         import concurrent.futures as cf
         import multiprocessing as mp
@@ -472,10 +535,10 @@ class Indexer:
                                           initargs=(os.environ.get("XDG_CACHE_HOME"),))
         with pool:
             pending: deque = deque()
-            for files, docs in batches:
+            for batch_files, docs in batches:
                 with _stderr_with_fd():  # the first submit starts the processes
                     future = pool.submit(segment.segment_batch, [d.segment_input() for _, d in docs], build)
-                pending.append((files, docs, future))
+                pending.append((batch_files, docs, future))
                 while len(pending) > self.workers * 3:
                     f, d, fut = pending.popleft()
                     store(f, d, fut.result())
@@ -483,37 +546,40 @@ class Indexer:
                 f, d, fut = pending.popleft()
                 store(f, d, fut.result())
 
-    def _insert_docs(self, conn: sqlite3.Connection, docs: list[tuple[str, IndexDoc]], results, next_id: int) -> int:
-        """Store a batch of segmented documents (ids from ``next_id`` on); the next free id."""
+    @staticmethod
+    def _add_docs(writer, docs: list[tuple[str, IndexDoc]], results, seen_ids: set[str], fresh: bool) -> int:
+        """Add a batch of segmented documents; an article id met again replaces the earlier one."""
+        import tantivy
+
         last = {doc.article_id: i for i, (_, doc) in enumerate(docs)}  # one id twice: the last stays
-        ids = list(last)
-        moved = conn.execute(  # articles that moved here from another file
-            "SELECT d.id, d.seg, b.body FROM docs d LEFT JOIN bodies b ON b.id = d.id"
-            f" WHERE d.article_id IN ({','.join('?' * len(ids))})", ids).fetchall()
-        self._delete_docs(conn, moved)
-        doc_rows, body_rows, fts_rows = [], [], []
-        for i, ((file, doc), (cols, _)) in enumerate(zip(docs, results)):
+        added = 0
+        for i, ((file, doc), (cols, _)) in enumerate(zip(docs, results, strict=True)):
             if last[doc.article_id] != i:
                 continue
-            rowid, next_id = next_id, next_id + 1
+            if not fresh or doc.article_id in seen_ids:
+                writer.delete_documents_by_term("aid", doc.article_id)  # moved here from another file
+            if fresh:
+                seen_ids.add(doc.article_id)
+            d = tantivy.Document()
+            d.add_text("aid", doc.article_id)
+            d.add_text("file", file_term(file))
+            for name, value in zip((*WORD_FIELDS, *PY_FIELDS, INI_FIELD), cols, strict=True):
+                if value:
+                    d.add_text(name, value)
             by_key = "".join(fold(" ".join(doc.bylines + ([doc.dateline] if doc.dateline else []))).split())
-            doc_rows.append((
-                rowid, doc.article_id, file, doc.headline, doc.kicker, "\n".join(doc.subheadlines),
-                "\n".join(doc.bylines), by_key, doc.paper, doc.date, doc.page, doc.section, doc.kind,
-                # folded copies: the query side compares folded text and must not fold bodies per keystroke
-                fold("\n".join(x for x in (doc.kicker, doc.headline, *doc.subheadlines) if x)),
-                json.dumps(doc.segment_input()[:2], ensure_ascii=False),
-            ))
-            body_rows.append((rowid, _pack(doc.body), _pack(fold(doc.body))))
-            fts_rows.append((rowid, *cols))
-        conn.executemany(
-            "INSERT INTO docs(id, article_id, file, headline, kicker, subheads, bylines, by_key, paper, date,"
-            " page, section, kind, fhead, seg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            doc_rows,
-        )
-        conn.executemany("INSERT INTO bodies(id, body, fbody) VALUES (?, ?, ?)", body_rows)
-        conn.executemany(
-            "INSERT INTO fts(rowid, head, byline, body, pyhead, pybody, inihead) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            fts_rows,
-        )
-        return next_id
+            d.add_text("bykey", by_key)
+            d.add_text("paperkey", fold(doc.paper or ""))
+            d.add_text("kind", doc.kind or "article")
+            d.add_unsigned("page", doc.page if isinstance(doc.page, int) and 0 <= doc.page < 1 << 31 else 0)
+            day = day_number(doc.date)
+            d.add_unsigned("day", day)
+            d.add_unsigned("month", day // 100)
+            for name, value in (("headline", doc.headline), ("kicker", doc.kicker),
+                                ("subheads", "\n".join(doc.subheadlines)), ("bylines", by_key),
+                                ("paper", doc.paper), ("date", doc.date), ("section", doc.section),
+                                ("text", doc.body)):
+                if value:
+                    d.add_text(name, value)
+            writer.add_document(d)
+            added += 1
+        return added

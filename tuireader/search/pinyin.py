@@ -130,3 +130,31 @@ def is_initials(text: str) -> bool:
         return False
     # a, o, e start syllables too (案 an): with vowels, initials only if it is not pinyin
     return not any(c in "aeiouv" for c in letters) or not split_pinyin_all(letters)
+
+
+#: Initials an input method's 模糊音 confuses (each way).
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+
+
+@functools.lru_cache(maxsize=4096)
+def fuzzy_syllables(syllable: str) -> tuple[str, ...]:
+    """``syllable`` and those an input method's 模糊音 forgives for it: z/zh, c/ch, s/sh,
+    n/l and -n/-ng (``zi`` -> zi zhi; ``lan`` -> lan lang nan nang), real syllables only."""
+    heads = [syllable]
+    for retroflex, flat in _FUZZY_INITIALS:
+        if syllable.startswith(retroflex):
+            heads.append(flat + syllable[2:])
+            break
+        if syllable.startswith(flat):
+            heads.append(retroflex + syllable[1:])
+            break
+    if syllable[:1] in ("n", "l"):
+        heads.append(("l" if syllable[0] == "n" else "n") + syllable[1:])
+    out = []
+    for head in heads:
+        out.append(head)
+        if head.endswith("ng"):
+            out.append(head[:-1])
+        elif head.endswith("n"):
+            out.append(head + "g")
+    return tuple(dict.fromkeys(s for s in out if s in SYLLABLES))

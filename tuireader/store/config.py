@@ -48,6 +48,9 @@ class Config:
     papers: dict[Path, str] = field(default_factory=dict)
     #: The contents list the newest issue first (``order: oldest-first`` turns it round).
     newest_first: bool = True
+    #: Where search indexes live (default: the cache folder); one folder lets readers under
+    #: several accounts share one index of a library.
+    index_dir: Path | None = None
 
 
 def default_config_path() -> Path:
@@ -144,6 +147,10 @@ def _from_mapping(file: Path, data: dict[str, Any]) -> Config:
             ):
                 raise fail(key, _("expected a mapping of library path to paper name"))
             config.papers = {base / Path(k).expanduser(): v.strip() for k, v in value.items()}
+        elif key == "index_dir":
+            if not isinstance(value, str) or not value.strip():
+                raise fail(key, "expected a folder path")
+            config.index_dir = base / Path(value).expanduser()
         else:
             raise fail(str(key), _("unknown key"))
     return config

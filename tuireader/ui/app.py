@@ -241,6 +241,10 @@ class ReaderApp(ApologeticApp):
 def run_app(library_paths: list[Path], args: Any) -> int:
     """Open the reader on ``library_paths``; returns the exit status."""
     config = load_config(getattr(args, "config", None))  # ConfigError propagates to the CLI
+    if config.index_dir is not None:  # search indexes shared between accounts
+        from tuireader.search.index import set_index_root
+
+        set_index_root(config.index_dir)
     app = ReaderApp(
         library_paths,
         config=config,

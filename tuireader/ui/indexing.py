@@ -51,7 +51,8 @@ def _build(roots: list[Path], messages: Connection) -> None:
 
     try:
         stats = ensure_index(roots, progress=lambda done, total: messages.send(("progress", done, total)),
-                             workers=2, inline_bytes=0, wait=False)
+                             workers=2, inline_bytes=0, wait=False,
+                             separate_process=False)  # this process is the build's: quitting kills its group
     except Exception as exc:  # told to the reader as a note, never a traceback
         messages.send(("failed", f"{type(exc).__name__}: {exc}"))
     else:

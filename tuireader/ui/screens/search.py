@@ -29,6 +29,7 @@ from tuireader.i18n import N_, _, ngettext
 from tuireader.text.sanitize import clean, clean_line
 from tuireader.ui.messages import OpenRequest
 from tuireader.ui.textual_compat import ReaderFooter
+from tuireader.ui.widgets.timeline import Timeline
 
 if TYPE_CHECKING:
     from tuireader.search import Result, Searcher
@@ -58,6 +59,8 @@ class SearchSession:
     generation: int = 0  # bumped whenever the index changed under us
     query: str = ""
     results: list[Result] = field(default_factory=list)
+    #: Matches per year or month of the last query (``Response.timeline``).
+    timeline: dict[str, int] = field(default_factory=dict)
     highlighted: int | None = None
     status: str = ""
     newest: bool = False
@@ -83,8 +86,7 @@ class SearchSession:
 
         def progress(done: int, total: int) -> None:
             self.progress = (done, total)
-            self.note = _("indexing {done}/{total} files — results cover what is indexed so far").format(
-                done=done, total=total)
+            self.note = indexing_note(done, total)
 
         changed = False
         try:
@@ -111,6 +113,13 @@ class SearchSession:
     def _index_ready(self) -> bool:
         complete, _ = self.engine().status()
         return complete
+
+
+def indexing_note(done: int, total: int) -> str:
+    """How far the index is built, in a reader's terms: a share, not a count of files."""
+    if total <= 0:
+        return _("preparing the index…")
+    return _("indexing… {percent}% (results so far cover what is indexed)").format(percent=done * 100 // total)
 
 
 # ------------------------------------------------------------------ rows
@@ -183,10 +192,13 @@ class SearchScreen(Screen[OpenRequest | None]):
         self._indexed = -1
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=_("Search: 词语, 拼音 (gaozong, szfz), by:陈卓 page:1 date:2025-06 kind:photo …"),  # noqa: E501
-                    id="search-input", select_on_focus=False)
+        yield Input(
+            placeholder=_("Search: 词语, 拼音 (gaozong, szfz), by:陈卓 page:1 date:2025-06 kind:photo …"),
+            id="search-input", select_on_focus=False, max_length=256,  # query.MAX_QUERY_CHARS
+        )
         yield Static(id="search-status")
         yield ProgressBar(id="search-progress", show_eta=False)
+        yield Timeline(id="search-timeline")
         yield OptionList(id="search-results")
         yield ReaderFooter()
 
@@ -198,6 +210,7 @@ class SearchScreen(Screen[OpenRequest | None]):
             self.input.value = session.query
             self.input.cursor_position = len(session.query)
             self._show(session.results, session.status, keep=session.highlighted)
+            self.timeline.show(session.timeline)
         session.start_indexing()
         self._poll()
         self.set_interval(POLL_INTERVAL, self._poll)
@@ -205,6 +218,10 @@ class SearchScreen(Screen[OpenRequest | None]):
     @property
     def input(self) -> Input:
         return self.query_one("#search-input", Input)
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.query_one("#search-timeline", Timeline)
 
     @property
     def results_list(self) -> OptionList:
@@ -232,7 +249,8 @@ class SearchScreen(Screen[OpenRequest | None]):
             self.app.call_from_thread(self._show_query_results, text, None, clean_line(query.errors[0]))
             return
         try:
-            response = session.engine().search(query, limit=RESULT_LIMIT, newest=session.newest)
+            # the timeline is counted after the rows are shown: it never costs the keystroke
+            response = session.engine().search(query, limit=RESULT_LIMIT, newest=session.newest, timeline=False)
         except Exception as exc:  # a damaged index: rebuild it, meanwhile say so
             session.note = clean_line(_("the index could not be read ({error}); rebuilding it").format(
                 error=type(exc).__name__))
@@ -247,7 +265,24 @@ class SearchScreen(Screen[OpenRequest | None]):
         status = f"{shown} · {response.took_ms:.0f} ms"
         if session.newest:
             status += " · " + _("newest first")
+        if not count and not response.complete:
+            # none yet, while the index is built: no "0 results", the note says how far it is
+            status = "" if session.note else _("no results yet: the index is not complete")
         self.app.call_from_thread(self._show_query_results, text, response.results, status)
+        if worker.is_cancelled or not response.results:
+            return
+        try:
+            counts = session.engine().timeline(response)
+        except Exception:  # a damaged index: the next keystroke's search says so and rebuilds
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_timeline, text, counts)
+
+    def _show_timeline(self, text: str, counts: dict[str, int]) -> None:
+        if text != self.input.value:
+            return  # stale: the reader typed on
+        self.session.timeline = counts
+        self.timeline.show(counts)
 
     def _show_query_results(self, text: str, results: list[Result] | None, status: str) -> None:
         if text != self.input.value:
@@ -257,6 +292,8 @@ class SearchScreen(Screen[OpenRequest | None]):
             return
         same = text == self.session.query  # the index grew under the same query: keep the cursor
         self.session.query = text
+        if not results:  # nothing to count (the counts of the query before would mislead)
+            self._show_timeline(text, {})
         self._show(results, status, keep=self.session.highlighted if same else None)
 
     def _show(self, results: list[Result], status: str, keep: int | None = None) -> None:
@@ -265,12 +302,28 @@ class SearchScreen(Screen[OpenRequest | None]):
         session.status = status
         option_list = self.results_list
         option_list.clear_options()
-        width = (option_list.scrollable_content_region.width or self.size.width or 80) - 1
+        width = self._row_width()
         option_list.add_options([Option(result_row(r, width), id=f"r{i}") for i, r in enumerate(results)])
         if results:
             option_list.highlighted = keep if keep is not None and 0 <= keep < len(results) else 0
         session.highlighted = option_list.highlighted
         self._set_status(status)
+
+    def _row_width(self) -> int:
+        """Cells a result row may take: the list's width less its padding and a scrollbar
+        (counted before it appears, so a row that makes it appear never wraps)."""
+        option_list = self.results_list
+        inner = option_list.region.shrink(option_list.styles.gutter).width or (self.size.width or 80) - 2
+        return max(inner - option_list.styles.scrollbar_size_vertical - 1, 20)
+
+    def on_resize(self) -> None:
+        """Rows are cut to the width: cut them again to the new one."""
+        if self.session.results and self.is_mounted:
+            self.call_after_refresh(self._redraw_rows)
+
+    def _redraw_rows(self) -> None:
+        session = self.session
+        self._show(session.results, session.status, keep=session.highlighted)
 
     def _set_status(self, status: str) -> None:
         note = self.session.note
@@ -331,6 +384,15 @@ class SearchScreen(Screen[OpenRequest | None]):
         self.session.highlighted = index
         result = results[index]
         self.dismiss(OpenRequest(result.article_id, terms=list(result.terms)))
+
+    @on(Timeline.Chosen, "#search-timeline")
+    def _period_chosen(self, event: Timeline.Chosen) -> None:
+        """Enter on a bar: that period becomes the query's ``date:`` filter (the results narrow)."""
+        from tuireader.search.query import with_date
+
+        text = with_date(self.input.value, event.period)
+        self.input.value = text
+        self.input.cursor_position = len(text)
 
     def action_toggle_newest(self) -> None:
         self.session.newest = not self.session.newest

@@ -1,0 +1,54 @@
+"""jieba is the definition of a word: the indexer's segmenter (rjieba, with Latin runs split
+again) must cut exactly as ``jieba.cut`` does, on our own tricky strings and on the whole
+shared corpus."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import CORPUS, needs_corpus
+from tuireader.search.fold import fold
+from tuireader.search.segment import cut, tokenizer
+
+TRICKY = [
+    "美国F-16战机和COVID-19疫情",
+    "访问https://www.example.com/a_b.html以及apt-get",
+    "3.14与v1.2.3版本，增长50%和a--b，还有x.y_z-w",
+    "T恤和B超、3D打印，U盘与iPhone 15 Pro Max",
+    "１９６６年５月，《人民日报》发表社论——“海内存知己”……",
+    "本报北京6月4日电（记者 陈卓）",
+]
+
+
+def jieba_cut(text: str, hmm: bool) -> list[str]:
+    import jieba
+
+    tokenizer()  # jieba with its dictionary, from our cache folder
+    return list(jieba.cut(text, HMM=hmm))
+
+
+@pytest.mark.parametrize("hmm", [True, False], ids=["hmm", "no-hmm"])
+@pytest.mark.parametrize("text", TRICKY)
+def test_the_indexer_cuts_as_jieba_does(text, hmm):
+    for form in (text, fold(text)):  # as written, and as the indexer sees it (folded)
+        assert cut(form, hmm) == jieba_cut(form, hmm)
+
+
+def corpus_paragraphs() -> list[str]:
+    out = []
+    for path in sorted(CORPUS.rglob("*.md")):
+        for para in path.read_text(encoding="utf-8").split("\n"):
+            if re.search(r"[\u4e00-\u9fff]", para):
+                out.append(fold(para.strip()))
+    return out
+
+
+@needs_corpus()
+@pytest.mark.parametrize("hmm", [True, False], ids=["hmm", "no-hmm"])
+def test_the_indexer_cuts_the_whole_corpus_as_jieba_does(hmm):
+    paragraphs = corpus_paragraphs()
+    assert len(paragraphs) > 1000
+    differ = [p for p in paragraphs if cut(p, hmm) != jieba_cut(p, hmm)]
+    assert differ == []
