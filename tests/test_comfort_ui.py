@@ -171,7 +171,7 @@ async def test_a_link_is_its_words_with_an_osc8_hyperlink_and_a_link_item_is_not
             if all(app.store.is_read(i) for i in order if kinds[i] != "link"):
                 break
         assert not app.store.is_read(link_item)
-        assert "本期未读 0" in screen_text(app)
+        assert "0 unread in this issue" in screen_text(app)
 
 
 @sync

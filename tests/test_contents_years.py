@@ -15,7 +15,8 @@ import py7zr
 import pytest
 
 from tests.conftest import sync
-from tests.test_app_reader import press, ready, screen_text
+from tests.test_app_reader import press, screen_text
+from tests.test_app_reader import ready as article_ready
 from tuireader.library import Library
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.widgets import library_list
@@ -34,6 +35,13 @@ ISSUES = {
     "1966-05-18": {1: ["小麦长势良好"], 3: ["山区通了公路"]},
     "1966-12-31": {1: ["一年工作回顾", "冬季积肥忙"]},
 }
+
+
+async def ready(app: ReaderApp, pilot) -> None:
+    """The first article on screen, and read (as after two seconds on it: the counts below count it)."""
+    await article_ready(app, pilot)
+    app.reader.read_marker.now()
+    await pilot.pause()
 
 
 def member(date: str, page: int, headline: str) -> str:
@@ -174,6 +182,7 @@ async def test_years_and_months_fold_and_unfold_with_the_keys_of_issues_and_page
         assert nav.row_text(nav.cursor_line) == "        • 各地修渠引水"
         await press(pilot, "enter")  # Enter on an article opens it
         assert app.reader.current_article.headline == "各地修渠引水"
+        app.reader.read_marker.now()  # read, as after two seconds on it
         nav.focus()
         await pilot.pause()
         assert nav.row_text(6) == "    ▾ 人民日报 1946-05-15  2"  # one read: the counts follow

@@ -31,7 +31,7 @@ def test_q_while_the_index_is_built_leaves_at_once_and_stops_the_indexing(tmp_pa
     token = f"tuireader-quit-{uuid.uuid4().hex}"
     env = isolated_env(tmp_path / "home", TUIREADER_E2E_TOKEN=token)
     with Tmux(tuireader_command(str(library)), width=80, height=24, env=env, shell=True) as term:
-        term.wait_for("本期未读", timeout=60, what="the first article")
+        term.wait_for("unread in this issue", timeout=60, what="the first article")
         term.send("/")
         term.wait_for("indexing", timeout=30, what="the index being built")
         assert len(processes_with(token)) > 1  # the reader, and the build it started

@@ -13,8 +13,6 @@ list put on the screen is the sanitiser's visible text, and never a control char
 
 from __future__ import annotations
 
-from tests.conftest import sync
-
 import json
 import resource
 import subprocess
@@ -28,6 +26,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from tests import hostile as H
+from tests.conftest import sync
 from tests.e2e import Tmux, flat, isolated_env, tuireader_command
 from tuireader.text.sanitize import clean
 
@@ -358,7 +357,8 @@ async def test_the_app_stays_responsive_on_the_heavy_files(heavy, isolated_dirs)
             await pilot.press("right_square_bracket")
             await pilot.pause()
         # The 5 MB line is set in full: its end (where 1,000 screen wipes became one ␛) is reachable.
-        app.reader.open_article(next(ref.id for _i, _s, ref in app.reader.library.refs() if ref.headline == "超长的一行"))
+        long_line = next(ref.id for _i, _s, ref in app.reader.library.refs() if ref.headline == "超长的一行")
+        app.reader.open_article(long_line)
         await _wait_for_text(app, pilot, "长行没有换行符", tries=1200)
         await pilot.press("G")
         end = await _wait_for_text(app, pilot, "␛", tries=1200)
@@ -463,7 +463,9 @@ def test_the_bookmarks_list_shows_the_sanitised_fields_and_no_control(headline, 
     from tuireader.store.bookmarks import Bookmark
     from tuireader.ui.screens.bookmarks import bookmark_label
 
-    bookmark = Bookmark(article_id="x", headline=headline, paper=paper, note=note, tags=[tag], saved="2025-06-06T08:00:00+08:00")
+    bookmark = Bookmark(
+        article_id="x", headline=headline, paper=paper, note=note, tags=[tag], saved="2025-06-06T08:00:00+08:00"
+    )
     shown = _rendered(bookmark_label(bookmark, missing))
     assert_no_control(shown, "a bookmarks row")
     for original in (headline, note, paper):

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SEEDS
+from tests.search_support import LIB, build_index_once, install_index  # noqa: E402
 from tuireader import cli
 from tuireader.search import Indexer, Searcher, index_path, library_sources, open_current_library, parse
 from tuireader.search import index as ix
-
-from tests.search_support import LIB, build_index_once, install_index  # noqa: E402
 
 TRAFFIC = "全市推进智慧交通管理平台建设"
 FESTIVAL = "滨江公园举办端午民俗文化节"

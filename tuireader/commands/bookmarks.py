@@ -203,7 +203,9 @@ def _run_add(args: argparse.Namespace) -> int:
     try:
         article = library.article(args.article_id)
     except KeyError:
-        raise cli.UsageError(f"unknown article id: {args.article_id} (see 'tuireader dump' or 'tuireader search')") from None
+        raise cli.UsageError(
+            f"unknown article id: {args.article_id} (see 'tuireader dump' or 'tuireader search')"
+        ) from None
     first = next((i for i, b in enumerate(article.blocks) if b.type == "paragraph"), 0)
     note, tags = cli.argument_text(args.note), [cli.argument_text(tag) for tag in args.tags]
     bookmark = Bookmark.from_article(article, paragraph=first, anchor=_anchor_at(article, first), note=note, tags=tags)
@@ -219,7 +221,9 @@ def _run_remove(args: argparse.Namespace) -> int:
     try:
         removed = store.remove(args.article_id)
     except UnknownBookmark:
-        raise cli.UsageError(f"no bookmark for article id: {args.article_id} (see 'tuireader bookmarks list')") from None
+        raise cli.UsageError(
+            f"no bookmark for article id: {args.article_id} (see 'tuireader bookmarks list')"
+        ) from None
     for _, b in removed:
         print(_clean(f"removed {b.article_id}: {b.title}"))
     return 0

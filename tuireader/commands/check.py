@@ -14,7 +14,10 @@ from tuireader.text.sanitize import clean_line
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = _("List the files that could not be read; exit 1 if any, or if there is no article at all.")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help=_("files or folders (default: the configured library, else the sample)"))
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help=_("files or folders (default: the configured library, else the sample)"),
+    )
 
 
 def summary(lib: Library) -> str:

@@ -16,7 +16,10 @@ from tuireader.text.sanitize import clean_line
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = _("Print the parsed library.")
-    parser.add_argument("paths", nargs="*", metavar="PATH", help=_("files or folders (default: the configured library, else the sample)"))
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help=_("files or folders (default: the configured library, else the sample)"),
+    )
     parser.add_argument("--json", action="store_true", help=_("print JSON (documented in the README)"))
 
 
@@ -28,7 +31,9 @@ def library_dict(lib: Library) -> dict:
             articles = []
             for ref in section.articles:
                 articles.append(lib.article(ref.id).to_dict())
-            sections.append({"number": section.number, "name": section.name, "sources": section.sources, "articles": articles})
+            sections.append(
+                {"number": section.number, "name": section.name, "sources": section.sources, "articles": articles}
+            )
         issues.append({"paper": issue.paper, "date": issue.date, "sections": sections})
     return {
         "roots": [readable_name(str(r)) for r in lib.roots],

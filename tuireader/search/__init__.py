@@ -17,7 +17,8 @@ from tuireader.search.update import library_sources, open_current_library, updat
 
 __all__ = [
     "IndexDoc", "Indexer", "Query", "Response", "Result", "Searcher", "SourceFile", "UpdateStats",
-    "ensure_index", "index_is_current", "open_current_library", "index_path", "library_sources", "parse", "update_index",
+    "ensure_index", "index_is_current", "open_current_library", "index_path", "library_sources", "parse",
+    "update_index",
 ]
 
 

@@ -395,7 +395,8 @@ class Searcher:
         bm = {r[0]: r[1] for r in rows}
         top = max(bm.values()) or 1.0
         order = {r[0]: i for i, r in enumerate(rows)}  # bm25 rank
-        scored: list[tuple[float, Result, LazyBody, str, list[Plan]]] = []
+        #: (score, result, its body, its headline text, plans to find highlights for, read with 模糊音)
+        scored: list[tuple[float, Result, LazyBody, str, list[Plan], bool]] = []
         for key, _, addr in rows:
             doc = view.searcher.doc(addr)
             aid, headline, kicker, subheads, by_key, paper, date, section, kind, body = (

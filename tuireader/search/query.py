@@ -144,13 +144,15 @@ def _add_filter(q: Query, name: str, value: str, typing: bool) -> None:
     elif name == "page":
         page = parse_page(value)
         if page is None:
-            q.errors.append(_("page:{value}: not a page number (1 to {most}, or 第2版)").format(value=value, most=MAX_PAGE))
+            message = _("page:{value}: not a page number (1 to {most}, or 第2版)")
+            q.errors.append(message.format(value=value, most=MAX_PAGE))
         else:
             _add_once(q.page, page)
     elif name == "date":
         span = parse_date_range(value, typing)
         if span is None:
-            q.errors.append(_("date:{value}: use 2025, 2025-06, 2025-06-01 or 2025-06-01..2025-07-15").format(value=value))
+            message = _("date:{value}: use 2025, 2025-06, 2025-06-01 or 2025-06-01..2025-07-15")
+            q.errors.append(message.format(value=value))
         else:
             _add_once(q.dates, span)
 

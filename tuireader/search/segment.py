@@ -14,6 +14,7 @@ import logging
 import marshal
 import os
 import re
+from itertools import pairwise
 from pathlib import Path
 
 from tuireader import paths
@@ -141,7 +142,8 @@ def analyse(text: str, hmm: bool) -> tuple[list[str], list[str | None], list[str
 #: Runs kept per table: about 1.4 kB each (tokens, syllables, bigrams), so ~85 MB at most.
 BLOCK_CACHE_RUNS = 60_000
 #: run of text -> (its search tokens, its syllables), one table with jieba's HMM and one without
-_block_cache: dict[bool, dict[str, tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]]] = {True: {}, False: {}}
+_BlockEntry = tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]
+_block_cache: dict[bool, dict[str, _BlockEntry]] = {True: {}, False: {}}
 
 
 #: What jieba's HMM step does with a run of non-Chinese characters it meets: letters and
@@ -208,16 +210,16 @@ def _word_entry(w: str, freq: dict) -> tuple[tuple[str, ...], tuple[str | None, 
 
 def pinyin_bigrams(syllables: list[str | None]) -> list[str]:
     """``gao zong`` -> ``gao1zong``: one token per pair of adjacent Chinese characters."""
-    return [f"{a}1{b}" for a, b in zip(syllables, syllables[1:]) if a and b]
+    return [f"{a}1{b}" for a, b in pairwise(syllables) if a and b]
 
 
 def initial_ngrams(syllables: list[str | None]) -> list[str]:
     """Initials of adjacent pairs and triples: ``数字法治`` -> ``sz zf fz szf zfz``."""
     out = []
-    for a, b in zip(syllables, syllables[1:]):
+    for a, b in pairwise(syllables):
         if a and b:
             out.append(initial(a) + initial(b))
-    for a, b, c in zip(syllables, syllables[1:], syllables[2:]):
+    for a, b, c in zip(syllables, syllables[1:], syllables[2:], strict=False):  # triples: shorter by design
         if a and b and c:
             out.append(initial(a) + initial(b) + initial(c))
     return out

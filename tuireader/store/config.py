@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 
 from tuireader import paths
+from tuireader.i18n import _
 from tuireader.store import yamlsafe
 from tuireader.store.atomic import read_regular_file
-from tuireader.i18n import _
 
 MAX_CONFIG_BYTES = 1 << 20
 
@@ -60,7 +60,7 @@ def default_config_path() -> Path:
 def load_config(path: str | Path | None = None) -> Config:
     """Load ``path`` (or the default file, which may be absent)."""
     explicit = path is not None
-    file = Path(path) if explicit else default_config_path()
+    file = Path(path) if path is not None else default_config_path()
     try:
         raw = read_regular_file(file, MAX_CONFIG_BYTES)
         if len(raw) > MAX_CONFIG_BYTES:

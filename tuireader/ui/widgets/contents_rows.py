@@ -311,7 +311,8 @@ class ContentsRows:
         count = self._unread.get((p, s))
         if count is None:
             is_read = self._is_read()
-            count = sum(1 for ref in self._issue(p).sections[s].articles if ref.counts_as_unread and not is_read(ref.id))
+            articles = self._issue(p).sections[s].articles
+            count = sum(1 for ref in articles if ref.counts_as_unread and not is_read(ref.id))
             self._unread[(p, s)] = count
         return count
 
