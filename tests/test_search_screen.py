@@ -193,3 +193,24 @@ async def test_find_in_the_open_article(indexed):
         await pilot.press("f")
         await pilot.press("escape")
         assert view.match_count == 0  # Esc clears them
+
+
+@sync
+async def test_a_search_cut_short_says_so_on_the_screen(indexed, monkeypatch):
+    """Past its time budget a search shows what it found and says it was cut (no hang)."""
+    from tuireader.search.engine import Searcher
+
+    search = Searcher.search
+
+    def out_of_time(self, text, limit=20, newest=False, budget=None, timeline=True):  # type: ignore[no-untyped-def]
+        return search(self, text, limit=limit, newest=newest, budget=0.0, timeline=timeline)
+
+    monkeypatch.setattr(Searcher, "search", out_of_time)
+    app = ReaderApp([LIB])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("slash")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await type_text(pilot, "智慧交通")
+        await until(pilot, lambda: "cut short" in str(screen.query_one("#search-status").render()))

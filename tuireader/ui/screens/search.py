@@ -265,6 +265,8 @@ class SearchScreen(Screen[OpenRequest | None]):
         status = f"{shown} · {response.took_ms:.0f} ms"
         if session.newest:
             status += " · " + _("newest first")
+        if response.cut:  # past the box's time budget: what was found by then
+            status += " · " + _("cut short: the results found in time")
         if not count and not response.complete:
             # none yet, while the index is built: no "0 results", the note says how far it is
             status = "" if session.note else _("no results yet: the index is not complete")
