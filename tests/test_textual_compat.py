@@ -1,4 +1,4 @@
-"""The two work-arounds in tuireader/ui/textual_compat.py, pinned: each test fails if
+"""The work-arounds in tuireader/ui/textual_compat.py, pinned: each test fails if
 Textual changes what it works around (then the work-around can go, or must change)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from tests.conftest import sync
-from tuireader.ui.textual_compat import ApologeticApp, Apology, ReaderFooter
+from tuireader.ui.textual_compat import ApologeticApp, Apology, OneNoticeApp, ReaderFooter
 
 
 class FooterHost(App[None]):
@@ -73,3 +73,30 @@ async def test_a_crash_is_apologised_for_and_ends_the_app_with_status_1():
     assert str(raised.value) == "sorry" and isinstance(raised.value.error, RuntimeError)
     assert [type(e) for e in app.apologised] == [RuntimeError]
     assert app.return_code == 1 and not app.is_running
+
+
+class Noticed(OneNoticeApp):
+    def compose(self) -> ComposeResult:
+        yield Static("x")
+
+
+@sync
+async def test_textual_stacks_notices_and_one_notice_app_keeps_one_at_a_time():
+    """Textual shows every notice at once; ours the newest, never a repeat, a warning kept."""
+    plain = App[None]()
+    async with plain.run_test(size=(60, 10)) as pilot:
+        plain.notify("one")
+        plain.notify("two")
+        await pilot.pause()
+        assert [n.message for n in plain._notifications] == ["one", "two"]  # what is worked around
+    app = Noticed()
+    async with app.run_test(size=(60, 10)) as pilot:
+        app.notify("one")
+        app.notify("two")
+        app.notify("two")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["two"]
+        app.notify("careful", severity="warning")
+        app.notify("news")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["careful", "news"]

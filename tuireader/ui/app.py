@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
-from textual.notifications import Notify, SeverityLevel
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tuireader.i18n import N_, _, ngettext, set_language
@@ -26,10 +26,10 @@ from tuireader.store.bookmarks import BookmarkStore
 from tuireader.store.config import Config, load_config
 from tuireader.store.state import StateStore
 from tuireader.text.sanitize import clean
+from tuireader.ui.app_base import ReaderAppBase
 from tuireader.ui.keys import APP_BINDINGS, KeyRow, binding_groups, key_rows, reading_commands
 from tuireader.ui.screens.reader import ReaderScreen
 from tuireader.ui.startup import animations_off, install_themes
-from tuireader.ui.textual_compat import ApologeticApp
 
 if TYPE_CHECKING:
     from tuireader.library import Library
@@ -48,7 +48,7 @@ TEXTUAL_WORDS = (
 )
 
 
-class ReaderApp(ApologeticApp):
+class ReaderApp(ReaderAppBase):
     """Starts the reader (config, themes, keymap, reading state; then ``self.reader``), and keeps
     what works on any screen: quit, help, the next theme, the palette, the restricted mode."""
 
@@ -135,18 +135,6 @@ class ReaderApp(ApologeticApp):
         self._pending_notices = []
         self.theme_changed_signal.subscribe(self, lambda theme: self.store.set_theme(theme.name))
 
-    def _on_notify(self, event: Notify) -> None:
-        """One notice at a time, as mutt's and less's message line: the newest replaces the one
-        on screen, and a notice saying what is already on screen is not shown again."""
-        new = event.notification
-        if any(shown.message == new.message for shown in self._notifications):
-            event.prevent_default()  # Textual's own handler would add it again
-            return
-        rank = {"information": 0, "warning": 1, "error": 2}
-        for shown in list(self._notifications):
-            if rank[shown.severity] <= rank[new.severity]:  # a warning outlives the news after it
-                del self._notifications[shown]
-
     def action_next_theme(self) -> None:
         names = self._our_themes or sorted(self.available_themes)
         index = names.index(self.theme) + 1 if self.theme in names else 0
@@ -167,14 +155,6 @@ class ReaderApp(ApologeticApp):
         """(where, keys as typed, description, id), with keymap overrides applied."""
         return key_rows(self.get_key_display, self.key_overrides)
 
-    def search_themes(self) -> None:
-        """The theme picker, with theme names shown as text (Textual's reads them as markup)."""
-        from textual.command import CommandPalette
-
-        from tuireader.ui.themes import LiteralThemeProvider
-
-        self.push_screen(CommandPalette(providers=[LiteralThemeProvider], placeholder=_("Search for themes…")))
-
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if self.restricted and command.title == "Screenshot":
@@ -182,40 +162,6 @@ class ReaderApp(ApologeticApp):
             yield SystemCommand(_(command.title), _(command.help), command.callback, command.discover)
         yield from reading_commands(self.key_rows(), self.reader.article_action,
                                     lambda action: self.run_action(action, self.reader))
-
-    # Textual's palettes, with their placeholders in the interface's language.
-
-    def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
-
-        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # App[int]
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
-
-    # -- restricted mode and crashes (see tuireader/restricted.py, docs/ssh.md) ----------
-
-    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
-        if not self.restricted:  # it writes a file on the server
-            super().action_screenshot(filename, path)
-
-    def deliver_screenshot(self, *args: Any, **kwargs: Any) -> Any:
-        return None if self.restricted else super().deliver_screenshot(*args, **kwargs)
-
-    def action_suspend_process(self) -> None:
-        if not self.restricted:  # never leave the reader for whatever started it
-            super().action_suspend_process()
-
-    def open_url(self, url: str, *, new_tab: bool = True) -> None:
-        if self.restricted:
-            # On a server, webbrowser may start a console browser (lynx, w3m) with shell escapes.
-            self.notify(_("Links do not open here."), timeout=3)
-            return
-        super().open_url(url, new_tab=new_tab)
-
-    def apologise(self, error: BaseException) -> str:
-        """A crash: an apology on the screen, the traceback in the log folder."""
-        from tuireader.restricted import apology, log_crash
-
-        return apology(log_crash(error), restricted=self.restricted)
 
     # -- leaving ----------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The places where Textual 8.2 lacks what the reader needs, worked around here only.
 
 Everything else in ``tuireader/ui`` uses Textual's public API. Each work-around
-says what it works around; ``tests/test_textual_compat.py`` pins both, so a Textual
+says what it works around; ``tests/test_textual_compat.py`` pins each, so a Textual
 upgrade that changes them fails there first.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.notifications import Notify
 from textual.widgets import Footer
 
 from tuireader.i18n import _
@@ -72,3 +73,25 @@ class ApologeticApp(App[int]):
     def _handle_exception(self, error: Exception) -> None:
         text = None if isinstance(error, Apology) else self.apologise(error)
         super()._handle_exception(error if text is None else Apology(text, error))
+
+
+class OneNoticeApp(ApologeticApp):
+    """Notices as mutt's and less's message line: one at a time, the newest replacing the
+    one on screen, and a notice saying what is already on screen not shown again; a
+    warning or an error outlives the lesser news that follows it.
+
+    Textual stacks every notification and has no public way to take one down:
+    ``App._notifications`` (a mapping of what is shown) is read and trimmed here only,
+    when Textual's own ``Notify`` handler is about to add the new one.
+    """
+
+    _RANK = {"information": 0, "warning": 1, "error": 2}
+
+    def _on_notify(self, event: Notify) -> None:
+        new = event.notification
+        if any(shown.message == new.message for shown in self._notifications):
+            event.prevent_default()  # Textual's own handler would add it again
+            return
+        for shown in list(self._notifications):
+            if self._RANK[shown.severity] <= self._RANK[new.severity]:
+                del self._notifications[shown]
