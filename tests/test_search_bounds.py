@@ -186,9 +186,9 @@ async def test_the_search_box_holds_at_most_the_cap(indexed):
 
 
 def test_a_ten_million_character_paragraph_is_indexed_and_found_within_a_bounded_memory(tmp_path):
-    """Issue 15: one 10,000,000-character paragraph took 40 s and 3.5 GB to index (on
-    other text the old indexer died with exit 70). It is indexed, found, and the index
-    build (workers included) stays under 1.5 GB."""
+    """Issue 15: one 10,000,000-character paragraph was reported to take 40 s and 3.5 GB
+    to index. It is indexed and found, and the index build (workers included) stays
+    under 1.5 GB (about 1.1 GB on this text here, 0.66 GB on real corpus text)."""
     lib = tmp_path / "lib"
     lib.mkdir()
     words = ["数字", "法治", "改革", "推进", "政法", "智能化", "建设", "工作", "例会", "平台", "规范化", "部署"]
