@@ -23,7 +23,6 @@ import lzma
 import os
 import posixpath
 import sqlite3
-import sys
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +32,7 @@ from tuireader import paths
 from tuireader.catalogue import FileRow
 from tuireader.ingest import TEXT_SUFFIXES
 from tuireader.ingest.decode import MAX_FILE_BYTES
+from tuireader.subprocesses import stderr_with_fd
 
 ARCHIVE_SUFFIXES = (".7z",)
 #: A month is ~12 MB of text; more than this unpacked is not a month of a newspaper.
@@ -311,12 +311,12 @@ def read_many(
     # would without them (starting them competes for the cores in the meantime).
     queue = iter(archives)
     yield job(next(queue), *args)
-    with _stderr_with_fd():  # spawn: no fork of a threaded (UI) process
+    with stderr_with_fd():  # spawn: no fork of a threaded (UI) process
         pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"))
     with pool:
         pending: deque = deque()
         for found in queue:
-            with _stderr_with_fd():  # the first submit starts the processes
+            with stderr_with_fd():  # the first submit starts the processes
                 pending.append(pool.submit(job, found, *args))
             if len(pending) >= workers * 2:
                 break
@@ -326,26 +326,6 @@ def read_many(
                 pending.append(pool.submit(job, found, *args))
                 break
             yield result
-
-
-@contextlib.contextmanager
-def _stderr_with_fd() -> Iterator[None]:
-    """multiprocessing hands ``sys.stderr``'s descriptor to the processes it starts;
-    under Textual that is a capture object without one, so lend it /dev/null."""
-    try:
-        ok = sys.stderr is not None and sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        ok = False
-    if ok:
-        yield
-        return
-    saved = sys.stderr
-    with open(os.devnull, "w") as devnull:
-        sys.stderr = devnull
-        try:
-            yield
-        finally:
-            sys.stderr = saved
 
 
 def _is_text_name(name: str) -> bool:

@@ -25,7 +25,6 @@ import json
 import marshal
 import os
 import shutil
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -37,6 +36,7 @@ from tuireader import paths
 from tuireader.ingest.decode import path_to_db
 from tuireader.search.docs import IndexDoc, SourceFile
 from tuireader.search.fold import fold
+from tuireader.subprocesses import stderr_with_fd
 
 MAGIC = "tuireader-search-index"
 SCHEMA_VERSION = "11"
@@ -292,10 +292,10 @@ def create_index(path: Path, key: str, in_worker: bool = False):
         import concurrent.futures as cf
         import multiprocessing as mp
 
-        with _stderr_with_fd():
+        with stderr_with_fd():
             pool = cf.ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"), initializer=silence_stdio)
         with pool:
-            with _stderr_with_fd():
+            with stderr_with_fd():
                 pool.submit(char_reading_table).result()
     # the marker goes first: a reader never trusts a folder being remade
     with contextlib.suppress(FileNotFoundError):
@@ -314,26 +314,6 @@ def create_index(path: Path, key: str, in_worker: bool = False):
               "build": os.urandom(8).hex(), "created": time.time()}
     _write_atomic(path / "marker.json", json.dumps(marker).encode())
     return index
-
-
-@contextlib.contextmanager
-def _stderr_with_fd() -> Iterator[None]:
-    """multiprocessing hands ``sys.stderr``'s descriptor to the processes it starts;
-    under Textual that is a capture object without one, so lend it /dev/null."""
-    try:
-        ok = sys.stderr is not None and sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        ok = False
-    if ok:
-        yield
-        return
-    saved = sys.stderr
-    with open(os.devnull, "w") as devnull:
-        sys.stderr = devnull
-        try:
-            yield
-        finally:
-            sys.stderr = saved
 
 
 @dataclass
@@ -530,13 +510,13 @@ class Indexer:
         import multiprocessing as mp
 
         ctx = mp.get_context("spawn")  # no fork of a threaded (UI) process
-        with _stderr_with_fd():  # making the pool starts multiprocessing's resource tracker
+        with stderr_with_fd():  # making the pool starts multiprocessing's resource tracker
             pool = cf.ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=segment.worker_init,
                                           initargs=(os.environ.get("XDG_CACHE_HOME"),))
         with pool:
             pending: deque = deque()
             for batch_files, docs in batches:
-                with _stderr_with_fd():  # the first submit starts the processes
+                with stderr_with_fd():  # the first submit starts the processes
                     future = pool.submit(segment.segment_batch, [d.segment_input() for _, d in docs], build)
                 pending.append((batch_files, docs, future))
                 while len(pending) > self.workers * 3:
