@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import heapq
 import logging
 import marshal
 import os
@@ -265,6 +266,7 @@ def segment_document(head: str, byline: str, body: str,
 
 
 KEYWORD_COUNT = 8
+_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script: 图书馆 and covid, not 2025
 
 
 @functools.cache
@@ -283,10 +285,12 @@ def keywords(tokens: list[str], count: int = KEYWORD_COUNT) -> list[str]:
     more with a letter in them (not 2025 or 12%). The index's tokens hold the parts of long
     words too (书馆 of 图书馆): a part never met outside a longer word is left out."""
     idf, median, stop = _idf()
-    freq = Counter(t for t in tokens if len(t) > 1 and t not in stop and any(ch.isalpha() for ch in t))
+    freq = {t: n for t, n in Counter(tokens).items() if len(t) > 1 and t not in stop and _LETTER.search(t)}
+    longer = [t for t in freq if len(t) > 2]  # what can hold a part (most words are two characters)
+    ranked = heapq.nsmallest(count * 4, freq, key=lambda t: (-freq[t] * idf.get(t, median), t))
     best: list[str] = []
-    for term in sorted(freq, key=lambda t: (-freq[t] * idf.get(t, median), t)):
-        if not any(term != other and term in other and freq[other] >= freq[term] for other in freq):
+    for term in ranked:
+        if not any(len(other) > len(term) and term in other and freq[other] >= freq[term] for other in longer):
             best.append(term)
             if len(best) == count:
                 break
