@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
-from tuireader.cli import resolve_library_paths
+from tuireader.cli import UsageError, resolve_library_paths
 from tuireader.commands import json_for_terminal
 from tuireader.i18n import _
 from tuireader.ingest.decode import readable_name
@@ -21,16 +22,29 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=_("files or folders (default: the configured library, else the sample)"),
     )
     parser.add_argument("--json", action="store_true", help=_("print JSON (documented in the README)"))
+    parser.add_argument("--keywords", action="store_true",
+                        help=_("with --json: each article's keywords, from the search index"))
+    parser.add_argument("--related", action="store_true",
+                        help=_("with --json: the ids of up to five related articles, from the search index"))
 
 
-def library_dict(lib: Library) -> dict:
+def library_dict(lib: Library, onward: Callable[[str], tuple[list[str], list[str]]] | None = None,
+                 keywords: bool = False, related: bool = False) -> dict:
+    """The library as JSON; ``onward`` gives an article's keywords and related ids (from the index)."""
     issues = []
     for issue in lib.issues:
         sections = []
         for section in issue.sections:
             articles = []
             for ref in section.articles:
-                articles.append(lib.article(ref.id).to_dict())
+                article = lib.article(ref.id).to_dict()
+                if onward is not None:
+                    words, others = onward(ref.id)
+                    if keywords:
+                        article["keywords"] = words
+                    if related:
+                        article["related"] = others
+                articles.append(article)
             sections.append(
                 {"number": section.number, "name": section.name, "sources": section.sources, "articles": articles}
             )
@@ -42,13 +56,44 @@ def library_dict(lib: Library) -> dict:
     }
 
 
+def _onward_reader(roots: list, args: argparse.Namespace) -> Callable[[str], tuple[list[str], list[str]]]:
+    """Keywords and related ids read from the search index, built first if needed (as ``search`` does)."""
+    from tuireader.commands.index import ProgressReporter, index_problem, use_configured_index_dir
+    from tuireader.search import Searcher, ensure_index
+    from tuireader.search.index import IndexError_
+    from tuireader.search.onward import onward
+
+    use_configured_index_dir(args)
+    try:
+        ensure_index(roots, progress=ProgressReporter("indexing"))
+    except (OSError, ValueError) as exc:  # a read-only or full cache (tantivy says ValueError)
+        raise UsageError(index_problem("cannot update the search index", roots, exc)) from None
+    searcher = Searcher(roots)
+
+    def read(article_id: str) -> tuple[list[str], list[str]]:
+        try:
+            found = onward(searcher, article_id)
+        except (ValueError, IndexError_) as exc:  # damaged: marked, so the next update rebuilds it
+            raise UsageError(index_problem("the search index cannot be read", roots, exc)) from None
+        if found is None:  # not in the index (another process is building it): nothing known
+            return [], []
+        words, others = found
+        return words, [r.article_id for r in others]
+
+    return read
+
+
 def run(args: argparse.Namespace) -> int:
-    lib = Library.open(resolve_library_paths(args))
+    roots = resolve_library_paths(args)
+    lib = Library.open(roots)
     if lib.from_catalogue:  # the catalogue may be older than the files: look at them
         lib = lib.refresh() or lib
     out = sys.stdout
+    if (args.keywords or args.related) and not args.json:
+        raise UsageError(_("--keywords and --related need --json"))
     if args.json:
-        out.write(json_for_terminal(library_dict(lib)))
+        onward = _onward_reader(roots, args) if args.keywords or args.related else None
+        out.write(json_for_terminal(library_dict(lib, onward, args.keywords, args.related)))
         out.write("\n")
         return 0
     marks = {"photo": _("[photo] "), "brief": _("[brief] "), "link": _("[link] ")}

@@ -14,16 +14,18 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tuireader.search import index as ix
 from tuireader.search.fold import fold
 from tuireader.search.plans import Builder, Plan, plan_term
 from tuireader.search.query import Query, parse
 from tuireader.search.snippet import LazyBody, as_written, make_snippet, recency, spans_of
+
+T = TypeVar("T")
 
 #: Candidates whose bodies are scanned for same-sound text (typos, pinyin); how the
 #: others that the index matched on adjacent sounds are treated; and no scan at all.
@@ -262,6 +264,18 @@ class Searcher:
             except (ix.IndexError_, ValueError) as exc:
                 self._forget(exc)
                 return False, 0
+
+    def read(self, look: Callable[[_View], T]) -> T | None:
+        """``look`` at the opened index under the searcher's lock (None: no index yet)."""
+        with self._lock:
+            view = self._open()
+            if view is None:
+                return None
+            try:
+                return look(view)
+            except (ValueError, ix.IndexError_) as exc:
+                self._forget(exc)  # damaged under us: marked, so the next update rebuilds it
+                raise
 
     # ------------------------------------------------------------ searching
 

@@ -39,7 +39,7 @@ from tuireader.search.fold import fold
 from tuireader.subprocesses import stderr_with_fd
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 #: Documents handed to a worker per call.
 BATCH = 48
 #: Seconds between commits while building: what a reader sees grows this often (a commit
@@ -183,6 +183,8 @@ def make_schema():
     sb.add_unsigned_field("month", fast=True)  # 202506: the timeline
     for name in ("headline", "kicker", "subheads", "bylines", "paper", "date", "section", "text"):
         sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
+    # the article's keywords, one a line: computed where jieba is loaded, read when it is shown
+    sb.add_text_field("keywords", stored=True, tokenizer_name="raw", index_option="basic")
     return sb.build()
 
 
@@ -486,7 +488,7 @@ class Indexer:
         def store(batch_files, docs, results) -> None:
             nonlocal done_files, n_docs
             n_docs += self._add_docs(writer, docs, results, seen_ids, fresh)
-            for _, vocab in results:
+            for _, vocab, _keywords in results:
                 words.update(vocab)
             pending_files.extend(batch_files)
             done_files += len(batch_files)
@@ -533,7 +535,7 @@ class Indexer:
 
         last = {doc.article_id: i for i, (_, doc) in enumerate(docs)}  # one id twice: the last stays
         added = 0
-        for i, ((file, doc), (cols, _)) in enumerate(zip(docs, results, strict=True)):
+        for i, ((file, doc), (cols, _, keywords)) in enumerate(zip(docs, results, strict=True)):
             if last[doc.article_id] != i:
                 continue
             if not fresh or doc.article_id in seen_ids:
@@ -557,7 +559,7 @@ class Indexer:
             for name, value in (("headline", doc.headline), ("kicker", doc.kicker),
                                 ("subheads", "\n".join(doc.subheadlines)), ("bylines", by_key),
                                 ("paper", doc.paper), ("date", doc.date), ("section", doc.section),
-                                ("text", doc.body)):
+                                ("text", doc.body), ("keywords", "\n".join(keywords))):
                 if value:
                     d.add_text(name, value)
             writer.add_document(d)

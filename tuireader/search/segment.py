@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import heapq
 import logging
 import marshal
 import os
 import re
+from collections import Counter
 from itertools import pairwise
 from pathlib import Path
 
@@ -226,9 +228,10 @@ def initial_ngrams(syllables: list[str | None]) -> list[str]:
 
 
 def segment_document(head: str, byline: str, body: str,
-                     seen: set[str] | None = None) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
-    """The index's field values of one article and the words read otherwise than their
-    characters alone say (term, syllables): 银行 is yin hang, where 行 alone reads xing.
+                     seen: set[str] | None = None) -> tuple[tuple[str, ...], list[tuple[str, str]], list[str]]:
+    """The index's field values of one article, the words read otherwise than their
+    characters alone say (term, syllables): 银行 is yin hang, where 行 alone reads xing,
+    and the article's keywords (``keywords``).
 
     Fields: head, byline, body (jieba tokens), pyhead, pybody (pinyin bigrams),
     inihead (initials of 2 and 3 adjacent characters of the headline lines).
@@ -259,25 +262,60 @@ def segment_document(head: str, byline: str, body: str,
                 commonest = [(readings.get(c) or ("",))[0] for c in term]
                 if len(term) > 1 and any(s and s != r for r, s in zip(commonest, syl, strict=False)):
                     vocab.append((term, " ".join(s or "?" for s in syl)))
-    return columns, vocab
+    return columns, vocab, keywords(head_tokens + body_tokens)
+
+
+KEYWORD_COUNT = 8
+_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script: 图书馆 and covid, not 2025
+
+
+@functools.cache
+def _idf() -> tuple[dict[str, float], float, frozenset[str]]:
+    """jieba.analyse's IDF table, its median (for words it lacks) and its stop words."""
+    import jieba.analyse
+
+    tfidf = jieba.analyse.default_tfidf
+    return tfidf.idf_freq, tfidf.median_idf, frozenset(tfidf.stop_words)
+
+
+def keywords(tokens: list[str], count: int = KEYWORD_COUNT) -> list[str]:
+    """The best ``count`` keywords of an article by TF-IDF, as jieba.analyse.extract_tags
+    scores them, over the tokens already cut for the index (cutting again with HMM, as
+    extract_tags does, would triple the cost of indexing). Words of two characters or
+    more with a letter in them (not 2025 or 12%). The index's tokens hold the parts of long
+    words too (书馆 of 图书馆): a part never met outside a longer word is left out."""
+    idf, median, stop = _idf()
+    freq = {t: n for t, n in Counter(tokens).items() if len(t) > 1 and t not in stop and _LETTER.search(t)}
+    longer = [t for t in freq if len(t) > 2]  # what can hold a part (most words are two characters)
+    ranked = heapq.nsmallest(count * 4, freq, key=lambda t: (-freq[t] * idf.get(t, median), t))
+    best: list[str] = []
+    for term in ranked:
+        if not any(len(other) > len(term) and term in other and freq[other] >= freq[term] for other in longer):
+            best.append(term)
+            if len(best) == count:
+                break
+    return best
 
 
 #: (build id, the terms this process already handed over in that build)
 _sent: list = [None, set()]
 
 
-def segment_batch(docs: list[tuple[str, str, str]],
-                  build: str | None = None) -> list[tuple[tuple[str, ...], list[tuple[str, str]]]]:
+Segmented = tuple[tuple[str, ...], list[tuple[str, str]], list[str]]
+
+
+def segment_batch(docs: list[tuple[str, str, str]], build: str | None = None) -> list[Segmented]:
     """Worker entry point: many documents per call keeps pickling overhead low.
+    Each document's field values, new readings and keywords (``segment_document``).
 
     Within one build (``build`` names it) a term's reading is handed over once:
     the indexer stores every batch's vocabulary, so repeating it is wasted work.
     """
-    if build is None:
-        return [segment_document(*d) for d in docs]
-    if _sent[0] != build:
-        _sent[0], _sent[1] = build, set()
-    seen = _sent[1]
+    seen: set[str] | None = None  # without a build: each document's readings whole
+    if build is not None:
+        if _sent[0] != build:
+            _sent[0], _sent[1] = build, set()
+        seen = _sent[1]
     return [segment_document(*d, seen=seen) for d in docs]
 
 

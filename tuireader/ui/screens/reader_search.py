@@ -14,6 +14,7 @@ from tuireader.ui.messages import OpenRequest
 
 if TYPE_CHECKING:
     from tuireader.model import Article
+    from tuireader.search.engine import Result
     from tuireader.ui.screens.search import SearchSession
     from tuireader.ui.widgets.article_view import ArticleView
 
@@ -42,13 +43,19 @@ class SearchActions(Screen[None]):
 
     # -- search and find (tuireader/ui/screens/search.py) ----------------------------
 
-    def action_search(self, restore: bool = False) -> None:
-        """``/``: the search screen, on the search the reader left; what it picks is opened here."""
-        from tuireader.ui.screens.search import SearchScreen, SearchSession
+    def action_search(self, restore: bool = False, query: str | None = None) -> None:
+        """``/``: the search screen, on the search the reader left (or on ``query``); what it
+        picks is opened here."""
+        from tuireader.ui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(self._session(), restore=restore, query=query), self._search_picked)
+
+    def _session(self) -> SearchSession:
+        from tuireader.ui.screens.search import SearchSession
 
         if self.search_session is None:
             self.search_session = SearchSession(self.library_paths, host=self)
-        self.app.push_screen(SearchScreen(self.search_session, restore=restore), self._search_picked)
+        return self.search_session
 
     def _search_picked(self, request: OpenRequest | None) -> None:
         if request is not None and self.search_session is not None:
@@ -62,6 +69,49 @@ class SearchActions(Screen[None]):
         so Esc never lands in a search left several moves ago."""
         if self._from_search is not None and self._from_search == self.current_id:
             self.action_search(restore=True)
+
+    # -- reading onward (tuireader/ui/screens/onward.py) ---------------------------
+
+    def action_onward(self) -> None:
+        """``r``: the article's keywords and related articles, read from the index in a worker."""
+        article = self.current_article
+        if article is None:
+            self.notify(_("Open an article first."), timeout=3)
+            return
+        session = self._session()
+        self.run_worker(lambda: self._onward_job(session, article.id, article.headline or ""), thread=True,
+                        exclusive=True, group="onward", name="reading onward")
+
+    def _onward_job(self, session: SearchSession, article_id: str, headline: str) -> None:
+        from tuireader.search.onward import onward
+
+        try:
+            found = onward(session.engine(), article_id)
+        except Exception:  # damaged: marked, and rebuilt by the indexing started below; never a traceback
+            found = None
+        self.app.call_from_thread(self._show_onward, session, article_id, headline, found)
+
+    def _show_onward(self, session: SearchSession, article_id: str, headline: str,
+                     found: tuple[list[str], list[Result]] | None) -> None:
+        from tuireader.ui.screens.onward import OnwardScreen
+
+        if article_id != self.current_id:
+            return  # the reader moved on meanwhile
+        if found is None:
+            session.start_indexing()
+            self.notify(_("Not indexed yet: try again once indexing is done."), timeout=3)
+            return
+        keywords, related = found
+        self.app.push_screen(OnwardScreen(headline, keywords, related), self._onward_picked)
+
+    def _onward_picked(self, choice: object) -> None:
+        if not isinstance(choice, tuple):
+            return
+        kind, value = choice
+        if kind == "search":
+            self.action_search(query=value)
+        else:
+            self.open_request(OpenRequest(value))
 
     def action_find(self) -> None:
         from tuireader.ui.screens.search import FindScreen

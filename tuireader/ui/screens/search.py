@@ -183,10 +183,11 @@ class SearchScreen(Screen[OpenRequest | None]):
         Binding("ctrl+o", "toggle_newest", N_("Newest first"), id="search_newest"),
     ]
 
-    def __init__(self, session: SearchSession, restore: bool = False) -> None:
+    def __init__(self, session: SearchSession, restore: bool = False, query: str | None = None) -> None:
         super().__init__()
         self.session = session
         self._restore = restore
+        self._query = query  # searched at once (a keyword chosen in reading onward)
         self._shown_query: str | None = None
         self._seen_generation = session.generation
         self._indexed = -1
@@ -211,6 +212,9 @@ class SearchScreen(Screen[OpenRequest | None]):
             self.input.cursor_position = len(session.query)
             self._show(session.results, session.status, keep=session.highlighted)
             self.timeline.show(session.timeline)
+        elif self._query:
+            self.input.value = self._query
+            self.input.cursor_position = len(self._query)
         session.start_indexing()
         self._poll()
         self.set_interval(POLL_INTERVAL, self._poll)
