@@ -3,13 +3,17 @@ deferred count, and the row in the search screen through Pilot."""
 
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 from pathlib import Path
 
 from tests.conftest import sync
+from tests.test_search_screen import until as until_within
 from tuireader.search import Searcher, ensure_index
 from tuireader.search.query import parse, with_date
 from tuireader.ui.widgets.timeline import LEVELS, Bar, bar_glyph, layout
+
+#: The search screen tests' wait, with room for a build of this module's library.
+until = partial(until_within, timeout=30.0)
 
 # ------------------------------------------------------------------ layout
 
@@ -111,15 +115,6 @@ def test_the_timeline_can_be_counted_after_the_results(tmp_path):
 
 
 # ------------------------------------------------------------------ the screen
-
-
-async def until(pilot, predicate, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "the app did not get there"
-        await pilot.pause(0.05)
-    await pilot.pause()
 
 
 def headlines(screen) -> list[str]:
