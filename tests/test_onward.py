@@ -1,5 +1,6 @@
 """Reading onward (issue 14): an article's keywords, stored when it is indexed, and 相关报道,
-other articles sharing them, in the index, in ``dump --json`` and at the end of an article (``r``)."""
+other articles sharing them, in the index, in ``dump --json``, set at the end of the article
+(Tab steps to them, Enter follows) and listed by ``r``."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ from tuireader.library import Library
 from tuireader.search import Searcher, ensure_index
 from tuireader.search.onward import keywords, onward
 from tuireader.search.segment import keywords as keywords_of_tokens
+from tuireader.text.linebreak import cell_width
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.screens.onward import OnwardScreen
 from tuireader.ui.screens.search import SearchScreen
+from tuireader.ui.widgets.article_layout import Layout, Onward, append_onward
+from tuireader.ui.widgets.article_view import ArticleView
 
 DRAGON_BOAT = "滨江公园举办端午民俗文化节"
 ZONGZI = "“粽叶飘香”"
@@ -148,3 +152,114 @@ async def test_reading_onward_shows_keywords_and_related_and_searches_a_keyword(
         await pilot.press("enter")
         await until(pilot, lambda: app.reader.current_article is not None
                     and app.reader.current_article.headline == ZONGZI)
+
+
+# -- at the end of the article -----------------------------------------------------------
+
+def onward_lines(onward: Onward, column: int) -> list[str]:
+    layout = Layout(column=column)
+    append_onward(layout, onward)
+    return [line.prefix + (layout.pieces[line.piece].text[line.start:line.end] if line.piece >= 0 else "")
+            for line in layout.lines]
+
+
+def test_the_block_at_the_end_lists_keywords_then_related_with_their_source():
+    block = Onward("a", ("端午", "龙舟"), (("b", ZONGZI, "晨江日报 2025-06-01"),))
+    lines = onward_lines(block, 40)
+    assert lines[1] == "─" * 40  # a rule between the article and what follows it
+    assert lines[2:] == ["Reading onward", "Keywords: 端午\u3000龙舟", "Related articles",
+                         f"· {ZONGZI}  晨江日报 2025-06-01"]
+
+
+def test_keywords_wrap_between_words_never_inside_one():
+    words = tuple(f"关键词语{n}号" for n in range(12))
+    lines = onward_lines(Onward("a", words), 30)
+    keyword_text = "".join(lines[3:]).replace("\u3000", "")
+    assert len(lines) > 4  # it took several lines
+    for word in words:
+        assert any(word in line for line in lines), word  # each whole on one line
+    assert keyword_text == "Keywords: " + "".join(words)  # nothing lost, nothing doubled
+
+
+def test_the_block_is_data_not_markup_or_control():
+    block = Onward("a", ("[b]粗[/b]", "\x1b[31m红"), (("b", "标题\x1b]8;;evil\x07", "[i]报[/i]"),))
+    text = "\n".join(onward_lines(block, 60))
+    assert "\x1b" not in text and "\x07" not in text
+    assert "[b]粗[/b]" in text and "[i]报[/i]" in text  # shown as typed, not taken as markup
+
+
+def test_without_an_index_the_block_says_when_it_comes():
+    lines = onward_lines(Onward("a", note="Keywords and related articles are shown here once indexed."), 80)
+    assert lines[2:] == ["Reading onward", "Keywords and related articles are shown here once indexed."]
+
+
+@sync
+async def test_keywords_and_related_are_set_at_the_end_of_the_article_and_tab_enter_follow_them(indexed):
+    app = ReaderApp([LIB])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        ids = ids_by_headline([LIB])
+        app.reader.open_article(ids[DRAGON_BOAT])
+        view = app.reader.article_view
+        await until(pilot, lambda: view.onward is not None and view.onward.article_id == ids[DRAGON_BOAT])
+        text = view.rendered_lines()
+        end = text.index("Reading onward")
+        assert any(line.startswith("Keywords: ") and "端午" in line for line in text[end:])
+        assert f"· {ZONGZI}" in " ".join(text[end:])  # 相关报道, with its paper and date after it
+        assert DRAGON_BOAT not in " ".join(text[end:])  # never the article itself
+        assert view.match_count == 0
+
+        await pilot.press("tab")  # from the top: the first keyword, scrolled into view
+        assert view.chosen == ("search", view.onward.keywords[0])
+        assert view.scroll_y > 0 or view.max_scroll_y == 0
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        assert app.screen.input.value == view.onward.keywords[0]
+        await until(pilot, lambda: app.screen.results_list.option_count > 0)
+        assert DRAGON_BOAT in app.screen.results_list.get_option_at_index(0).prompt.plain
+
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, SearchScreen))
+        await pilot.press("shift+tab")  # back from the end: the last choice, the related article
+        assert view.chosen == ("open", ids[ZONGZI])
+        await pilot.press("enter")
+        await until(pilot, lambda: app.reader.current_id == ids[ZONGZI])
+        await until(pilot, lambda: view.onward is not None and view.onward.article_id == ids[ZONGZI])
+        assert view.chosen is None  # a new article: nothing chosen yet
+
+
+@sync
+async def test_a_click_on_a_keyword_searches_that_keyword(indexed):
+    app = ReaderApp([LIB])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(app, pilot)
+        ids = ids_by_headline([LIB])
+        app.reader.open_article(ids[DRAGON_BOAT])
+        view = app.reader.article_view
+        await until(pilot, lambda: view.onward is not None and len(view.onward.keywords) >= 2)
+        await pilot.press("G")
+        await pilot.pause()
+        second = view.onward.keywords[1]
+        number = next(n for n, line in enumerate(view.lines)
+                      if line.piece >= 0 and view.pieces[line.piece].choices
+                      and second in view.pieces[line.piece].text[line.start:line.end])
+        y = number - int(view.scroll_y)
+        drawn = view.render_line(y).text  # what the screen shows on that row
+        x = cell_width(drawn[: drawn.index(second)]) + 1  # on the keyword's second cell
+        await pilot.click(ArticleView, offset=(x, y))
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        assert app.screen.input.value == second
+
+
+@sync
+async def test_without_an_index_the_end_says_so_and_tab_moves_on_as_before():
+    app = ReaderApp([LIB])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(app, pilot)
+        view = app.reader.article_view
+        await until(pilot, lambda: view.onward is not None)
+        assert not view.onward.keywords and "indexed" in view.onward.note
+        assert "once indexed" in " ".join(view.rendered_lines())
+        view.focus()
+        await pilot.press("tab")  # nothing to step to: the focus moves, as Tab does elsewhere
+        assert app.focused is not view

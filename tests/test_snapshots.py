@@ -27,8 +27,17 @@ def reader(theme: str, language: str = "en") -> ReaderApp:
     return ReaderApp([SEEDS], theme=theme, config=Config(language=language))
 
 
+async def onward_set(app: ReaderApp, deadline: float) -> None:
+    """Reading onward is set under an article a moment after it is opened: wait for it."""
+    view = app.reader.article_view
+    while view.onward is None or view.onward.article_id != app.reader.current_id:
+        assert time.monotonic() < deadline, "reading onward did not come within 30 s"
+        await asyncio.sleep(0.02)
+
+
 def after_open(*keys: str):
-    """Wait until the library is loaded and the first article shown, then press ``keys``."""
+    """Wait until the library is loaded and the first article shown (reading onward set under
+    it), then press ``keys``."""
 
     async def run_before(pilot) -> None:
         app: ReaderApp = pilot.app
@@ -36,10 +45,11 @@ def after_open(*keys: str):
         while app.reader.current_id is None:  # the library loads in a worker after the first paint
             assert time.monotonic() < deadline, "the sample did not open within 30 s"
             await asyncio.sleep(0.02)
-        await pilot.pause()
+        await onward_set(app, deadline)
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+            await onward_set(app, deadline)
         app.clear_notifications()  # toasts time out; keep the snapshot still
         app.reader.read_marker.now()  # the open article read, as after two seconds on it: not on a slow machine only
 

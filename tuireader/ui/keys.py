@@ -88,6 +88,9 @@ ACTION_HELP = {
     "reload_library": N_("Look for files added, changed or removed in the library now"),
     "page_down": N_("Scroll the article down a page"),
     "page_up": N_("Scroll the article up a page"),
+    "next_choice": N_("At the article's end: the next keyword or related article (Enter follows it)"),
+    "prev_choice": N_("At the article's end: the previous keyword or related article"),
+    "follow_choice": N_("Search the chosen keyword, or open the chosen related article"),
 }
 
 

@@ -289,6 +289,7 @@ class ReaderScreen(SearchActions):
         self._from_search = None
         view.show(article, paragraph)
         self.current_id = article_id
+        self.fetch_onward_soon(article_id)
         if terms:
             view.highlight(terms)
         self._show_match_position()

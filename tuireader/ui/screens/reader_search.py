@@ -3,6 +3,8 @@ the reading screen's keys for them, kept here so that screen stays readable."""
 
 from __future__ import annotations
 
+import contextlib
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,12 +13,18 @@ from textual.screen import Screen
 
 from tuireader.i18n import _
 from tuireader.ui.messages import OpenRequest
+from tuireader.ui.widgets.article_layout import Onward
+from tuireader.ui.widgets.article_view import ArticleView
+
+#: Seconds on an article before its keywords and related articles are asked of the index.
+ONWARD_AFTER = 0.25
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from tuireader.model import Article
     from tuireader.search.engine import Result
     from tuireader.ui.screens.search import SearchSession
-    from tuireader.ui.widgets.article_view import ArticleView
 
 
 class SearchActions(Screen[None]):
@@ -29,6 +37,7 @@ class SearchActions(Screen[None]):
     search_session: SearchSession | None
     #: The article opened from the search results, while it is on screen: Esc goes back to them.
     _from_search: str | None = None
+    _onward_timer: Timer | None = None
 
     if TYPE_CHECKING:
         current_id: str | None
@@ -103,6 +112,49 @@ class SearchActions(Screen[None]):
             return
         keywords, related = found
         self.app.push_screen(OnwardScreen(headline, keywords, related), self._onward_picked)
+
+    def fetch_onward_soon(self, article_id: str) -> None:
+        """Reading onward for the article just opened, once the reader stays on it a moment:
+        the article and its masthead are drawn first, and a burst of ] asks the index nothing."""
+        if self._onward_timer is not None:
+            self._onward_timer.stop()
+        self._onward_timer = self.set_timer(ONWARD_AFTER, partial(self.fetch_onward, article_id))
+
+    def fetch_onward(self, article_id: str) -> None:
+        """Reading onward at the article's end: keywords and 相关报道 read from the index in a
+        worker (the index, and jieba, stay out of the UI thread), set under the article."""
+        if article_id != self.current_id:
+            return  # already left (a burst of ])
+        session = self._session()
+        self.run_worker(partial(self._onward_end_job, session, article_id), thread=True, exclusive=True,
+                        group="onward-end", name="reading onward at the article's end")
+
+    def _onward_end_job(self, session: SearchSession, article_id: str) -> None:
+        from tuireader.search.onward import onward
+
+        try:
+            found = onward(session.engine(), article_id)
+        except Exception:  # damaged: marked for a rebuild; the note below says what to do
+            found = None
+        with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+            self.app.call_from_thread(self._place_onward, session, article_id, found)
+
+    def _place_onward(self, session: SearchSession, article_id: str,
+                      found: tuple[list[str], list[Result]] | None) -> None:
+        if article_id != self.current_id:
+            return  # the reader moved on meanwhile
+        if found is None:
+            note = _("Being indexed: keywords and related articles will be shown here.") if session.building \
+                else _("Keywords and related articles appear here once indexed: / starts it.")
+            block = Onward(article_id, note=note)
+        else:
+            words, related = found
+            block = Onward(article_id, tuple(words), tuple(
+                (r.article_id, r.headline, " ".join(x for x in (r.paper, r.date) if x)) for r in related))
+        self.article_view.show_onward(block)
+
+    def on_article_view_onward_chosen(self, message: ArticleView.OnwardChosen) -> None:
+        self._onward_picked((message.what, message.value))
 
     def _onward_picked(self, choice: object) -> None:
         if not isinstance(choice, tuple):

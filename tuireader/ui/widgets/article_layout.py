@@ -46,6 +46,9 @@ class Piece:
     links: tuple[tuple[int, int, str], ...] = ()
     #: URLs shown as text (``hyperlinks: off``): (start, end), set dimmed.
     urls: tuple[tuple[int, int], ...] = ()
+    #: Reading onward: what Tab steps to and Enter follows, (start, end, what, value):
+    #: ("search", keyword) or ("open", article id).
+    choices: tuple[tuple[int, int, str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -66,6 +69,18 @@ class Layout:
     pieces: list[Piece] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Onward:
+    """Reading onward, set at the end of an article: its keywords, each a search, and
+    相关报道, other articles sharing them, each opened. ``note`` says why there are none yet."""
+
+    article_id: str
+    keywords: tuple[str, ...] = ()
+    #: (article id, headline, source: the paper and date)
+    related: tuple[tuple[str, str, str], ...] = ()
+    note: str = ""
 
 
 def jump_label(direction: str | None, page: int | None, available: bool) -> str:
@@ -259,3 +274,104 @@ def layout_article(article: Article, column: int, hyperlinks: bool = True) -> La
             lines.append(Line(-1, prefix=RULE * column, prefix_cls="article--caption"))
         previous_cls = cls
     return layout
+
+
+#: Between keywords on their line.
+KEYWORD_GAP = "\u3000"
+
+
+def onward_pieces(onward: Onward) -> list[Piece]:
+    """The pieces of the reading-onward block: a heading, the keywords on one line
+    (wrapped), then each related article on a line of its own. Text is cleaned: it is data."""
+    pieces = [Piece(_("Reading onward"), "article--onward-heading")]
+    if onward.note:
+        pieces.append(Piece(clean(onward.note), "article--onward"))
+        return pieces
+    label = _("Keywords: ")
+    text, choices = label, []
+    for word in onward.keywords:
+        shown = clean(word).strip()
+        if shown:
+            if len(text) > len(label):
+                text += KEYWORD_GAP
+            choices.append((len(text), len(text) + len(shown), "search", word))
+            text += shown
+    if choices:
+        pieces.append(Piece(text, "article--onward", lead=len(label), choices=tuple(choices)))
+    if onward.related:
+        pieces.append(Piece(_("Related articles"), "article--onward-heading"))
+    for article_id, headline, source in onward.related:
+        shown = clean(headline).strip() or "—"
+        quiet = f"  {clean(source)}" if source else ""
+        pieces.append(Piece(shown + quiet, "article--onward", first_prefix="· ", prefix="  ",
+                            choices=((0, len(shown), "open", article_id),),
+                            urls=((len(shown), len(shown) + len(quiet)),) if quiet else ()))
+    if not choices and not onward.related:
+        pieces.append(Piece(_("No keywords for this article."), "article--onward"))
+    return pieces
+
+
+def append_onward(layout: Layout, onward: Onward) -> None:
+    """Set the reading-onward block under an article laid out already: a rule, then its pieces."""
+    column = layout.column
+    lines = layout.lines
+    lines.append(Line(-1))
+    lines.append(Line(-1, prefix=RULE * column, prefix_cls="article--onward"))
+    for piece in onward_pieces(onward):
+        number = len(layout.pieces)
+        layout.pieces.append(piece)
+        prefix_width = cell_width(piece.prefix)
+        first_indent = cell_width(piece.first_prefix) - prefix_width
+        if piece.lead and piece.choices:
+            spans = _keyword_lines(piece, column)
+        else:
+            spans, position = [], 0
+            for part in break_lines(piece.text, column - prefix_width, max(first_indent, 0)) or [""]:
+                start = piece.text.find(part, position) if part else position
+                start = position if start < 0 else start
+                position = start + len(part)
+                spans.append((start, position))
+        for i, (start, end) in enumerate(spans):
+            prefix = piece.first_prefix if i == 0 and piece.first_prefix else piece.prefix
+            lines.append(Line(number, start, end, prefix=prefix, cls=piece.cls))
+
+
+def _keyword_lines(piece: Piece, column: int) -> list[tuple[int, int]]:
+    """The keyword line broken between keywords, never inside one (a keyword wider than the
+    column is cut by the screen's edge rather than split)."""
+    spans: list[tuple[int, int]] = []
+    start = previous_end = 0
+    for word_start, word_end, _what, _value in piece.choices:
+        if previous_end and cell_width(piece.text[start:word_end]) > column:
+            spans.append((start, previous_end))  # the gap before this keyword is not drawn
+            start = word_start
+        previous_end = word_end
+    spans.append((start, len(piece.text)))
+    return spans
+
+
+def find_choices(layout: Layout, first_line: int = 0) -> list[tuple[int, int, int]]:
+    """(line number, piece, index into its choices) of every choice from ``first_line`` on,
+    each on the line where it starts, in reading order."""
+    out = []
+    for number in range(first_line, len(layout.lines)):
+        line = layout.lines[number]
+        if line.piece < 0:
+            continue
+        for index, (start, _end, _what, _value) in enumerate(layout.pieces[line.piece].choices):
+            if line.start <= start < max(line.end, line.start + 1):
+                out.append((number, line.piece, index))
+    return out
+
+
+def offset_at(layout: Layout, line: Line, x: int) -> int:
+    """The character of ``line``'s piece under column ``x`` of the text column (-1: in the prefix)."""
+    piece = layout.pieces[line.piece]
+    x -= cell_width(line.prefix)
+    if x < 0:
+        return -1
+    for index in range(line.start, line.end):
+        x -= cell_width(piece.text[index])
+        if x < 0:
+            return index
+    return line.end

@@ -19,6 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import work
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -36,11 +37,15 @@ from tuireader.ui.widgets.article_layout import (  # noqa: F401 (the view's layo
     RULE,
     Layout,
     Line,
+    Onward,
     Piece,
+    append_onward,
     article_pieces,
     article_size,
+    find_choices,
     jump_label,
     layout_article,
+    offset_at,
     placeholder_layout,
 )
 
@@ -69,6 +74,9 @@ class ArticleView(ScrollView, can_focus=True):
         "article--placeholder",
         "article--link",
         "article--url",
+        "article--onward",
+        "article--onward-heading",
+        "article--choice",
     }
 
     BINDINGS = [
@@ -78,6 +86,12 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("b,pageup", "page_up", N_("Page up"), id="page_up", show=False),
         Binding("g,home", "scroll_home", N_("Top"), id="top", show=False),
         Binding("G,end", "scroll_end", N_("Bottom"), id="bottom", show=False),
+        # As in lynx, w3m and frogmouth: Tab steps through what can be followed, Enter follows it.
+        Binding("tab", "next_choice", N_("Next keyword/related"), id="next_choice", show=False),
+        Binding("shift+tab", "prev_choice", N_("Previous keyword/related"), id="prev_choice",
+                show=False),
+        Binding("enter", "follow_choice", N_("Open keyword/related"), id="follow_choice",
+                show=False),
     ]
 
     DEFAULT_CSS = """
@@ -90,6 +104,14 @@ class ArticleView(ScrollView, can_focus=True):
 
     class Scrolled(Message):
         """The reader scrolled the article (a key or the wheel), not the program."""
+
+    class OnwardChosen(Message):
+        """A keyword (``what`` = "search") or a related article ("open") was chosen at the article's end."""
+
+        def __init__(self, what: str, value: str) -> None:
+            super().__init__()
+            self.what = what
+            self.value = value
 
     class JumpClicked(Message):
         """A jump marker was clicked; the app follows it."""
@@ -123,12 +145,22 @@ class ArticleView(ScrollView, can_focus=True):
         self._layout_pending = False
         #: The block to scroll to once the new layout is on screen.
         self._scroll_anchor: int | None = None
+        #: Reading onward, set under the open article once the index has answered.
+        self.onward: Onward | None = None
+        #: Lines and pieces of the article itself; the onward block follows them.
+        self._body_size = (0, 0)
+        #: The chosen keyword or related article: an index into ``choice_lines()`` (-1: none).
+        self._choice = -1
+        self._choices: list[tuple[int, int, int]] = []
 
     # -- public interface -------------------------------------------------
 
     def show(self, article: Article | None, paragraph: int | None = None) -> None:
         """Show ``article`` from the top (or from block ``paragraph``)."""
         self.article = article
+        if self.onward is not None and (article is None or self.onward.article_id != article.id):
+            self.onward = None
+        self._choice = -1
         self._terms = []
         self._matches = {}
         self._match_lines = []
@@ -140,6 +172,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def show_placeholder(self, message: str) -> None:
         self.article = None
+        self.onward = None
         self.placeholder = message
         self._relayout(force=True)
 
@@ -295,6 +328,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _apply_layout(self, layout: Layout, anchor: int | None) -> None:
         self._layout = layout
+        self._body_size = (len(layout.lines), len(layout.pieces))
+        self._place_onward()
         self._compute_matches()
         self._strips.clear()
         width = max(self._layout_width, 0)
@@ -306,6 +341,81 @@ class ArticleView(ScrollView, can_focus=True):
         if self._pending_match and self._match_lines:
             self._pending_match = False
             self.call_after_refresh(self._scroll_to_line, self._match_lines[self._match_cursor])
+
+    # -- reading onward at the article's end -----------------------------------------
+
+    def show_onward(self, onward: Onward) -> None:
+        """Set ``onward`` under the open article (ignored if another article is open by now)."""
+        if self.article is None or onward.article_id != self.article.id:
+            return
+        at_end = 0 < self.max_scroll_y <= self.scroll_y  # the reader went to the end (G) before it came
+        self.onward = onward
+        self._choice = -1
+        self._place_onward()
+        self._compute_matches()
+        self._strips.clear()
+        self.virtual_size = Size(max(self._layout_width, 0), len(self._layout.lines))
+        self.refresh()
+        if at_end:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def _place_onward(self) -> None:
+        lines, pieces = self._body_size
+        del self._layout.lines[lines:]
+        del self._layout.pieces[pieces:]
+        if self.onward is not None and self.article is not None and not self._layout_pending:
+            append_onward(self._layout, self.onward)
+        self._choices = find_choices(self._layout, lines)
+
+    def choice_lines(self) -> list[tuple[int, int, int]]:
+        """(line number, piece, index into the piece's choices) of every keyword and related
+        article at the article's end, in reading order."""
+        return self._choices
+
+    @property
+    def chosen(self) -> tuple[str, str] | None:
+        """(what, value) of the chosen keyword or related article, if any."""
+        choices = self.choice_lines()
+        if not 0 <= self._choice < len(choices):
+            return None
+        _number, piece, index = choices[self._choice]
+        _start, _end, what, value = self._layout.pieces[piece].choices[index]
+        return what, value
+
+    def _visible(self, number: int) -> bool:
+        height = self.scrollable_content_region.height or self.size.height
+        return self.scroll_y <= number < self.scroll_y + height
+
+    def _step_choice(self, step: int) -> None:
+        choices = self.choice_lines()
+        if not choices:
+            raise SkipAction()  # nothing to step to: Tab moves the focus, as it does elsewhere
+        if 0 <= self._choice < len(choices) and self._visible(choices[self._choice][0]):
+            self._choice = (self._choice + step) % len(choices)
+        else:  # from where the reader is: the first one on or below the screen's top (or above its foot)
+            height = self.scrollable_content_region.height or self.size.height
+            if step > 0:
+                self._choice = next((i for i, c in enumerate(choices) if c[0] >= self.scroll_y), 0)
+            else:
+                bottom = self.scroll_y + height
+                self._choice = next((i for i in range(len(choices) - 1, -1, -1) if choices[i][0] < bottom),
+                                    len(choices) - 1)
+        self._strips.clear()
+        self.refresh()
+        self._scroll_to_line(choices[self._choice][0])
+
+    def action_next_choice(self) -> None:
+        self._step_choice(+1)
+
+    def action_prev_choice(self) -> None:
+        self._step_choice(-1)
+
+    def action_follow_choice(self) -> None:
+        choices = self.choice_lines()
+        chosen = self.chosen
+        if chosen is None or not self._visible(choices[self._choice][0]):
+            raise SkipAction()
+        self.post_message(self.OnwardChosen(*chosen))
 
     def _settle_anchor(self) -> None:
         if self._scroll_anchor is not None:
@@ -324,7 +434,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._match_lines = []
         if not self._terms:
             return
-        for number, piece in enumerate(self._layout.pieces):
+        # The article's own text only: not the keywords and headlines set under it.
+        for number, piece in enumerate(self._layout.pieces[: self._body_size[1]]):
             folded = piece.text.casefold()
             spans = []
             for term in self._terms:
@@ -388,6 +499,13 @@ class ArticleView(ScrollView, can_focus=True):
             if end > line.start and start < line.end:
                 body_text.stylize(self._style("article--url"), max(start, line.start) - line.start,
                                   min(end, line.end) - line.start)
+        if piece.choices:
+            chosen = self.chosen
+            for start, end, what, value in piece.choices:
+                if end > line.start and start < line.end:
+                    cls = "article--choice" if chosen == (what, value) else "article--link"
+                    body_text.stylize(self._style(cls), max(start, line.start) - line.start,
+                                      min(end, line.end) - line.start)
         match_style = self._style("article--match")
         for start, end in self._matches.get(line.piece, ()):
             if end > line.start and start < line.end:
@@ -460,3 +578,8 @@ class ArticleView(ScrollView, can_focus=True):
                 piece = self._layout.pieces[line.piece]
                 if piece.kind == "jump" and piece.target:
                     self.post_message(self.JumpClicked(piece.target))
+                offset = offset_at(self._layout, line, event.x - self._margin)
+                for start, end, what, value in piece.choices:
+                    if start <= offset < end:
+                        self.post_message(self.OnwardChosen(what, value))
+                        break
