@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tuireader.search import index as ix
+from tuireader.search import stored
 from tuireader.search.fold import fold
 from tuireader.search.plans import Builder, Plan, plan_term
 from tuireader.search.query import Query, parse
@@ -412,12 +413,11 @@ class Searcher:
         #: (score, result, its body, its headline text, plans to find highlights for, read with 模糊音)
         scored: list[tuple[float, Result, LazyBody, str, list[Plan], bool]] = []
         for key, _, addr in rows:
-            doc = view.searcher.doc(addr)
+            doc = stored.read(view.searcher, addr)
             aid, headline, kicker, subheads, by_key, paper, date, section, kind, body = (
-                _one(doc, name) for name in ("aid", "headline", "kicker", "subheads", "bylines", "paper", "date",
-                                             "section", "kind", "text"))
-            page_value = _one(doc, "page")
-            page = page_value if isinstance(page_value, int) and page_value > 0 else None
+                doc.aid, doc.headline, doc.kicker, doc.subheads, doc.bylines, doc.paper, doc.date, doc.section,
+                doc.kind, doc.text)
+            page = doc.page
             body_f = LazyBody(body or "")
             head_text = "\n".join(x for x in (kicker, headline, subheads) if x)
             # bylines count with the headline: a reporter's name finds their articles
@@ -581,7 +581,3 @@ class Searcher:
 
 def _key(addr) -> tuple[int, int]:
     return (addr.segment_ord, addr.doc)
-
-
-def _one(doc, name: str):
-    return doc.get_first(name)
