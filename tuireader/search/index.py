@@ -38,7 +38,7 @@ from tuireader.search.docs import IndexDoc, SourceFile  # noqa: F401  (IndexDoc:
 from tuireader.subprocesses import stderr_with_fd
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "13"
+SCHEMA_VERSION = "14"
 #: Documents handed to a worker per call.
 BATCH = 48
 #: Seconds between commits while building: what a reader sees grows this often (a commit

@@ -20,6 +20,7 @@ from itertools import chain, islice, pairwise
 from operator import itemgetter
 from pathlib import Path
 from sys import intern
+from typing import cast
 
 from tuireader import paths
 from tuireader.search.fold import fold, is_cjk
@@ -125,9 +126,9 @@ def analyse(text: str, hmm: bool,
     bigrams: list[str] = []
     for chunk in _chunks(text):
         words = cut(chunk, hmm)
-        entries = list(map(_word_cache.get, words))
-        if None in entries:
-            entries = [e if e is not None else _word_entry(w) for w, e in zip(words, entries, strict=True)]
+        found = list(map(_word_cache.get, words))
+        entries = cast(list[_WordEntry], found) if None not in found else [
+            e if e is not None else _word_entry(w) for w, e in zip(words, found, strict=True)]
         del words  # a long text's words are new strings: only the cached ones are kept
         tokens += chain.from_iterable(map(_TOKENS, entries))
         bigrams += chain.from_iterable(map(_INNER, entries))
@@ -295,9 +296,9 @@ def keywords(tokens: list[str], count: int = KEYWORD_COUNT) -> list[str]:
     words too (书馆 of 图书馆): a part never met outside a longer word is left out."""
     counts = Counter(tokens)
     terms = list(counts)
-    weights = list(map(_keyword_weights.get, terms))
-    if None in weights:
-        weights = [w if w is not None else _keyword_weight(t) for t, w in zip(terms, weights, strict=True)]
+    found = list(map(_keyword_weights.get, terms))
+    weights = cast(list[float], found) if None not in found else [
+        w if w is not None else _keyword_weight(t) for t, w in zip(terms, found, strict=True)]
     scored = [(-n * w, t) for t, n, w in zip(terms, counts.values(), weights, strict=True) if w >= 0]
     # what can hold a part (most words are two characters), all in one string to look in first
     longer = [t for _, t in scored if len(t) > 2]

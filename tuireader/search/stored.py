@@ -1,5 +1,10 @@
 """What the index stores of an article: one compressed value per document.
 
+The body is kept folded (``fold``: what the re-ranking reads, so a query folds no
+article), with the few characters folding changed (full-width punctuation, capitals,
+traditional forms) and where they were: the text as written is put back only for the
+stretch a snippet shows.
+
 Everything a result row, a snippet and the re-ranking read back is kept in one stored
 bytes field (``stored``), not in a text field each: a stored text field of the Python
 bindings is also indexed (its whole value one term: the body again, uncompressed, in the
@@ -12,65 +17,122 @@ from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import dataclass
+from bisect import bisect_left
 
-#: The stored fields, in order. A change here is a change of the index's schema.
-FIELDS = ("aid", "headline", "kicker", "subheads", "bylines", "paper", "date", "section", "kind", "page",
-          "text", "keywords")
+#: The stored fields, in order: the head (read for every candidate) and the body (read only
+#: for those whose head does not settle it). A change here is a change of the index's schema.
+HEAD_FIELDS = ("aid", "headline", "kicker", "subheads", "bylines", "paper", "date", "section", "kind", "page",
+               "keywords")
+BODY_FIELDS = ("folded", "restore", "where")
 _LEVEL = 6
-_SIZES = struct.Struct(f"<{len(FIELDS)}I")  # each field's length in bytes
+_HEAD_SIZES = struct.Struct(f"<{len(HEAD_FIELDS)}I")  # each field's length in bytes
+_BODY_SIZES = struct.Struct("<2I")
+_HEAD_LENGTH = struct.Struct("<I")  # the compressed head's length, first in the value
 
 
-@dataclass(slots=True)
 class Stored:
-    aid: str
-    headline: str
-    kicker: str | None
-    subheads: str | None
-    bylines: str | None  # the folded bylines and dateline, without spaces (what by: matches)
-    paper: str | None
-    date: str | None
-    section: str | None
-    kind: str
-    page: int | None
-    text: str
-    keywords: list[str]
+    """An article's stored fields; the body is decompressed when first asked for."""
+
+    __slots__ = ("aid", "headline", "kicker", "subheads", "bylines", "paper", "date", "section", "kind", "page",
+                 "keywords", "_body", "_folded", "_restore", "_where")
+
+    def __init__(self, values: list[str], body: bytes):
+        aid, headline, kicker, subheads, bylines, paper, date, section, kind, page, keywords = values
+        self.aid = aid
+        self.headline = headline
+        self.kicker = kicker or None
+        self.subheads = subheads or None
+        self.bylines = bylines or None  # the folded bylines and dateline, without spaces (what by: matches)
+        self.paper = paper or None
+        self.date = date or None
+        self.section = section or None
+        self.kind = kind or "article"
+        self.page = int(page) if page.isdigit() else None
+        self.keywords = [k for k in keywords.split("\n") if k]
+        self._body = body
+        self._folded: str | None = None
+        self._restore = ""
+        self._where: tuple[int, ...] = ()
+
+    @property
+    def folded(self) -> str:
+        """The body folded (``fold``)."""
+        if self._folded is None:
+            self._folded, self._restore, self._where = _unpack_body(self._body)
+        return self._folded
+
+    def written(self, start: int = 0, end: int | None = None) -> str:
+        """The body as written, from ``start`` to ``end`` (positions are the folded body's):
+        the folded body with the characters folding changed put back."""
+        folded = self.folded
+        end = len(folded) if end is None else min(end, len(folded))
+        piece = folded[start:end]
+        lo, hi = bisect_left(self._where, start), bisect_left(self._where, end)
+        if lo == hi:
+            return piece
+        chars = list(piece)
+        for at, ch in zip(self._where[lo:hi], self._restore[lo:hi], strict=True):
+            chars[at - start] = ch
+        return "".join(chars)
+
+
+def _encode(values) -> list[bytes]:
+    return [v.encode("utf-16-le", "surrogatepass") for v in values]
 
 
 def pack(aid: str, headline: str, kicker: str | None, subheads: str, bylines: str, paper: str | None,
-         date: str | None, section: str | None, kind: str, page: int | None, text: str,
+         date: str | None, section: str | None, kind: str, page: int | None, text: str, folded: str,
          keywords: list[str]) -> bytes:
-    values = (aid, headline, kicker or "", subheads, bylines, paper or "", date or "", section or "", kind,
-              str(page) if page else "", text, "\n".join(keywords))
-    parts = [v.encode("utf-16-le", "surrogatepass") for v in values]
-    return zlib.compress(_SIZES.pack(*map(len, parts)) + b"".join(parts), _LEVEL)
+    """``folded`` is ``fold(text)``: the same length, so positions carry over."""
+    if len(folded) != len(text):
+        raise ValueError("a folded text of another length")
+    head = _encode((aid, headline, kicker or "", subheads, bylines, paper or "", date or "", section or "", kind,
+                    str(page) if page else "", "\n".join(keywords)))
+    head_z = zlib.compress(_HEAD_SIZES.pack(*map(len, head)) + b"".join(head), _LEVEL)
+    where = [i for i, (a, b) in enumerate(zip(text, folded, strict=True)) if a != b]
+    body = _encode((folded, "".join(text[i] for i in where)))
+    steps = struct.pack(f"<{len(where)}I", *where)
+    body_z = zlib.compress(_BODY_SIZES.pack(*map(len, body)) + b"".join(body) + steps, _LEVEL)
+    return _HEAD_LENGTH.pack(len(head_z)) + head_z + body_z
+
+
+def _fields(data: bytes, sizes: tuple[int, ...], at: int) -> list[str]:
+    values = []
+    for size in sizes:
+        values.append(data[at : at + size].decode("utf-16-le", "surrogatepass"))
+        at += size
+    return values
 
 
 def unpack(blob: bytes) -> Stored:
     """The fields of ``pack``; ValueError when the value is not one (a damaged index)."""
     try:
-        data = zlib.decompress(blob)
-    except zlib.error as exc:
-        raise ValueError(f"unreadable stored document: {exc}") from None
-    try:
-        sizes = _SIZES.unpack_from(data)
-    except struct.error:
+        (n,) = _HEAD_LENGTH.unpack_from(blob)
+        data = zlib.decompress(blob[4 : 4 + n])
+        sizes = _HEAD_SIZES.unpack_from(data)
+    except (zlib.error, struct.error):
         raise ValueError("unreadable stored document") from None
-    at = _SIZES.size
-    if at + sum(sizes) != len(data):
+    if _HEAD_SIZES.size + sum(sizes) != len(data):
         raise ValueError("unreadable stored document")
-    values: list[str] = []
-    for size in sizes:
-        values.append(data[at : at + size].decode("utf-16-le", "surrogatepass"))
-        at += size
-    aid, headline, kicker, subheads, bylines, paper, date, section, kind, page, text, keywords = values
-    return Stored(aid, headline, kicker or None, subheads or None, bylines or None, paper or None, date or None,
-                  section or None, kind or "article", int(page) if page.isdigit() else None, text,
-                  [k for k in keywords.split("\n") if k])
+    return Stored(_fields(data, sizes, _HEAD_SIZES.size), blob[4 + n :])
+
+
+def _unpack_body(body: bytes) -> tuple[str, str, tuple[int, ...]]:
+    try:
+        data = zlib.decompress(body)
+        sizes = _BODY_SIZES.unpack_from(data)
+        at = _BODY_SIZES.size + sum(sizes)
+        folded, restore = _fields(data, sizes, _BODY_SIZES.size)
+        where = struct.unpack_from(f"<{(len(data) - at) // 4}I", data, at)
+    except (zlib.error, struct.error):
+        raise ValueError("unreadable stored document") from None
+    if len(where) != len(restore) or (where and where[-1] >= len(folded)):
+        raise ValueError("unreadable stored document")
+    return folded, restore, where
 
 
 def read(searcher, addr) -> Stored:
-    """The stored fields of the document at ``addr``."""
+    """The stored fields of the document at ``addr`` (the body read when asked for)."""
     blob = searcher.doc(addr).get_first("stored")
     if not isinstance(blob, bytes):
         raise ValueError("a document without its stored value")

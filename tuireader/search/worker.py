@@ -56,7 +56,7 @@ def doc_row(doc: IndexDoc, seen: set[str] | None) -> tuple[Row, list[tuple[str, 
     page = doc.page if isinstance(doc.page, int) and 0 <= doc.page < 1 << 31 else 0
     kind = doc.kind or "article"
     blob = pack(doc.article_id, doc.headline, doc.kicker, "\n".join(doc.subheadlines), by_key, doc.paper,
-                doc.date, doc.section, kind, page, doc.body, keywords)
+                doc.date, doc.section, kind, page, doc.body, fold(doc.body), keywords)
     return (doc.article_id, cols, by_key, fold(doc.paper or ""), kind, page, day_number(doc.date), blob), vocab
 
 
