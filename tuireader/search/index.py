@@ -38,7 +38,7 @@ from tuireader.search.docs import IndexDoc, SourceFile  # noqa: F401  (IndexDoc:
 from tuireader.subprocesses import stderr_with_fd
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "14"
+SCHEMA_VERSION = "15"
 #: Documents handed to a worker per call.
 BATCH = 48
 #: Seconds between commits while building: what a reader sees grows this often (a commit
@@ -55,6 +55,9 @@ Progress = Callable[[int, int], None]
 WORD_FIELDS = {"head": 6.0, "byline": 2.0, "body": 1.0}
 PY_FIELDS = {"pyhead": 3.0, "pybody": 0.5}
 INI_FIELD = "inihead"
+#: The bodies' words and sounds without how often each occurs (the most of the postings;
+#: ranking on the relevance sets is no worse without: benchmarks/README.md).
+INDEX_OPTIONS = {"body": "basic", "pybody": "basic"}
 
 
 class IndexError_(Exception):
@@ -174,7 +177,7 @@ def make_schema():
     # tokens as segmented (jieba words, pinyin bigrams, initials), cut at spaces; no
     # positions: a phrase is checked on the text of the few candidates
     for name in (*WORD_FIELDS, *PY_FIELDS, INI_FIELD):
-        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option=INDEX_OPTIONS.get(name, "freq"))
     # filters: by and paper match a part of the folded value (a regex over few terms)
     sb.add_text_field("bykey", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("paperkey", tokenizer_name="raw", index_option="basic")
