@@ -38,7 +38,7 @@ from tuireader.search.docs import IndexDoc, SourceFile  # noqa: F401  (IndexDoc:
 from tuireader.subprocesses import stderr_with_fd
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "15"
+SCHEMA_VERSION = "16"
 #: Documents handed to a worker per call.
 BATCH = 48
 #: Seconds between commits while building: what a reader sees grows this often (a commit
@@ -55,6 +55,8 @@ Progress = Callable[[int, int], None]
 WORD_FIELDS = {"head": 6.0, "byline": 2.0, "body": 1.0}
 PY_FIELDS = {"pyhead": 3.0, "pybody": 0.5}
 INI_FIELD = "inihead"
+#: The token fields in the order the segmenter gives them.
+TOKEN_FIELDS = (*WORD_FIELDS, *PY_FIELDS, INI_FIELD)
 #: The bodies' words and sounds without how often each occurs (the most of the postings;
 #: ranking on the relevance sets is no worse without: benchmarks/README.md).
 INDEX_OPTIONS = {"body": "basic", "pybody": "basic"}
@@ -176,7 +178,7 @@ def make_schema():
     sb.add_text_field("file", tokenizer_name="raw", index_option="basic")
     # tokens as segmented (jieba words, pinyin bigrams, initials), cut at spaces; no
     # positions: a phrase is checked on the text of the few candidates
-    for name in (*WORD_FIELDS, *PY_FIELDS, INI_FIELD):
+    for name in TOKEN_FIELDS:
         sb.add_text_field(name, tokenizer_name="whitespace", index_option=INDEX_OPTIONS.get(name, "freq"))
     # filters: by and paper match a part of the folded value (a regex over few terms)
     sb.add_text_field("bykey", tokenizer_name="raw", index_option="basic")
@@ -547,7 +549,7 @@ class Indexer:
         import tantivy
 
         last = {row[0]: i for i, (_, row) in enumerate(rows)}  # one id twice: the last stays
-        fields = (*WORD_FIELDS, *PY_FIELDS, INI_FIELD)
+        fields = TOKEN_FIELDS
         added = 0
         for i, (file, (aid, cols, by_key, paper_key, kind, page, day, blob)) in enumerate(rows):
             if last[aid] != i:

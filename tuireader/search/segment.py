@@ -24,6 +24,7 @@ from typing import cast
 
 from tuireader import paths
 from tuireader.search.fold import fold, is_cjk
+from tuireader.search.index import INDEX_OPTIONS, TOKEN_FIELDS
 from tuireader.search.pinyin import initial, strip_tone
 
 _dt = None  # jieba's tokenizer, loaded once per process
@@ -253,14 +254,11 @@ def segment_document(head: str, byline: str, body: str,
     by_tokens, _, _ = analyse(byline_f, hmm=True)
     # HMM finds unknown words; in bodies it costs 40% more time for little gain
     body_tokens, _, body_bigrams = analyse(body_f, hmm=False)
-    columns = (
-        " ".join(head_tokens),
-        " ".join(by_tokens),
-        " ".join(body_tokens),
-        " ".join(head_bigrams),
-        " ".join(body_bigrams),
-        " ".join(initial_ngrams(head_syl)),
-    )
+    values = (head_tokens, by_tokens, body_tokens, head_bigrams, body_bigrams, initial_ngrams(head_syl))
+    # a field indexed without frequencies is given each token once: the same postings, and
+    # half the tokens for the writer to take in (its length, for BM25, is its distinct tokens)
+    columns = tuple(" ".join(dict.fromkeys(v) if INDEX_OPTIONS.get(name) == "basic" else v)
+                    for name, v in zip(TOKEN_FIELDS, values, strict=True))
     if seen is None:
         seen = set()
     vocab = []
