@@ -35,6 +35,14 @@ from typing import Any
 from tuireader import paths
 from tuireader.ingest.decode import path_to_db
 from tuireader.search.docs import IndexDoc, SourceFile  # noqa: F401  (IndexDoc: re-exported)
+from tuireader.search.fields import (  # noqa: F401  (re-exported: the query side reads them here)
+    INDEX_OPTIONS,
+    INI_FIELD,
+    PY_FIELDS,
+    TOKEN_FIELDS,
+    WORD_FIELDS,
+    day_number,
+)
 from tuireader.subprocesses import stderr_with_fd
 
 MAGIC = "tuireader-search-index"
@@ -51,15 +59,6 @@ WRITER_HEAP = 128_000_000
 
 Progress = Callable[[int, int], None]
 
-#: Token fields (whitespace-separated, as segmented) and their weights in the ranking.
-WORD_FIELDS = {"head": 6.0, "byline": 2.0, "body": 1.0}
-PY_FIELDS = {"pyhead": 3.0, "pybody": 0.5}
-INI_FIELD = "inihead"
-#: The token fields in the order the segmenter gives them.
-TOKEN_FIELDS = (*WORD_FIELDS, *PY_FIELDS, INI_FIELD)
-#: The bodies' words and sounds without how often each occurs (the most of the postings;
-#: ranking on the relevance sets is no worse without: benchmarks/README.md).
-INDEX_OPTIONS = {"body": "basic", "pybody": "basic"}
 
 
 class IndexError_(Exception):
@@ -190,16 +189,6 @@ def make_schema():
     # everything shown or re-ranked on, compressed in one value (see stored.py): never indexed
     sb.add_bytes_field("stored", stored=True)
     return sb.build()
-
-
-def day_number(date: str | None) -> int:
-    """``2025-06-01`` -> 20250601, a prefix padded (``2025-06`` -> 20250600); 0 if none."""
-    if not date:
-        return 0
-    digits = "".join(ch for ch in date[:10] if ch.isdigit())
-    if not digits.isdigit() or len(digits) < 4:
-        return 0
-    return int(digits[:8].ljust(8, "0"))
 
 
 # ------------------------------------------------------------------ the files beside the index

@@ -23,8 +23,8 @@ from sys import intern
 from typing import cast
 
 from tuireader import paths
+from tuireader.search.fields import INDEX_OPTIONS, TOKEN_FIELDS
 from tuireader.search.fold import fold, is_cjk
-from tuireader.search.index import INDEX_OPTIONS, TOKEN_FIELDS
 from tuireader.search.pinyin import initial, strip_tone
 
 _dt = None  # jieba's tokenizer, loaded once per process

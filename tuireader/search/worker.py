@@ -14,8 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from tuireader.search.docs import IndexDoc
+from tuireader.search.fields import day_number
 from tuireader.search.fold import fold
-from tuireader.search.index import day_number
 from tuireader.search.segment import segment_document, sent_terms
 from tuireader.search.stored import pack
 
