@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tuireader.search import index as ix
+from tuireader.search import stored
 from tuireader.search.fold import fold
 from tuireader.search.plans import Builder, Plan, plan_term
 from tuireader.search.query import Query, parse
-from tuireader.search.snippet import LazyBody, as_written, make_snippet, recency, spans_of
+from tuireader.search.snippet import BodyText, as_written, make_snippet, recency, spans_of
 
 T = TypeVar("T")
 
@@ -39,6 +40,12 @@ BOX_BUDGET = 0.3
 #: Longest term compared character by character (rapidfuzz) for swapped and dropped
 #: characters: the comparison costs the term's length times the text's.
 FUZZY_MAX_CHARS = 32
+#: Candidates re-ranked beyond the results asked for: one in this many more (the engine's
+#: order is already good; each candidate is read back and looked at in Python).
+EXTRA_CANDIDATES = 5
+#: Stretches of a text kept per same-sound pattern with a syllable being typed, and texts kept.
+_STRETCHES = 64
+_STRETCH_CACHE = 4096
 #: Compiled same-sound patterns kept per searcher.
 _REGEX_CACHE = 512
 
@@ -214,6 +221,7 @@ class Searcher:
         self._lock = threading.Lock()
         self._regexes: dict[tuple, re.Pattern | None] = {}
         self._initials_cache: dict[str, str] = {}
+        self._stretches: dict[tuple, list[str]] = {}
 
     # ------------------------------------------------------------ opening
 
@@ -325,7 +333,7 @@ class Searcher:
         plans = [plan_term(view, t) for t in q.terms] + [plan_term(view, p) for p in q.phrases]
         plans = [p for p in plans if p.strict is not None or p.relaxed is not None]
         filters = self._filters(view, q)
-        want = max(limit * 2, 30)
+        want = max(limit + limit // EXTRA_CANDIDATES, 30)
         rows: list[tuple] = []
         strict_ids: set[tuple[int, int]] = set()
         counted = None  # the query whose matches the timeline counts
@@ -337,7 +345,7 @@ class Searcher:
             if len(rows) < limit and not clock.over():
                 # too few as typed: words apart, and text one edit away (typos), ranked on their text
                 wider = b.filter(b.all_of([b.any_of([p.strict, p.relaxed]) for p in plans]), filters)
-                more = self._match(view, wider, max(want, 80))
+                more = self._match(view, wider, want)
                 seen = {r[0] for r in rows}
                 rows += [r for r in more if r[0] not in seen]
                 if not strict_ids:
@@ -346,7 +354,7 @@ class Searcher:
             return [], None
         else:  # filters alone (or exclusions alone): newest first
             counted = filters if filters is not None else view.builder.t.Query.all_query()
-            hits = view.searcher.search(counted, want, count=False, order_by_field="day",
+            hits = view.searcher.search(counted, limit, count=False, order_by_field="day",
                                         order=view.builder.t.Order.Desc).hits
             rows = [(_key(addr), 0.0, addr) for _, addr in hits]
             strict_ids = {r[0] for r in rows}
@@ -410,15 +418,14 @@ class Searcher:
         top = max(bm.values()) or 1.0
         order = {r[0]: i for i, r in enumerate(rows)}  # bm25 rank
         #: (score, result, its body, its headline text, plans to find highlights for, read with 模糊音)
-        scored: list[tuple[float, Result, LazyBody, str, list[Plan], bool]] = []
+        scored: list[tuple[float, Result, BodyText, str, list[Plan], bool]] = []
         for key, _, addr in rows:
-            doc = view.searcher.doc(addr)
-            aid, headline, kicker, subheads, by_key, paper, date, section, kind, body = (
-                _one(doc, name) for name in ("aid", "headline", "kicker", "subheads", "bylines", "paper", "date",
-                                             "section", "kind", "text"))
-            page_value = _one(doc, "page")
-            page = page_value if isinstance(page_value, int) and page_value > 0 else None
-            body_f = LazyBody(body or "")
+            doc = stored.read(view.searcher, addr)
+            aid, headline, kicker, subheads, by_key, paper, date, section, kind = (
+                doc.aid, doc.headline, doc.kicker, doc.subheads, doc.bylines, doc.paper, doc.date, doc.section,
+                doc.kind)
+            page = doc.page
+            body_f: BodyText = doc  # its body is read when first needed
             head_text = "\n".join(x for x in (kicker, headline, subheads) if x)
             # bylines count with the headline: a reporter's name finds their articles
             head_by = fold(head_text) + "\n" + (by_key or "")
@@ -455,14 +462,14 @@ class Searcher:
             terms = list(dict.fromkeys(m for m in res.terms if m.strip()))
             res.terms = as_written(terms, head_text, fold(head_text), body_f)
             res.headline_spans = spans_of(res.headline, res.terms)
-            if body_f.text:
-                res.snippet, res.snippet_spans = make_snippet(body_f.text, res.terms, folded=body_f.folded)
+            if body_f.folded:
+                res.snippet, res.snippet_spans = make_snippet(body_f, res.terms)
             else:
                 res.snippet, res.snippet_spans = make_snippet(res.headline, res.terms)
             out.append(res)
         return out
 
-    def _term_score(self, view, plan: Plan, head: str, lazy_body: LazyBody, matched: list[str], n_terms: int,
+    def _term_score(self, view, plan: Plan, head: str, lazy_body: BodyText, matched: list[str], n_terms: int,
                     scan: int, presumed: list[Plan], loose: list[Plan]) -> float:
         """Evidence that the text holds the term: exact, same-sound, then fuzzy; head above body."""
         t = plan.text
@@ -530,17 +537,26 @@ class Searcher:
         if rx is None:
             return []
         # the first stretch that sounds right is enough: highlighting finds its other places
-        pos = 0
-        while True:
-            m = rx.search(text, pos)
-            if m is None:
-                return []
-            if partial:
-                nxt = m.group(1)
-                if not any(r.startswith(partial) for r in view.readings(nxt)):
-                    pos = m.start() + 1
-                    continue
-            return [m.group(0)]
+        if not partial:
+            m = rx.search(text)
+            return [m.group(0)] if m is not None else []
+        # a syllable being typed: the stretches that sound like the whole ones, then any
+        # character; kept for the text, as the next keystroke asks again with more letters
+        key = (rx.pattern, hash(text), len(text))
+        stretches = self._stretches.get(key)
+        if stretches is None:
+            stretches = []
+            m = rx.search(text)
+            while m is not None and len(stretches) < _STRETCHES:
+                stretches.append(m.group(0))
+                m = rx.search(text, m.start() + 1)
+            if len(self._stretches) >= _STRETCH_CACHE:
+                self._stretches.clear()
+            self._stretches[key] = stretches
+        for stretch in stretches:
+            if any(r.startswith(partial) for r in view.readings(stretch[-1])):
+                return [stretch]
+        return []
 
     def _syllable_regex(self, view, syls: tuple[str, ...], then_any: bool) -> re.Pattern | None:
         key = (syls, then_any)
@@ -581,7 +597,3 @@ class Searcher:
 
 def _key(addr) -> tuple[int, int]:
     return (addr.segment_ord, addr.doc)
-
-
-def _one(doc, name: str):
-    return doc.get_first(name)

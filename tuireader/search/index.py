@@ -34,12 +34,19 @@ from typing import Any
 
 from tuireader import paths
 from tuireader.ingest.decode import path_to_db
-from tuireader.search.docs import IndexDoc, SourceFile
-from tuireader.search.fold import fold
+from tuireader.search.docs import IndexDoc, SourceFile  # noqa: F401  (IndexDoc: re-exported)
+from tuireader.search.fields import (  # noqa: F401  (re-exported: the query side reads them here)
+    INDEX_OPTIONS,
+    INI_FIELD,
+    PY_FIELDS,
+    TOKEN_FIELDS,
+    WORD_FIELDS,
+    day_number,
+)
 from tuireader.subprocesses import stderr_with_fd
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "12"
+SCHEMA_VERSION = "16"
 #: Documents handed to a worker per call.
 BATCH = 48
 #: Seconds between commits while building: what a reader sees grows this often (a commit
@@ -47,15 +54,11 @@ BATCH = 48
 COMMIT_EVERY = 10.0
 #: Seconds before the first commit: a reader searching a new library sees results this soon.
 FIRST_COMMIT_AFTER = 1.0
-#: Memory for the writer's in-memory segment, in bytes.
-WRITER_HEAP = 64_000_000
+#: Memory for the writer's in-memory segment, in bytes: the more, the fewer segments to merge.
+WRITER_HEAP = 128_000_000
 
 Progress = Callable[[int, int], None]
 
-#: Token fields (whitespace-separated, as segmented) and their weights in the ranking.
-WORD_FIELDS = {"head": 6.0, "byline": 2.0, "body": 1.0}
-PY_FIELDS = {"pyhead": 3.0, "pybody": 0.5}
-INI_FIELD = "inihead"
 
 
 class IndexError_(Exception):
@@ -169,33 +172,23 @@ def make_schema():
     import tantivy
 
     sb = tantivy.SchemaBuilder()
-    sb.add_text_field("aid", stored=True, tokenizer_name="raw")
-    sb.add_text_field("file", tokenizer_name="raw")
-    # tokens as segmented (jieba words, pinyin bigrams, initials), cut at spaces
-    for name in (*WORD_FIELDS, *PY_FIELDS, INI_FIELD):
-        sb.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    # ids and files: looked up whole (an article moved or replaced, a file's articles removed)
+    sb.add_text_field("aid", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("file", tokenizer_name="raw", index_option="basic")
+    # tokens as segmented (jieba words, pinyin bigrams, initials), cut at spaces; no
+    # positions: a phrase is checked on the text of the few candidates
+    for name in TOKEN_FIELDS:
+        sb.add_text_field(name, tokenizer_name="whitespace", index_option=INDEX_OPTIONS.get(name, "freq"))
     # filters: by and paper match a part of the folded value (a regex over few terms)
     sb.add_text_field("bykey", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("paperkey", tokenizer_name="raw", index_option="basic")
-    sb.add_text_field("kind", stored=True, tokenizer_name="raw", index_option="basic")
-    sb.add_unsigned_field("page", stored=True, indexed=True, fast=True)
+    sb.add_text_field("kind", tokenizer_name="raw", index_option="basic")
+    sb.add_unsigned_field("page", indexed=True, fast=True)
     sb.add_unsigned_field("day", indexed=True, fast=True)  # 20250601; 0 without a date
     sb.add_unsigned_field("month", fast=True)  # 202506: the timeline
-    for name in ("headline", "kicker", "subheads", "bylines", "paper", "date", "section", "text"):
-        sb.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
-    # the article's keywords, one a line: computed where jieba is loaded, read when it is shown
-    sb.add_text_field("keywords", stored=True, tokenizer_name="raw", index_option="basic")
+    # everything shown or re-ranked on, compressed in one value (see stored.py): never indexed
+    sb.add_bytes_field("stored", stored=True)
     return sb.build()
-
-
-def day_number(date: str | None) -> int:
-    """``2025-06-01`` -> 20250601, a prefix padded (``2025-06`` -> 20250600); 0 if none."""
-    if not date:
-        return 0
-    digits = "".join(ch for ch in date[:10] if ch.isdigit())
-    if not digits.isdigit() or len(digits) < 4:
-        return 0
-    return int(digits[:8].ljust(8, "0"))
 
 
 # ------------------------------------------------------------------ the files beside the index
@@ -441,20 +434,30 @@ class Indexer:
         return stats
 
     def _batches(self, todo: list[tuple[SourceFile, str]]):
+        """(files, [(path, job)]) of about ``BATCH`` articles: a file the workers parse
+        (its ``job``), or its articles read here."""
         batch_files: list[tuple[SourceFile, str]] = []
-        docs: list[tuple[str, IndexDoc]] = []
+        items: list[tuple[str, tuple]] = []
+        articles = 0
         for item in todo:
-            try:
-                file_docs = item[0].docs()
-            except Exception:  # a file that no longer parses is indexed as empty, not a crash
-                file_docs = []
+            src = item[0]
+            if src.job is not None:
+                job = src.job
+                articles += len(job[2])
+            else:
+                try:
+                    file_docs = src.docs()
+                except Exception:  # a file that no longer parses is indexed as empty, not a crash
+                    file_docs = []
+                job = ("docs", file_docs)
+                articles += len(file_docs)
             batch_files.append(item)
-            docs.extend((item[0].path, d) for d in file_docs)
-            if len(docs) >= BATCH:
-                yield batch_files, docs
-                batch_files, docs = [], []
+            items.append((src.path, job))
+            if articles >= BATCH:
+                yield batch_files, items
+                batch_files, items, articles = [], [], 0
         if batch_files:
-            yield batch_files, docs
+            yield batch_files, items
 
     def _index_files(self, index, writer, todo: list[tuple[SourceFile, str]], files: dict, readings: dict,
                      fresh: bool, progress: Progress | None) -> int:
@@ -485,11 +488,12 @@ class Indexer:
             write_state(self.path, False, files)
             last_commit = time.monotonic()
 
-        def store(batch_files, docs, results) -> None:
+        def store(batch_files, items, result) -> None:
             nonlocal done_files, n_docs
-            n_docs += self._add_docs(writer, docs, results, seen_ids, fresh)
-            for _, vocab, _keywords in results:
-                words.update(vocab)
+            rows, vocab = result
+            n_docs += self._add_docs(writer, [(path, row) for (path, _), file_rows in zip(items, rows, strict=True)
+                                              for row in file_rows], seen_ids, fresh)
+            words.update(vocab)
             pending_files.extend(batch_files)
             done_files += len(batch_files)
             if time.monotonic() - last_commit > (COMMIT_EVERY if committed else FIRST_COMMIT_AFTER):
@@ -502,11 +506,11 @@ class Indexer:
         return n_docs
 
     def _run_batches(self, batches, store, build: str, total_files: int, todo) -> None:
-        from tuireader.search import segment
+        from tuireader.search import segment, worker
 
         if self.workers <= 0 or total_files == 0 or sum(s.size for s, _ in todo) < self.inline_bytes:
-            for batch_files, docs in batches:
-                store(batch_files, docs, segment.segment_batch([d.segment_input() for _, d in docs], build))
+            for batch_files, items in batches:
+                store(batch_files, items, worker.index_batch(items, build))
             return
         import concurrent.futures as cf
         import multiprocessing as mp
@@ -517,10 +521,10 @@ class Indexer:
                                           initargs=(os.environ.get("XDG_CACHE_HOME"),))
         with pool:
             pending: deque = deque()
-            for batch_files, docs in batches:
+            for batch_files, items in batches:
                 with stderr_with_fd():  # the first submit starts the processes
-                    future = pool.submit(segment.segment_batch, [d.segment_input() for _, d in docs], build)
-                pending.append((batch_files, docs, future))
+                    future = pool.submit(worker.index_batch, items, build)
+                pending.append((batch_files, items, future))
                 while len(pending) > self.workers * 3:
                     f, d, fut = pending.popleft()
                     store(f, d, fut.result())
@@ -529,39 +533,33 @@ class Indexer:
                 store(f, d, fut.result())
 
     @staticmethod
-    def _add_docs(writer, docs: list[tuple[str, IndexDoc]], results, seen_ids: set[str], fresh: bool) -> int:
-        """Add a batch of segmented documents; an article id met again replaces the earlier one."""
+    def _add_docs(writer, rows: list[tuple[str, tuple]], seen_ids: set[str], fresh: bool) -> int:
+        """Add a batch of articles (``worker.Row``); an article id met again replaces the earlier one."""
         import tantivy
 
-        last = {doc.article_id: i for i, (_, doc) in enumerate(docs)}  # one id twice: the last stays
+        last = {row[0]: i for i, (_, row) in enumerate(rows)}  # one id twice: the last stays
+        fields = TOKEN_FIELDS
         added = 0
-        for i, ((file, doc), (cols, _, keywords)) in enumerate(zip(docs, results, strict=True)):
-            if last[doc.article_id] != i:
+        for i, (file, (aid, cols, by_key, paper_key, kind, page, day, blob)) in enumerate(rows):
+            if last[aid] != i:
                 continue
-            if not fresh or doc.article_id in seen_ids:
-                writer.delete_documents_by_term("aid", doc.article_id)  # moved here from another file
+            if not fresh or aid in seen_ids:
+                writer.delete_documents_by_term("aid", aid)  # moved here from another file
             if fresh:
-                seen_ids.add(doc.article_id)
+                seen_ids.add(aid)
             d = tantivy.Document()
-            d.add_text("aid", doc.article_id)
+            d.add_text("aid", aid)
             d.add_text("file", file_term(file))
-            for name, value in zip((*WORD_FIELDS, *PY_FIELDS, INI_FIELD), cols, strict=True):
+            for name, value in zip(fields, cols, strict=True):
                 if value:
                     d.add_text(name, value)
-            by_key = "".join(fold(" ".join(doc.bylines + ([doc.dateline] if doc.dateline else []))).split())
             d.add_text("bykey", by_key)
-            d.add_text("paperkey", fold(doc.paper or ""))
-            d.add_text("kind", doc.kind or "article")
-            d.add_unsigned("page", doc.page if isinstance(doc.page, int) and 0 <= doc.page < 1 << 31 else 0)
-            day = day_number(doc.date)
+            d.add_text("paperkey", paper_key)
+            d.add_text("kind", kind)
+            d.add_unsigned("page", page)
             d.add_unsigned("day", day)
             d.add_unsigned("month", day // 100)
-            for name, value in (("headline", doc.headline), ("kicker", doc.kicker),
-                                ("subheads", "\n".join(doc.subheadlines)), ("bylines", by_key),
-                                ("paper", doc.paper), ("date", doc.date), ("section", doc.section),
-                                ("text", doc.body), ("keywords", "\n".join(keywords))):
-                if value:
-                    d.add_text(name, value)
+            d.add_bytes("stored", blob)
             writer.add_document(d)
             added += 1
         return added

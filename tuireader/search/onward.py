@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from tuireader.search.fold import fold
 from tuireader.search.plans import plan_term
+from tuireader.search.stored import Stored, read
 
 if TYPE_CHECKING:
     from tuireader.search.engine import Result, Searcher
@@ -15,30 +16,23 @@ if TYPE_CHECKING:
 RELATED = 5
 
 
-def _stored(view, article_id: str):
-    hits = view.searcher.search(view.builder.term("aid", article_id), 1, count=False).hits
-    return view.searcher.doc(hits[0][1]) if hits else None
+def _stored(view, article_id: str) -> Stored | None:
+    query = view.builder.t.Query.term_query(view.schema, "aid", article_id, index_option="basic")
+    hits = view.searcher.search(query, 1, count=False).hits
+    return read(view.searcher, hits[0][1]) if hits else None
 
 
-def _keywords(doc) -> list[str]:
-    return [k for k in (doc.get_first("keywords") or "").split("\n") if k]
-
-
-def _result(doc, score: float) -> Result:
+def _result(doc: Stored, score: float) -> Result:
     from tuireader.search.engine import Result
 
-    page = doc.get_first("page")
-    return Result(doc.get_first("aid") or "", doc.get_first("headline") or "", doc.get_first("kicker"),
-                  doc.get_first("paper"), doc.get_first("date"),
-                  page if isinstance(page, int) and page > 0 else None, doc.get_first("section"),
-                  doc.get_first("kind") or "article", score)
+    return Result(doc.aid, doc.headline, doc.kicker, doc.paper, doc.date, doc.page, doc.section, doc.kind, score)
 
 
 def _onward(view, article_id: str, limit: int) -> tuple[list[str], list[Result]] | None:
     doc = _stored(view, article_id)
     if doc is None:
         return None
-    words = _keywords(doc)
+    words = doc.keywords
     plans = [plan_term(view, fold(w)) for w in words]
     query = view.builder.any_of([p.strict for p in plans])
     if query is None:
@@ -46,8 +40,8 @@ def _onward(view, article_id: str, limit: int) -> tuple[list[str], list[Result]]
     hits = view.searcher.search(query, limit + 1, count=False).hits
     related = []
     for score, addr in hits:
-        other = view.searcher.doc(addr)
-        if other.get_first("aid") != article_id:  # never the article itself
+        other = read(view.searcher, addr)
+        if other.aid != article_id:  # never the article itself
             related.append(_result(other, score))
     return words, related[:limit]
 
@@ -62,6 +56,6 @@ def keywords(searcher: Searcher, article_id: str) -> list[str] | None:
     """The article's stored keywords (None: not in the index)."""
     def look(view) -> list[str] | None:
         doc = _stored(view, article_id)
-        return None if doc is None else _keywords(doc)
+        return None if doc is None else doc.keywords
 
     return searcher.read(look)

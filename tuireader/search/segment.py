@@ -16,10 +16,14 @@ import marshal
 import os
 import re
 from collections import Counter
-from itertools import pairwise
+from itertools import chain, islice, pairwise
+from operator import itemgetter
 from pathlib import Path
+from sys import intern
+from typing import cast
 
 from tuireader import paths
+from tuireader.search.fields import INDEX_OPTIONS, TOKEN_FIELDS
 from tuireader.search.fold import fold, is_cjk
 from tuireader.search.pinyin import initial, strip_tone
 
@@ -106,46 +110,60 @@ def _has_token_char(word: str) -> bool:
     return any(ch.isalnum() for ch in word)
 
 
-def analyse(text: str, hmm: bool) -> tuple[list[str], list[str | None], list[str]]:
-    """Search-mode tokens of folded ``text``, one syllable (or None) per character,
-    and the pinyin bigrams of adjacent Chinese characters (see ``pinyin_bigrams``).
+def analyse(text: str, hmm: bool,
+            with_syllables: bool = False) -> tuple[list[str], list[str | None], list[str]]:
+    """Search-mode tokens of folded ``text``, one syllable (or None) per character (when
+    ``with_syllables``), and the pinyin bigrams of adjacent Chinese characters (see
+    ``pinyin_bigrams``), in no particular order (the index keeps no positions).
 
-    jieba cuts each run between punctuation on its own (its ``re_han`` split), so
-    a run cut once is never cut again: news text repeats its clauses (datelines,
-    formulas, quotes, captions), and the run is the unit jieba itself works on,
-    so the tokens are exactly those of cutting the whole text.
+    The text is cut whole, in one call (the same words as cutting each run between
+    punctuation, which is what jieba does inside), and each distinct word is looked at
+    once per process (``_word_cache``): its search tokens, its syllables and the bigrams
+    inside it. Per article, only the bigrams where two words meet are made, and the rest
+    is gathered by C loops (map, chain), not a Python loop per word.
     """
-    import jieba
-
-    cache = _block_cache[hmm]
     tokens: list[str] = []
     syllables: list[str | None] = []
     bigrams: list[str] = []
-    last: str | None = None
-    for blk in jieba.re_han_default.split(text):
-        if not blk:
-            continue
-        entry = cache.get(blk)
-        if entry is None:
-            entry = _block_entry(blk, hmm)
-            if len(cache) > BLOCK_CACHE_RUNS:  # bounded: a worker keeps its memory whatever the text
-                cache.clear()
-            cache[blk] = entry
-        syl = entry[1]
-        if last and syl and syl[0]:  # two Chinese characters meet at the seam of two runs
-            bigrams.append(f"{last}1{syl[0]}")
-        tokens.extend(entry[0])
-        syllables.extend(syl)
-        bigrams.extend(entry[2])
-        last = syl[-1] if syl else None
+    for chunk in _chunks(text):
+        words = cut(chunk, hmm)
+        found = list(map(_word_cache.get, words))
+        entries = cast(list[_WordEntry], found) if None not in found else [
+            e if e is not None else _word_entry(w) for w, e in zip(words, found, strict=True)]
+        del words  # a long text's words are new strings: only the cached ones are kept
+        tokens += chain.from_iterable(map(_TOKENS, entries))
+        bigrams += chain.from_iterable(map(_INNER, entries))
+        # where two words meet: "zhong1" (the last syllable of one) and "guo" (the first of
+        # the next); "" where a word has none there
+        nexts = islice(map(_FIRST, entries), 1, None)
+        seams = [a + b for a, b in zip(map(_LAST, entries), nexts, strict=False) if a and b]
+        # a long text's are new strings by the million: one copy of each
+        bigrams += map(intern, seams) if len(text) > CHUNK_CHARS else seams
+        if with_syllables:
+            syllables += chain.from_iterable(map(_SYLLABLES, entries))
     return tokens, syllables, bigrams
 
 
-#: Runs kept per table: about 1.4 kB each (tokens, syllables, bigrams), so ~85 MB at most.
-BLOCK_CACHE_RUNS = 60_000
-#: run of text -> (its search tokens, its syllables), one table with jieba's HMM and one without
-_BlockEntry = tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]
-_block_cache: dict[bool, dict[str, _BlockEntry]] = {True: {}, False: {}}
+#: Characters of a long text to cut at a time (its words are held as strings until looked up).
+CHUNK_CHARS = 100_000
+#: Where a text may be cut into chunks without changing its words: characters jieba never
+#: joins to another (outside its ``re_han`` runs, and not the \r of a \r\n).
+_UP_TO_BREAK = re.compile("(?s:.*)[,;:!?\u3002\u3001\uff0c\uff1b\uff1a\uff01\uff1f\n]")
+
+
+def _chunks(text: str):
+    """``text`` in pieces of about ``CHUNK_CHARS``, each ending after a break character."""
+    start = 0
+    while len(text) - start > CHUNK_CHARS:
+        end = start + CHUNK_CHARS
+        m = _UP_TO_BREAK.match(text, end - CHUNK_CHARS // 2, end)  # to the last break
+        end = m.end() if m is not None else end  # no break in 50,000 characters: cut anyway
+        yield text[start:end]
+        start = end
+    yield text[start:]
+
+
+_TOKENS, _SYLLABLES, _INNER, _FIRST, _LAST = (itemgetter(i) for i in range(5))
 
 
 #: What jieba's HMM step does with a run of non-Chinese characters it meets: letters and
@@ -175,39 +193,33 @@ def cut(text: str, hmm: bool) -> list[str]:
     return out
 
 
-def _block_entry(blk: str, hmm: bool) -> tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...]]:
-    dt = tokenizer()
-    known = _word_cache
-    tokens: list[str] = []
-    syllables: list[str | None] = []
-    for w in cut(blk, hmm):
-        entry = known.get(w)
-        if entry is None:
-            entry = known[w] = _word_entry(w, dt.FREQ)
-            if len(known) > 500_000:
-                known.clear()
-        tokens.extend(entry[0])
-        syllables.extend(entry[1])
-    return tuple(tokens), tuple(syllables), tuple(pinyin_bigrams(syllables))
+#: word -> (its search tokens, its syllables, the pinyin bigrams inside it, its first
+#: syllable and its last followed by 1, or ""); the words of a library repeat, so this does most of the work
+#: once per distinct word.
+_WordEntry = tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...], str, str]
+_word_cache: dict[str, _WordEntry] = {}
+#: Distinct words kept (about 0.5 kB each): a worker keeps its memory whatever the library.
+WORD_CACHE_WORDS = 500_000
 
 
-#: word -> (its search tokens, its syllables); words repeat, so this does most of the work once
-_word_cache: dict[str, tuple[tuple[str, ...], tuple[str | None, ...]]] = {}
-
-
-def _word_entry(w: str, freq: dict) -> tuple[tuple[str, ...], tuple[str | None, ...]]:
+def _word_entry(w: str) -> _WordEntry:
     syl = word_pinyin(w) if any(is_cjk(c) for c in w) else (None,) * len(w)
-    if not _has_token_char(w):
-        return (), syl
-    # what jieba's cut_for_search adds: the dictionary 2- and 3-grams inside long words
-    n = len(w)
+    inner = tuple(pinyin_bigrams(list(syl))) if len(w) > 1 else ()
     toks: list[str] = []
-    if n > 2:
-        toks.extend(w[i : i + 2] for i in range(n - 1) if freq.get(w[i : i + 2]))
-    if n > 3:
-        toks.extend(w[i : i + 3] for i in range(n - 2) if freq.get(w[i : i + 3]))
-    toks.append(w)
-    return tuple(toks), syl
+    if _has_token_char(w):
+        # what jieba's cut_for_search adds: the dictionary 2- and 3-grams inside long words
+        freq = tokenizer().FREQ
+        n = len(w)
+        if n > 2:
+            toks.extend(w[i : i + 2] for i in range(n - 1) if freq.get(w[i : i + 2]))
+        if n > 3:
+            toks.extend(w[i : i + 3] for i in range(n - 2) if freq.get(w[i : i + 3]))
+        toks.append(w)
+    entry = (tuple(toks), syl, inner, syl[0] or "", f"{syl[-1]}1" if syl[-1] else "")
+    if len(_word_cache) >= WORD_CACHE_WORDS:
+        _word_cache.clear()
+    _word_cache[w] = entry
+    return entry
 
 
 def pinyin_bigrams(syllables: list[str | None]) -> list[str]:
@@ -238,30 +250,26 @@ def segment_document(head: str, byline: str, body: str,
     The readings leave out the terms in ``seen`` (and add the new ones to it).
     """
     head_f, byline_f, body_f = fold(head), fold(byline), fold(body)
-    head_tokens, head_syl, head_bigrams = analyse(head_f, hmm=True)
+    head_tokens, head_syl, head_bigrams = analyse(head_f, hmm=True, with_syllables=True)
     by_tokens, _, _ = analyse(byline_f, hmm=True)
     # HMM finds unknown words; in bodies it costs 40% more time for little gain
     body_tokens, _, body_bigrams = analyse(body_f, hmm=False)
-    columns = (
-        " ".join(head_tokens),
-        " ".join(by_tokens),
-        " ".join(body_tokens),
-        " ".join(head_bigrams),
-        " ".join(body_bigrams),
-        " ".join(initial_ngrams(head_syl)),
-    )
+    values = (head_tokens, by_tokens, body_tokens, head_bigrams, body_bigrams, initial_ngrams(head_syl))
+    # a field indexed without frequencies is given each token once: the same postings, and
+    # half the tokens for the writer to take in (its length, for BM25, is its distinct tokens)
+    columns = tuple(" ".join(dict.fromkeys(v) if INDEX_OPTIONS.get(name) == "basic" else v)
+                    for name, v in zip(TOKEN_FIELDS, values, strict=True))
     if seen is None:
         seen = set()
     vocab = []
     readings = _char_readings()
-    for tokens in (head_tokens, by_tokens, body_tokens):
-        for term in tokens:
-            if term not in seen:
-                seen.add(term)
-                syl = word_pinyin(term)
-                commonest = [(readings.get(c) or ("",))[0] for c in term]
-                if len(term) > 1 and any(s and s != r for r, s in zip(commonest, syl, strict=False)):
-                    vocab.append((term, " ".join(s or "?" for s in syl)))
+    for term in {*head_tokens, *by_tokens, *body_tokens} - seen:
+        seen.add(term)
+        if len(term) > 1:
+            syl = word_pinyin(term)
+            commonest = [(readings.get(c) or ("",))[0] for c in term]
+            if any(s and s != r for r, s in zip(commonest, syl, strict=False)):
+                vocab.append((term, " ".join(s or "?" for s in syl)))
     return columns, vocab, keywords(head_tokens + body_tokens)
 
 
@@ -284,39 +292,52 @@ def keywords(tokens: list[str], count: int = KEYWORD_COUNT) -> list[str]:
     extract_tags does, would triple the cost of indexing). Words of two characters or
     more with a letter in them (not 2025 or 12%). The index's tokens hold the parts of long
     words too (书馆 of 图书馆): a part never met outside a longer word is left out."""
-    idf, median, stop = _idf()
-    freq = {t: n for t, n in Counter(tokens).items() if len(t) > 1 and t not in stop and _LETTER.search(t)}
-    longer = [t for t in freq if len(t) > 2]  # what can hold a part (most words are two characters)
-    ranked = heapq.nsmallest(count * 4, freq, key=lambda t: (-freq[t] * idf.get(t, median), t))
+    counts = Counter(tokens)
+    terms = list(counts)
+    found = list(map(_keyword_weights.get, terms))
+    weights = cast(list[float], found) if None not in found else [
+        w if w is not None else _keyword_weight(t) for t, w in zip(terms, found, strict=True)]
+    scored = [(-n * w, t) for t, n, w in zip(terms, counts.values(), weights, strict=True) if w >= 0]
+    # what can hold a part (most words are two characters), all in one string to look in first
+    longer = [t for _, t in scored if len(t) > 2]
+    holders = "\n".join(longer)
     best: list[str] = []
-    for term in ranked:
-        if not any(len(other) > len(term) and term in other and freq[other] >= freq[term] for other in longer):
-            best.append(term)
-            if len(best) == count:
-                break
+    for _, term in heapq.nsmallest(count * 4, scored):
+        if term in holders and any(len(other) > len(term) and term in other and counts[other] >= counts[term]
+                                   for other in longer):
+            continue
+        best.append(term)
+        if len(best) == count:
+            break
     return best
+
+
+#: term -> its IDF when it can be a keyword, else -1: each distinct term is judged once
+_keyword_weights: dict[str, float] = {}
+
+
+def _keyword_weight(term: str) -> float:
+    idf, median, stop = _idf()
+    w = idf.get(term, median) if len(term) > 1 and term not in stop and _LETTER.search(term) else -1.0
+    if len(_keyword_weights) >= WORD_CACHE_WORDS:
+        _keyword_weights.clear()
+    _keyword_weights[term] = w
+    return w
 
 
 #: (build id, the terms this process already handed over in that build)
 _sent: list = [None, set()]
 
 
-Segmented = tuple[tuple[str, ...], list[tuple[str, str]], list[str]]
-
-
-def segment_batch(docs: list[tuple[str, str, str]], build: str | None = None) -> list[Segmented]:
-    """Worker entry point: many documents per call keeps pickling overhead low.
-    Each document's field values, new readings and keywords (``segment_document``).
-
-    Within one build (``build`` names it) a term's reading is handed over once:
-    the indexer stores every batch's vocabulary, so repeating it is wasted work.
-    """
-    seen: set[str] | None = None  # without a build: each document's readings whole
-    if build is not None:
-        if _sent[0] != build:
-            _sent[0], _sent[1] = build, set()
-        seen = _sent[1]
-    return [segment_document(*d, seen=seen) for d in docs]
+def sent_terms(build: str | None) -> set[str] | None:
+    """The terms whose readings this process handed over already in build ``build``
+    (the indexer stores every batch's readings, so repeating one is wasted work); None
+    without a build: each document's readings whole."""
+    if build is None:
+        return None
+    if _sent[0] != build:
+        _sent[0], _sent[1] = build, set()
+    return _sent[1]
 
 
 def worker_init(cache_home: str | None) -> None:

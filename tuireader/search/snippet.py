@@ -4,41 +4,50 @@ the matched strings as the article writes them, and the small bonus for recent i
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from tuireader.search.fold import fold
 
 SNIPPET_CHARS = 60
 
 
-class LazyBody:
-    """An article body and its folded copy, folded only if the ranking needs it."""
+class BodyText(Protocol):
+    """An article body folded, and the way back to its text as written, a stretch at a time
+    (the index stores the body folded: ``stored.Stored``)."""
 
-    __slots__ = ("text", "_folded")
+    @property
+    def folded(self) -> str: ...
+
+    def written(self, start: int, end: int) -> str: ...
+
+
+class Body:
+    """A body from its text as written (folded here)."""
+
+    __slots__ = ("folded", "text")
 
     def __init__(self, text: str):
         self.text = text
-        self._folded: str | None = None
+        self.folded = fold(text)
 
-    @property
-    def folded(self) -> str:
-        if self._folded is None:
-            self._folded = fold(self.text)
-        return self._folded
+    def written(self, start: int, end: int) -> str:
+        return self.text[start:end]
 
 
-def as_written(terms: list[str], head: str, head_folded: str, body: LazyBody) -> list[str]:
+def as_written(terms: list[str], head: str, head_folded: str, body: BodyText) -> list[str]:
     """Matched (folded) strings as the article writes them, for highlighting its text.
 
     Folding keeps positions, so the original is the same stretch of the unfolded text.
     """
     out: dict[str, None] = {}
     for term in terms:
-        for original, folded in ((head, head_folded), (body.text, body.folded)):
-            if not original:
-                continue
-            i = folded.find(term)
+        if head:
+            i = head_folded.find(term)
             if i >= 0:
-                out[original[i : i + len(term)]] = None
+                out[head[i : i + len(term)]] = None
+        i = body.folded.find(term)
+        if i >= 0:
+            out[body.written(i, i + len(term))] = None
         out.setdefault(term, None)
     return list(out)
 
@@ -79,14 +88,11 @@ def spans_of(text: str, terms: list[str]) -> list[tuple[int, int]]:
 _WHITE = re.compile(r"\s+")
 
 
-def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS,
-                 folded: str | None = None) -> tuple[str, list[tuple[int, int]]]:
-    """One line of ``text`` around its first match, and the match spans within it.
-
-    ``folded`` is ``fold(text)`` when the caller has it (the index stores it).
-    """
-    if folded is None or len(folded) != len(text):
-        folded = fold(text)
+def make_snippet(text: str | BodyText, terms: list[str],
+                 width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """One line of ``text`` around its first match, and the match spans within it."""
+    body = Body(text) if isinstance(text, str) else text
+    folded = body.folded
     first = -1
     for term in terms:
         i = folded.find(term) if term else -1
@@ -98,7 +104,7 @@ def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS,
         # from the start when the match is near it, else a little context before the match
         start = 0 if first + 4 <= width * 3 // 4 else max(0, first - width // 4)
     # a window wide enough to hold ``width`` characters once runs of white space are one space
-    raw = text[start : start + width * 3]
+    raw = body.written(start, start + width * 3)
     raw_folded = folded[start : start + width * 3]
     snippet = _WHITE.sub(" ", raw).strip()[:width]
     window = _WHITE.sub(" ", raw_folded).strip()[:width]

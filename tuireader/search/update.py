@@ -9,10 +9,17 @@ from tuireader.search.index import IndexDoc, Indexer, SourceFile, UpdateStats
 
 
 def library_sources(lib) -> list[SourceFile]:
-    """The library's files, each with a way to get its articles as index documents."""
+    """The library's files, each with a way to get its articles as index documents: a
+    plain file is parsed by the indexing workers (``job``), an archive's member here."""
+    from tuireader.archive import is_archive
+
     by_file: dict[str, list[str]] = {}
-    for _, _, ref in lib.refs():
-        by_file.setdefault(str(lib.source_path(ref)), []).append(ref.id)
+    refs: dict[str, list[tuple]] = {}
+    for issue, section, ref in lib.refs():
+        path = str(lib.source_path(ref))
+        by_file.setdefault(path, []).append(ref.id)
+        refs.setdefault(path, []).append((ref.index, ref.id, issue.paper, issue.date, section.number, section.name))
+    roots = [str(r) for r in lib.roots]
 
     def loader(ids: list[str]):
         def load() -> list[IndexDoc]:
@@ -26,8 +33,14 @@ def library_sources(lib) -> list[SourceFile]:
 
         return load
 
+    def job(path: str) -> tuple | None:
+        root = max((r for r in roots if path.startswith(r.rstrip("/") + "/")), key=len, default=None)
+        if root is None or is_archive(path) or path not in refs:
+            return None
+        return ("parse", root, refs[path])
+
     return [
-        SourceFile(path, size, mtime, loader(by_file.get(path, [])))
+        SourceFile(path, size, mtime, loader(by_file.get(path, [])), job(path))
         for path, (size, mtime) in sorted(lib.fingerprints().items())
     ]
 

@@ -1,0 +1,54 @@
+"""The index keeps an article's body folded, with what folding changed beside it: the text
+a reader is shown (snippets, highlights) is the article's as written."""
+
+from __future__ import annotations
+
+import pytest
+
+from tuireader.search.fold import fold
+from tuireader.search.snippet import make_snippet
+from tuireader.search.stored import pack, unpack
+
+BODY = "１９６６年５月，《人民日報》發表社論——“ABC 海内存知己”……\n第二段：COVID-19。"
+
+
+def stored(body: str = BODY, **kw):
+    fields = dict(aid="a1", headline="标题", kicker=None, subheads="", bylines="本报记者张三", paper="人民日报",
+                  date="1966-05-01", section=None, kind="article", page=3, keywords=["社论", "知己"])
+    fields.update(kw)
+    return unpack(pack(text=body, folded=fold(body), **fields))
+
+
+def test_the_body_as_written_comes_back_whole_and_in_any_stretch():
+    doc = stored()
+    assert doc.folded == fold(BODY)
+    assert doc.written() == BODY
+    for start in range(0, len(BODY), 3):
+        assert doc.written(start, start + 7) == BODY[start : start + 7]
+
+
+def test_the_other_fields_come_back_as_given():
+    doc = stored()
+    assert (doc.aid, doc.headline, doc.kicker, doc.bylines, doc.paper, doc.date, doc.page, doc.keywords) == (
+        "a1", "标题", None, "本报记者张三", "人民日报", "1966-05-01", 3, ["社论", "知己"])
+
+
+def test_a_snippet_shows_the_text_as_written_around_a_folded_match():
+    snippet, spans = make_snippet(stored(), ["人民日报"])
+    assert "《人民日報》" in snippet
+    assert [snippet[a:b] for a, b in spans] == ["人民日報"]
+
+
+def test_odd_characters_survive():
+    body = "a\udc80b\x00c\U0002a6a5\n"  # a lone surrogate (undecodable bytes), NUL, a character past the BMP
+    assert stored(body).written() == body
+
+
+def test_a_damaged_value_is_an_error_not_garbage():
+    blob = pack(aid="a", headline="h", kicker=None, subheads="", bylines="", paper=None, date=None, section=None,
+                kind="article", page=None, text=BODY, folded=fold(BODY), keywords=[])
+    with pytest.raises(ValueError):
+        unpack(blob[:3])
+    doc = unpack(blob[:-5])  # the head is whole; the body is read when asked for
+    with pytest.raises(ValueError):
+        _ = doc.folded

@@ -1,0 +1,172 @@
+"""What the index stores of an article: one compressed value per document.
+
+The body is kept folded (``fold``: what the re-ranking reads, so a query folds no
+article), with the few characters folding changed (full-width punctuation, capitals,
+traditional forms) and where they were: the text as written is put back only for the
+stretch a snippet shows.
+
+Everything a result row, a snippet and the re-ranking read back is kept in one stored
+bytes field (``stored``), not in a text field each: a stored text field of the Python
+bindings is also indexed (its whole value one term: the body again, uncompressed, in the
+term dictionary), and Tantivy's own store compresses with LZ4 only. The fields are
+written as UTF-16 or GB18030 (two bytes a Chinese character, not three) and deflated
+(zlib): about 0.52-0.56 of the text's UTF-8 bytes, where LZ4 left 0.82.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from bisect import bisect_left
+from collections.abc import Sequence
+from itertools import accumulate
+
+#: The stored fields, in order: the head (read for every candidate) and the body (read only
+#: for those whose head does not settle it). A change here is a change of the index's schema.
+HEAD_FIELDS = ("aid", "headline", "kicker", "subheads", "bylines", "paper", "date", "section", "kind", "page",
+               "keywords")
+BODY_FIELDS = ("folded", "restore", "where")
+_LEVEL = 6
+_HEAD_SIZES = struct.Struct(f"<{len(HEAD_FIELDS)}I")  # each field's length in bytes
+_BODY_SIZES = struct.Struct("<3I")  # the folded body's bytes, the restored characters', and 2 or 4 (steps)
+_HEAD_LENGTH = struct.Struct("<I")  # the compressed head's length, first in the value
+
+
+class Stored:
+    """An article's stored fields; the body is decompressed when first asked for."""
+
+    __slots__ = ("aid", "headline", "kicker", "subheads", "bylines", "paper", "date", "section", "kind", "page",
+                 "keywords", "_body", "_folded", "_restore", "_where")
+
+    def __init__(self, values: list[str], body: bytes):
+        aid, headline, kicker, subheads, bylines, paper, date, section, kind, page, keywords = values
+        self.aid = aid
+        self.headline = headline
+        self.kicker = kicker or None
+        self.subheads = subheads or None
+        self.bylines = bylines or None  # the folded bylines and dateline, without spaces (what by: matches)
+        self.paper = paper or None
+        self.date = date or None
+        self.section = section or None
+        self.kind = kind or "article"
+        self.page = int(page) if page.isdigit() else None
+        self.keywords = [k for k in keywords.split("\n") if k]
+        self._body = body
+        self._folded: str | None = None
+        self._restore = ""
+        self._where: tuple[int, ...] = ()
+
+    @property
+    def folded(self) -> str:
+        """The body folded (``fold``)."""
+        if self._folded is None:
+            self._folded, self._restore, self._where = _unpack_body(self._body)
+        return self._folded
+
+    def written(self, start: int = 0, end: int | None = None) -> str:
+        """The body as written, from ``start`` to ``end`` (positions are the folded body's):
+        the folded body with the characters folding changed put back."""
+        folded = self.folded
+        end = len(folded) if end is None else min(end, len(folded))
+        piece = folded[start:end]
+        lo, hi = bisect_left(self._where, start), bisect_left(self._where, end)
+        if lo == hi:
+            return piece
+        chars = list(piece)
+        for at, ch in zip(self._where[lo:hi], self._restore[lo:hi], strict=True):
+            chars[at - start] = ch
+        return "".join(chars)
+
+
+def _encode(values) -> list[bytes]:
+    return [v.encode("utf-16-le", "surrogatepass") for v in values]
+
+
+def pack(aid: str, headline: str, kicker: str | None, subheads: str, bylines: str, paper: str | None,
+         date: str | None, section: str | None, kind: str, page: int | None, text: str, folded: str,
+         keywords: list[str]) -> bytes:
+    """``folded`` is ``fold(text)``: the same length, so positions carry over."""
+    if len(folded) != len(text):
+        raise ValueError("a folded text of another length")
+    head = _encode((aid, headline, kicker or "", subheads, bylines, paper or "", date or "", section or "", kind,
+                    str(page) if page else "", "\n".join(keywords)))
+    head_z = zlib.compress(_HEAD_SIZES.pack(*map(len, head)) + b"".join(head), _LEVEL)
+    where = [i for i, (a, b) in enumerate(zip(text, folded, strict=True)) if a != b]
+    body = [_compact(folded), *_encode(["".join(text[i] for i in where)])]
+    # where, as the steps from one to the next: two bytes each, unless one is longer
+    steps = [b - a for a, b in zip([0, *where], where, strict=False)]
+    width = 2 if max(steps, default=0) < 1 << 16 else 4
+    packed = struct.pack(f"<{len(steps)}{'H' if width == 2 else 'I'}", *steps)
+    body_z = zlib.compress(_BODY_SIZES.pack(*map(len, body), width) + b"".join(body) + packed, _LEVEL)
+    return _HEAD_LENGTH.pack(len(head_z)) + head_z + body_z
+
+
+#: The folded body's encoding: GB18030 (two bytes a Chinese character, one for ASCII: a
+#: tenth smaller than UTF-16 once deflated), marked by a first byte; UTF-16 for a text it
+#: does not carry through unchanged (a lone surrogate).
+_GB, _UTF16 = b"g", b"u"
+
+
+def _compact(text: str) -> bytes:
+    try:
+        data = text.encode("gb18030")
+        if data.decode("gb18030") == text:
+            return _GB + data
+    except UnicodeError:
+        pass
+    return _UTF16 + text.encode("utf-16-le", "surrogatepass")
+
+
+def _uncompact(data: bytes) -> str:
+    if data[:1] == _GB:
+        return data[1:].decode("gb18030")
+    if data[:1] == _UTF16:
+        return data[1:].decode("utf-16-le", "surrogatepass")
+    raise ValueError("unreadable stored document")
+
+
+def _fields(data: bytes, sizes: Sequence[int], at: int) -> list[str]:
+    values = []
+    for size in sizes:
+        values.append(data[at : at + size].decode("utf-16-le", "surrogatepass"))
+        at += size
+    return values
+
+
+def unpack(blob: bytes) -> Stored:
+    """The fields of ``pack``; ValueError when the value is not one (a damaged index)."""
+    try:
+        (n,) = _HEAD_LENGTH.unpack_from(blob)
+        data = zlib.decompress(blob[4 : 4 + n])
+        sizes = _HEAD_SIZES.unpack_from(data)
+    except (zlib.error, struct.error):
+        raise ValueError("unreadable stored document") from None
+    if _HEAD_SIZES.size + sum(sizes) != len(data):
+        raise ValueError("unreadable stored document")
+    return Stored(_fields(data, sizes, _HEAD_SIZES.size), blob[4 + n :])
+
+
+def _unpack_body(body: bytes) -> tuple[str, str, tuple[int, ...]]:
+    try:
+        data = zlib.decompress(body)
+        *sizes, width = _BODY_SIZES.unpack_from(data)
+        at = _BODY_SIZES.size + sum(sizes)
+        folded = _uncompact(data[_BODY_SIZES.size : _BODY_SIZES.size + sizes[0]])
+        (restore,) = _fields(data, sizes[1:], _BODY_SIZES.size + sizes[0])
+        if width not in (2, 4):
+            raise ValueError("unreadable stored document")
+        where = tuple(accumulate(struct.unpack_from(f"<{(len(data) - at) // width}{'H' if width == 2 else 'I'}",
+                                                    data, at)))
+    except (zlib.error, struct.error, UnicodeError):
+        raise ValueError("unreadable stored document") from None
+    if len(where) != len(restore) or (where and where[-1] >= len(folded)):
+        raise ValueError("unreadable stored document")
+    return folded, restore, where
+
+
+def read(searcher, addr) -> Stored:
+    """The stored fields of the document at ``addr`` (the body read when asked for)."""
+    blob = searcher.doc(addr).get_first("stored")
+    if not isinstance(blob, bytes):
+        raise ValueError("a document without its stored value")
+    return unpack(blob)

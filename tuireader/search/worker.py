@@ -1,0 +1,77 @@
+"""What an indexing worker process does for a batch of source files: parse them, segment
+their articles, and hand back each article's values ready for the index.
+
+Parsing and segmenting both hold the GIL, so both happen here, in the workers (the
+process that owns the index writer only adds the documents). A file is parsed the way
+the library parses it (``Library.article``: the file's articles, with the issue's paper,
+date, page and section); an archive's member, whose bytes only the library can reach,
+comes already parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from tuireader.search.docs import IndexDoc
+from tuireader.search.fields import day_number
+from tuireader.search.fold import fold
+from tuireader.search.segment import segment_document, sent_terms
+from tuireader.search.stored import pack
+
+#: Where each of a file's articles is in it and what the library says of it:
+#: (index among the file's articles, id, paper, date, page, section name).
+Ref = tuple[int, str, str | None, str | None, int | None, str | None]
+#: A file to parse: ("parse", root, refs); or its articles, parsed already: ("docs", [IndexDoc]).
+Job = tuple
+#: What the index is given for one article: id, the token fields (head, byline, body,
+#: pyhead, pybody, inihead), by: and paper: keys, kind, page, day, the stored value.
+Row = tuple[str, tuple[str, ...], str, str, str, int, int, bytes]
+
+
+def load_docs(path: str, job: Job) -> list[IndexDoc]:
+    """The articles of one file as the index keeps them; none when it no longer parses."""
+    if job[0] == "docs":
+        return list(job[1])
+    from tuireader.ingest import parse_file
+
+    _, root, refs = job
+    try:
+        parsed = parse_file(Path(path), Path(root))
+    except Exception:  # a file that no longer parses is indexed as empty, not a crash
+        return []
+    out = []
+    for index, aid, paper, date, page, section in refs:
+        if index >= len(parsed.articles):
+            continue  # the file changed since the library looked at it
+        art = replace(parsed.articles[index], id=aid, paper=paper, date=date, page=page, section_name=section)
+        out.append(IndexDoc.from_article(art))
+    return out
+
+
+def doc_row(doc: IndexDoc, seen: set[str] | None) -> tuple[Row, list[tuple[str, str]]]:
+    """One article's values for the index, and the readings of its new terms."""
+    cols, vocab, keywords = segment_document(*doc.segment_input(), seen=seen)
+    by_key = "".join(fold(" ".join(doc.bylines + ([doc.dateline] if doc.dateline else []))).split())
+    page = doc.page if isinstance(doc.page, int) and 0 <= doc.page < 1 << 31 else 0
+    kind = doc.kind or "article"
+    blob = pack(doc.article_id, doc.headline, doc.kicker, "\n".join(doc.subheadlines), by_key, doc.paper,
+                doc.date, doc.section, kind, page, doc.body, fold(doc.body), keywords)
+    return (doc.article_id, cols, by_key, fold(doc.paper or ""), kind, page, day_number(doc.date), blob), vocab
+
+
+def index_batch(items: list[tuple[str, Job]], build: str | None = None
+                ) -> tuple[list[list[Row]], list[tuple[str, str]]]:
+    """Worker entry point: the rows of each file's articles, and the readings of the terms
+    this process has not handed over before in this build (``segment.sent_terms``)."""
+    seen = sent_terms(build)
+    rows: list[list[Row]] = []
+    vocab: list[tuple[str, str]] = []
+    for path, job in items:
+        file_rows = []
+        for doc in load_docs(path, job):
+            row, new = doc_row(doc, seen)
+            file_rows.append(row)
+            vocab += new
+        rows.append(file_rows)
+    return rows, vocab
