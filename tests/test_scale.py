@@ -252,6 +252,29 @@ async def test_a_first_run_on_a_large_library_can_be_read_while_the_rest_is_read
 
 
 @sync
+async def test_a_large_library_read_from_its_files_is_swapped_for_its_catalogue_once_written(
+    tmp_path, monkeypatch
+):
+    """Once a first run has catalogued a large library, the reader holds the same library
+    from the catalogue (issues built when shown) instead of every article's summary: the
+    article stays open, the counts stay."""
+    import tuireader.ui.loading as loading
+
+    monkeypatch.setattr(loading, "SLIM_FROM", 1)
+    lib = _generator().generate_library(tmp_path / "lib", 600, seed=5)
+    app = ReaderApp([lib])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot, lambda: app.reader.library is not None and app.reader.library.from_catalogue)
+        library = app.reader.library
+        assert library.complete and len(library) == len(Library.open([lib], use_catalogue=False))
+        opened = app.reader.current_id
+        assert opened is not None and app.reader.current_article.id == opened
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot, lambda: app.reader.current_id != opened)
+        assert app.reader.current_id == library.neighbour(opened, +1)
+
+
+@sync
 async def test_counts_in_the_masthead_reach_it_under_another_screen_or_not_at_all(tmp_path):
     """A count of files read (a first run's rest, a look at the files) may arrive while
     help is on top, or while the reader closes and its widgets are gone: the masthead
