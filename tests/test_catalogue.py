@@ -182,6 +182,25 @@ def test_a_warm_open_builds_an_issue_only_when_it_is_asked_for(generated):
     assert summary(warm) == summary(cold)
 
 
+def test_read_articles_are_counted_in_issues_not_built_yet(generated):
+    """A folded issue's unread count is its count less the read ids in it, which the
+    catalogue's id table places without building the issue; ``u`` passes over issues
+    read through without building them either."""
+    cold, warm = _cold_and_warm(generated)
+    read = {ids[0] for ids in (issue.article_ids for issue in cold.issues[::2])} | {"notinthislibrary"}
+    read |= set(cold.issues[1].article_ids)  # the second issue read through
+    expected = [len(read & set(issue.article_ids)) for issue in cold.issues]
+    assert [warm.read_in_issue(n, read) for n in range(len(warm.issues))] == expected
+    assert not any(issue.loaded for issue in warm.issues)
+    after = cold.issues[0].article_ids[-1]
+    following = warm.ids(after=after, wrap=True, skip_read=read)
+    assert next(following) == cold.issues[2].article_ids[0]
+    assert not warm.issues[1].loaded
+    # Read more: counted again.
+    read.add(cold.issues[3].article_ids[-1])
+    assert warm.read_in_issue(3, read) == expected[3] + 1
+
+
 def test_moving_through_articles_and_pages_crosses_issues_in_reading_order(generated):
     cold, warm = _cold_and_warm(generated)
     order = [r.id for _, _, r in cold.refs()]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tuireader import paths
 from tuireader.ingest.decode import path_from_db, path_to_db
-from tuireader.snapshot import Head, pack_head, unpack_head
+from tuireader.snapshot import Head, IssueEntry, pack_head, unpack_head
 
 MAGIC = "tuireader-catalogue"
 #: Bump when the parsers change what they produce, so old catalogues are rebuilt.
@@ -276,7 +276,7 @@ class Catalogue:
                     for k in range(0, len(gone), 500):
                         chunk = gone[k : k + 500]
                         db.execute(f"DELETE FROM snapshot_ids WHERE issue IN ({','.join('?' * len(chunk))})", chunk)
-                    named = json.dumps(sorted({entry.digest for entry in head.issues}))
+                    named = json.dumps(sorted(set(head.columns[IssueEntry._fields.index("digest")])))
                     db.execute("DELETE FROM snapshot_blobs WHERE digest NOT IN (SELECT value FROM json_each(?))",
                                (named,))
                 db.executemany("INSERT OR IGNORE INTO snapshot_blobs (digest, data) VALUES (?, ?)",

@@ -203,7 +203,7 @@ class Library(Refreshing):
         on its own (sections, article summaries, the files they lie in), and the issue
         of every article id."""
         packed = [self._pack(n) for n in range(len(self.issues))]
-        head = Head(tuple(entry for entry, _ in packed), tuple((p.path, p.reason) for p in self.problems))
+        head = Head.of((entry for entry, _ in packed), ((p.path, p.reason) for p in self.problems))
         blobs = {entry.digest: blob for entry, blob in packed if blob is not None}
         ids = ((aid, self._issue_keys[n]) for n in range(len(self.issues)) for aid in self._ids_of(n))
         with contextlib.suppress(OSError, sqlite3.Error, ValueError):
@@ -218,16 +218,17 @@ class Library(Refreshing):
         # The issues' loaders hold the library weakly: no cycle keeps an old library
         # alive (the app freezes what the collector would otherwise walk).
         me = weakref.ref(self)
-        issues = self.issues
-        for n, entry in enumerate(head.issues):
-            issues.append(Issue(entry.paper, entry.date, title=entry.title, loader=partial(_unpack_weakly, me, n),
-                                count=entry.articles))
-        self._counts = [entry.articles for entry in head.issues]
-        self._total = sum(self._counts)
-        self._issue_ids = [None] * len(head.issues)
-        self._issue_sort = [entry.order for entry in head.issues]
-        self._issue_keys = [entry.key for entry in head.issues]
-        self._packed = {n: entry.digest for n, entry in enumerate(head.issues)}
+        papers, dates, titles, counts, digests, orders, keys = head.columns
+        self.issues = [
+            Issue(paper, date, title=title, loader=partial(_unpack_weakly, me, n), count=count)
+            for n, (paper, date, title, count) in enumerate(zip(papers, dates, titles, counts, strict=True))
+        ]
+        self._counts = list(counts)
+        self._total = sum(counts)
+        self._issue_ids = [None] * len(counts)
+        self._issue_sort = list(orders)
+        self._issue_keys = list(keys)
+        self._packed = dict(enumerate(digests))
         self._stats_pending = True
 
     def _unpack(self, n: int) -> list[Section]:

@@ -160,7 +160,7 @@ class Refreshing:
         problems.sort()
         lib = type(self)(self.roots)
         lib._paths = self._paths
-        new_head = Head(tuple(entry for entry, _ in merged), tuple(problems))
+        new_head = Head.of((entry for entry, _ in merged), problems)
         new_blobs = {entry.digest: blob for entry, blob in merged if blob is not None}
         new_ids = [(aid, part._issue_keys[n]) for n, ids in enumerate(part._issue_ids) for aid in ids or ()]
         with contextlib.suppress(OSError, sqlite3.Error, ValueError):

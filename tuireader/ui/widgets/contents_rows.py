@@ -339,5 +339,18 @@ class ContentsRows:
         count = self._unread.get((kind, index))
         if count is None:
             span = (self._layout.years if kind == YEAR else self._layout.months)[index]
-            count = self._unread[(kind, index)] = sum(self._issue_unread(p) for p in range(span.start, span.end))
+            count = 0
+            # A folded year of a large archive is hundreds of issues, each folded and not
+            # built: counted inline (the first screen counts every year's).
+            unread, order, issues, read_in = self._unread, self._layout.order, self._issues, self._read_in
+            for p in range(span.start, span.end):
+                here = unread.get((p, ISSUE))
+                if here is None:
+                    item = issues[order[p]]
+                    if read_in is not None and not item.ids_known:
+                        here = item.article_count - read_in(order[p])
+                    else:
+                        here = self._issue_unread(p)
+                count += here
+            unread[(kind, index)] = count
         return count
