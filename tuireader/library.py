@@ -345,6 +345,11 @@ class Library(Refreshing):
         self._issue_of, self._ref_of, self._section_of = built.issue_of, built.ref_of, built.section_of
         self._ref_file, self._files, self._merged = built.ref_file, built.files, built.merged
 
+    @property
+    def catalogued(self) -> bool:
+        """True once this library's snapshot is in the catalogue (written or read)."""
+        return self._digest is not None
+
     # ------------------------------------------------------------- queries
 
     def refs(self) -> Iterator[tuple[Issue, Section, ArticleRef]]:

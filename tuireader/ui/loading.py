@@ -104,7 +104,7 @@ class LibraryLoader:
         with contextlib.suppress(RuntimeError):
             self._call(self.callbacks.ready, library, True)
         library.write_catalogue()  # a first run: after the reader sees the library
-        if library.from_catalogue or len(library) < SLIM_FROM:
+        if library.from_catalogue or not library.catalogued or len(library) < SLIM_FROM:
             return
         # A large library read from its files holds every article's summary; the same
         # library from the snapshot just written holds only the issues shown.
