@@ -262,11 +262,20 @@ async def inside(library: Path, layout: str = "mixed") -> dict:
         out["key_pilot_folded"] = percentiles(small)
         out["folded_rows"] = nav.row_count
 
-        # Browse BROWSE articles spread over the archive, drawing now and then.
-        order = list(app.reader.library.ids())
-        step = max(1, len(order) // BROWSE)
+        # Browse BROWSE articles spread evenly over the archive in reading order, drawing now
+        # and then. Found by the issues' counts: listing every id first would build every issue.
+        from bisect import bisect_right
+        from itertools import accumulate
+
+        issues = app.reader.library.issues
+        ends = list(accumulate(issue.article_count for issue in issues))
+        order = []
+        for k in range(min(BROWSE, ends[-1])):
+            at = k * ends[-1] // BROWSE
+            n = bisect_right(ends, at)
+            order.append(issues[n].article_ids[at - (ends[n - 1] if n else 0)])
         started = time.perf_counter()
-        for n, article_id in enumerate(order[::step][:BROWSE]):
+        for n, article_id in enumerate(order):
             app.reader.open_article(article_id)
             if n % 50 == 0:
                 await pilot.pause()

@@ -221,3 +221,23 @@ async def test_the_reader_opens_a_single_archive(tmp_path, fixture_month):
         shown = app.reader.article_view.article
         assert shown is not None and shown.headline == "河滩村民合力修堤"
         assert [b.type for b in shown.blocks][-1] == "signature"
+
+
+def test_a_first_reading_of_many_archives_shows_the_newest_month_as_soon_as_it_is_read(
+    tmp_path, monkeypatch, fixture_month
+):
+    """The contents show the newest issue first: that month is read first (in the
+    reader's process), and handed over at once, without waiting for the others."""
+    names = sorted(p.name for p in fixture_month.glob("*.md"))
+    for n, month in enumerate(("05", "06", "07", "08")):
+        pack(fixture_month, tmp_path / "7z" / f"1946年{month}月.7z", names=names[n::4])
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 3)
+    parts: list[Library] = []
+    whole = Library.open([tmp_path], first_part=(3600.0, parts.append))  # not by the clock: by the month
+    assert len(parts) == 1 and not parts[0].complete and whole.complete
+
+    def months(lib: Library) -> set[str]:
+        return {ref.source.split("/")[1] for _, _, ref in lib.refs()}
+
+    assert months(parts[0]) == {"1946年08月.7z"}
+    assert months(whole) == {f"1946年{m}月.7z" for m in ("05", "06", "07", "08")}

@@ -11,7 +11,7 @@ import pytest
 import tuireader.library as library_module
 import tuireader.scan as scan_module
 from tests.conftest import FIXTURES
-from tuireader.catalogue import catalogue_path
+from tuireader.catalogue import Catalogue, catalogue_path
 from tuireader.library import Library
 
 
@@ -160,23 +160,45 @@ def _cold_and_warm(root):
 def test_a_warm_open_builds_an_issue_only_when_it_is_asked_for(generated):
     cold, warm = _cold_and_warm(generated)
     assert not any(issue.loaded for issue in warm.issues)
-    # Counts and the reading order come from the ids alone.
+    # Counts come from the snapshot's head, which holds no article ids.
     assert len(warm) == len(cold)
     assert [i.article_count for i in warm.issues] == [i.article_count for i in cold.issues]
-    assert list(warm.ids()) == [r.id for _, _, r in cold.refs()]
     assert not any(issue.loaded for issue in warm.issues)
-    # Finding one article builds its issue and no other.
+    # Finding one article builds its issue and no other (its issue is looked up by id).
     last = cold.issues[-1].sections[-1].articles[-1]
+    assert last.id in warm and "no-such-id" not in warm
+    assert not any(issue.loaded for issue in warm.issues)
     issue, section, ref = warm.locate(last.id)
     assert [i.loaded for i in warm.issues].count(True) == 1 and warm.issues[-1].loaded
     assert (ref.headline, ref.source, section.number) == (last.headline, last.source, cold.locate(last.id)[1].number)
     assert warm.article(last.id).blocks == cold.article(last.id).blocks
+    # The reading order walks the issues, building each as it goes.
+    assert list(warm.ids()) == [r.id for _, _, r in cold.refs()]
     # Every issue, once built, is the one the files give.
     def summary(lib: Library) -> list[tuple]:
         return [(i.label, s.label, r.id, r.title, r.kind, r.source, r.continues_at, r.continued_from)
                 for i, s, r in lib.refs()]
 
     assert summary(warm) == summary(cold)
+
+
+def test_read_articles_are_counted_in_issues_not_built_yet(generated):
+    """A folded issue's unread count is its count less the read ids in it, which the
+    catalogue's id table places without building the issue; ``u`` passes over issues
+    read through without building them either."""
+    cold, warm = _cold_and_warm(generated)
+    read = {ids[0] for ids in (issue.article_ids for issue in cold.issues[::2])} | {"notinthislibrary"}
+    read |= set(cold.issues[1].article_ids)  # the second issue read through
+    expected = [len(read & set(issue.article_ids)) for issue in cold.issues]
+    assert [warm.read_in_issue(n, read) for n in range(len(warm.issues))] == expected
+    assert not any(issue.loaded for issue in warm.issues)
+    after = cold.issues[0].article_ids[-1]
+    following = warm.ids(after=after, wrap=True, skip_read=read)
+    assert next(following) == cold.issues[2].article_ids[0]
+    assert not warm.issues[1].loaded
+    # Read more: counted again.
+    read.add(cold.issues[3].article_ids[-1])
+    assert warm.read_in_issue(3, read) == expected[3] + 1
 
 
 def test_moving_through_articles_and_pages_crosses_issues_in_reading_order(generated):
@@ -198,18 +220,32 @@ def test_moving_through_articles_and_pages_crosses_issues_in_reading_order(gener
     assert list(warm.ids(after=order[-1])) == []
 
 
-def test_a_damaged_issue_in_the_catalogue_is_read_again_from_the_files(lib_dir):
+def test_a_damaged_issue_in_the_catalogue_is_built_again_from_its_files_rows(lib_dir):
     expected = _headlines(Library.open([lib_dir]))
     with sqlite3.connect(catalogue_path([lib_dir])) as db:
-        (blob,) = db.execute("SELECT data FROM snapshot_issues WHERE n = 0").fetchone()
-        db.execute("UPDATE snapshot_issues SET data = ? WHERE n = 0", (bytes(len(blob)),))
-    # Every issue's copy is checked on opening: a damaged one is never unpacked (nor
-    # shown short); the library is read from the files, which rebuild the catalogue.
+        digest, blob = db.execute("SELECT digest, data FROM snapshot_blobs").fetchone()
+        db.execute("UPDATE snapshot_blobs SET data = ? WHERE digest = ?", (bytes(len(blob)), digest))
+    # An issue's copy is checked when it is first shown: a damaged one is never unpacked
+    # (nor shown short); that issue is built from its files' rows in the catalogue.
     lib = Library.open([lib_dir])
-    assert not lib.from_catalogue
+    assert lib.from_catalogue
     assert _headlines(lib) == expected and lib.problems == []
-    again = Library.open([lib_dir])
-    assert again.from_catalogue and _headlines(again) == expected
+    # The snapshot is not trusted again: the next start builds it from the rows anew.
+    assert Catalogue([lib_dir]).load_snapshot() is None
+    assert _headlines(Library.open([lib_dir])) == expected
+    third = Library.open([lib_dir])
+    assert third.from_catalogue and _headlines(third) == expected
+
+
+def test_an_issue_whose_copy_and_rows_are_both_gone_is_read_from_its_files(lib_dir):
+    expected = _headlines(Library.open([lib_dir]))
+    lib = Library.open([lib_dir])
+    assert lib.from_catalogue
+    with sqlite3.connect(catalogue_path([lib_dir])) as db:
+        db.execute("DELETE FROM snapshot_blobs")
+        db.execute("DELETE FROM files")
+        db.execute("DELETE FROM articles")
+    assert _headlines(lib) == expected
 
 
 def test_what_a_look_at_the_folders_finds(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.conftest import sync
 from tuireader.contents import group_issues
-from tuireader.library import PARSE_CACHE_SIZE
+from tuireader.library import PARSE_CACHE_SIZE, Library
 from tuireader.ui.app import ReaderApp
 from tuireader.ui.widgets.library_list import LibraryList
 
@@ -173,7 +173,8 @@ async def test_browsing_many_articles_keeps_a_bounded_number_in_memory(tmp_path)
 @sync
 async def test_a_second_start_builds_only_the_open_issue_whatever_the_contents_show(tmp_path):
     """From the catalogue, the reader opens the last article read; the contents pane beside
-    it lists every year with its issues and unread articles, from the ids alone: no other
+    it lists every year with its issues and unread articles, from the issues' counts and the
+    read ids: no other
     issue's pages are built until the reader opens that issue."""
     lib = _generator().generate_library(tmp_path / "lib", 2500, seed=4)
     first = ReaderApp([lib])
@@ -194,8 +195,9 @@ async def test_a_second_start_builds_only_the_open_issue_whatever_the_contents_s
         years = group_issues(library.issues)
         read = second.reader.store.state.read
         assert len(years) > 2 and len(read) <= 2
+        cold = Library.open([lib], use_catalogue=False)  # the same issues, built here: ids to count
         for year in years:
-            ids = [aid for m in year.months for n in m.issues for aid in library.issues[n].article_ids]
+            ids = [aid for m in year.months for n in m.issues for aid in cold.issues[n].article_ids]
             unread = len(ids) - len(read.intersection(ids))
             assert f"{year.year}  {year.issue_count} issues, {unread:,} unread" in shown
         open_issue = library.locate(target)[0]
@@ -247,6 +249,29 @@ async def test_a_first_run_on_a_large_library_can_be_read_while_the_rest_is_read
     async with second.run_test(size=(80, 24)) as pilot:
         await settle(second, pilot, lambda: second.reader.current_id is not None)
         assert second.reader.current_id == whole[2]
+
+
+@sync
+async def test_a_large_library_read_from_its_files_is_swapped_for_its_catalogue_once_written(
+    tmp_path, monkeypatch
+):
+    """Once a first run has catalogued a large library, the reader holds the same library
+    from the catalogue (issues built when shown) instead of every article's summary: the
+    article stays open, the counts stay."""
+    import tuireader.ui.loading as loading
+
+    monkeypatch.setattr(loading, "SLIM_FROM", 1)
+    lib = _generator().generate_library(tmp_path / "lib", 600, seed=5)
+    app = ReaderApp([lib])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot, lambda: app.reader.library is not None and app.reader.library.from_catalogue)
+        library = app.reader.library
+        assert library.complete and len(library) == len(Library.open([lib], use_catalogue=False))
+        opened = app.reader.current_id
+        assert opened is not None and app.reader.current_article.id == opened
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot, lambda: app.reader.current_id != opened)
+        assert app.reader.current_id == library.neighbour(opened, +1)
 
 
 @sync

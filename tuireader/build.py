@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,7 +105,7 @@ class Built:
     merged: dict[str, list[str]] = field(default_factory=dict)
 
 
-def build(rows: dict[str, FileRow], roots: list[Path], taken: set[str] | frozenset[str] = frozenset()) -> Built:
+def build(rows: dict[str, FileRow], roots: list[Path], taken: Container[str] = frozenset()) -> Built:
     """Build every issue of these files' rows (no parsing); article ids keep clear of ``taken``."""
     built = Built()
     order = {str(r): i for i, r in enumerate(roots)}
@@ -127,7 +128,7 @@ def build(rows: dict[str, FileRow], roots: list[Path], taken: set[str] | frozens
     return built
 
 
-def _build(built: Built, entries: list[Entry], taken: set[str] | frozenset[str]) -> None:
+def _build(built: Built, entries: list[Entry], taken: Container[str]) -> None:
     # Issues: by paper and date; undated files by their folder.
     groups: dict[str, list[Entry]] = {}
     for e in entries:
@@ -186,7 +187,7 @@ def _build(built: Built, entries: list[Entry], taken: set[str] | frozenset[str])
     _link_jumps(built.issues)
 
 
-def _ref(built: Built, taken: set[str] | frozenset[str], e: Entry, issue: Issue, page: int) -> ArticleRef:
+def _ref(built: Built, taken: Container[str], e: Entry, issue: Issue, page: int) -> ArticleRef:
     base = article_id(issue.paper, issue.date, page, e.headline or e.kicker or e.body_key)
     aid, n = base, 1
     while aid in built.ref_file or aid in taken:

@@ -14,17 +14,17 @@ import json
 import marshal
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from tuireader import paths
 from tuireader.ingest.decode import path_from_db, path_to_db
-from tuireader.snapshot import Head, pack_head, unpack_head
+from tuireader.snapshot import Head, IssueEntry, pack_head, unpack_head
 
 MAGIC = "tuireader-catalogue"
 #: Bump when the parsers change what they produce, so old catalogues are rebuilt.
-SCHEMA = "10"
+SCHEMA = "11"
 
 
 @dataclass(slots=True)
@@ -80,6 +80,30 @@ def _row_checksum(values: tuple, articles: list[tuple]) -> str:
 def row_issue_key(row: FileRow) -> str | None:
     """The ``issue_key`` of a file's row (None for a file that yielded no articles)."""
     return issue_key(row.path, row.info[1], row.info[2]) if row.info else None
+
+
+class IdLookup:
+    """Which issue one article id is in, asked many times over one connection
+    (a refresh's new ids checked against the kept issues'); close it after."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._db: sqlite3.Connection | None = None
+        if catalogue.path.exists():
+            with contextlib.suppress(sqlite3.Error):
+                self._db = catalogue._connect()
+
+    def __call__(self, aid: str) -> str | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT issue FROM snapshot_ids WHERE id = ?", (aid,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else path_from_db(row[0])
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
 
 
 class Catalogue:
@@ -189,8 +213,8 @@ class Catalogue:
             with db:
                 self._ensure_schema(db)
                 if snapshot_stale:
+                    # The head goes; its blobs and ids stay for the refresh that saves the next one.
                     db.execute("DELETE FROM meta WHERE key = 'snapshot'")
-                    db.execute("DELETE FROM snapshot_issues")
                 if replace_all:
                     db.execute("DELETE FROM files")
                     db.execute("DELETE FROM articles")
@@ -220,15 +244,23 @@ class Catalogue:
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('counts', ?)", (json.dumps(counts),))
 
     # ------------------------------------------------------------- snapshot
-    # The built library, so a warm start reads rows instead of rebuilding 100,000
-    # entries: a small head (the issues, their article ids, a digest of each issue)
-    # and one compressed blob per issue, read whole but unpacked only when the
-    # issue is first shown. All of it is read in one transaction, so a refresh by
-    # another process cannot hand a reader one issue of another snapshot.
+    # The built library, so a warm start reads a head instead of rebuilding 100,000
+    # entries: a small head (the issues, their article counts, a digest of each
+    # issue's blob), one compressed blob per issue, read and unpacked only when the
+    # issue is first shown, and which issue each article id is in, asked only for an
+    # id whose issue is not open (a bookmark, a read id, a search result). A blob is
+    # named by its digest, so a refresh writes only the issues it built again, and a
+    # reader still holding an older head finds the blobs it names or is told they
+    # are gone (``snapshot_blob`` returns None).
 
-    def save_snapshot(self, head: Head, issues: list[bytes]) -> str:
-        """Store the head (marshalled, with its checksum) and the issues' blobs;
-        returns the head's digest, which names this snapshot."""
+    def save_snapshot(
+        self, head: Head, blobs: Mapping[str, bytes], ids: Iterable[tuple[str, str]],
+        replaced: Iterable[str] | None = None,
+    ) -> str:
+        """Store the head (marshalled, with its checksum), the blobs it does not find
+        stored already (digest -> blob) and (article id, issue key) of the issues built;
+        ``replaced``: the keys of the issues built again (the others' ids are kept), or
+        None when everything is new. Returns the head's digest, which names this snapshot."""
         data = marshal.dumps(pack_head(head))
         digest = content_digest(data)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -236,9 +268,23 @@ class Catalogue:
             with db:
                 self._ensure_schema(db)
                 db.execute("DELETE FROM snapshot")
-                db.execute("DELETE FROM snapshot_issues")
+                if replaced is None:
+                    db.execute("DELETE FROM snapshot_blobs")
+                    db.execute("DELETE FROM snapshot_ids")
+                else:
+                    gone = [path_to_db(key) for key in replaced]
+                    for k in range(0, len(gone), 500):
+                        chunk = gone[k : k + 500]
+                        db.execute(f"DELETE FROM snapshot_ids WHERE issue IN ({','.join('?' * len(chunk))})", chunk)
+                    named = json.dumps(sorted(set(head.columns[IssueEntry._fields.index("digest")])))
+                    db.execute("DELETE FROM snapshot_blobs WHERE digest NOT IN (SELECT value FROM json_each(?))",
+                               (named,))
+                db.executemany("INSERT OR IGNORE INTO snapshot_blobs (digest, data) VALUES (?, ?)",
+                               sorted(blobs.items()))
+                # In the primary key's order: SQLite appends rather than splits pages.
+                db.executemany("INSERT OR REPLACE INTO snapshot_ids (id, issue) VALUES (?, ?)",
+                               sorted((aid, path_to_db(key)) for aid, key in ids))
                 db.execute("INSERT INTO snapshot (data, digest) VALUES (?, ?)", (data, digest))
-                db.executemany("INSERT INTO snapshot_issues (n, data) VALUES (?, ?)", enumerate(issues))
                 db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot', '1')")
         return digest
 
@@ -255,30 +301,59 @@ class Catalogue:
         except sqlite3.Error:
             return None
 
-    def load_snapshot(self) -> tuple[Head, list[bytes], str] | None:
-        """(head, the issues' blobs, the head's digest) as saved, or None (the caller rebuilds them).
-        Every blob is checked against its digest in the head (a few milliseconds for
-        100,000 articles): a damaged one would otherwise show its issue short."""
+    def load_snapshot(self) -> tuple[Head, str] | None:
+        """(head, the head's digest) as saved, or None (the caller rebuilds it). The
+        blobs are read one by one, when their issue is shown (``snapshot_blob``)."""
         if not self.path.exists():
             return None
         try:
             with contextlib.closing(self._connect()) as db:
-                db.execute("BEGIN")  # one read transaction: the head and the blobs of one snapshot
+                db.execute("BEGIN")  # one read transaction: the meta and the head agree
                 meta = self._checked_meta(db)
                 if "snapshot" not in meta:
                     return None
                 row = db.execute("SELECT data, digest FROM snapshot").fetchone()
-                blobs = [data for (data,) in db.execute("SELECT data FROM snapshot_issues ORDER BY n")]
             # marshal is fast but trusts its input: check the head is the one we wrote.
             if row is None or content_digest(row[0]) != row[1]:
                 raise Unusable("snapshot checksum mismatch")
-            head = unpack_head(marshal.loads(row[0]), len(blobs))
-            if any(content_digest(blob) != entry.digest for entry, blob in zip(head.issues, blobs, strict=True)):
-                raise Unusable("a snapshot issue that is not as it was written")
-            return head, blobs, row[1]
+            return unpack_head(marshal.loads(row[0])), row[1]
         except (sqlite3.Error, ValueError, TypeError, EOFError, OSError) as exc:
             self._forget_if_damaged(exc)
             return None
+
+    def snapshot_blob(self, digest: str) -> bytes | None:
+        """The issue's blob of this digest, checked against it; None when it is not
+        there (another reader's refresh replaced it) or not as it was written."""
+        if not self.path.exists():
+            return None
+        try:
+            with contextlib.closing(self._connect()) as db:
+                row = db.execute("SELECT data FROM snapshot_blobs WHERE digest = ?", (digest,)).fetchone()
+                if row is not None and (not isinstance(row[0], bytes) or content_digest(row[0]) != digest):
+                    # Damaged: the next start builds the snapshot again rather than meet it.
+                    with db:
+                        db.execute("DELETE FROM meta WHERE key = 'snapshot'")
+                    return None
+        except sqlite3.Error as exc:
+            self._forget_if_damaged(exc)
+            return None
+        return None if row is None else row[0]
+
+    def issues_of_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        """Article id -> the key of its issue in the snapshot, for those of ``ids`` it holds."""
+        wanted = list(ids)
+        out: dict[str, str] = {}
+        if not wanted or not self.path.exists():
+            return out
+        try:
+            with contextlib.closing(self._connect()) as db:
+                for k in range(0, len(wanted), 20_000):
+                    rows = db.execute("SELECT id, issue FROM snapshot_ids WHERE id IN (SELECT value FROM json_each(?))",
+                                      (json.dumps(wanted[k : k + 20_000]),))
+                    out.update((aid, path_from_db(issue)) for aid, issue in rows)
+        except (sqlite3.Error, ValueError):
+            return {}
+        return out
 
     def file_stats(self) -> dict[str, tuple[int, int]]:
         if not self.path.exists():
@@ -363,7 +438,8 @@ class Catalogue:
             " jumps TEXT, body_key TEXT, dedupe_key TEXT, richness TEXT, PRIMARY KEY (path, idx))"
         )
         db.execute("CREATE TABLE IF NOT EXISTS snapshot (data BLOB, digest TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS snapshot_issues (n INTEGER PRIMARY KEY, data BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS snapshot_blobs (digest TEXT PRIMARY KEY, data BLOB) WITHOUT ROWID")
+        db.execute("CREATE TABLE IF NOT EXISTS snapshot_ids (id TEXT PRIMARY KEY, issue TEXT) WITHOUT ROWID")
         db.executemany(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
             # ASCII JSON keeps a root whose name is not UTF-8 (its odd bytes are escaped surrogates).

@@ -19,26 +19,27 @@ import sqlite3
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Container, Iterable, Iterator
 from dataclasses import replace
 from functools import partial
 from pathlib import Path, PurePath
 
 from tuireader import archive as A
 from tuireader.build import SourceFile, build
-from tuireader.catalogue import Catalogue, FileRow, content_digest, row_issue_key
+from tuireader.catalogue import Catalogue, FileRow, content_digest
 from tuireader.ingest import IngestError, ParsedFile, parse_bytes, parse_file
-from tuireader.ingest.decode import readable_name
 from tuireader.model import Article, ArticleRef, Issue, Problem, Section
-from tuireader.scan import Found, ProgressCallback, rescan, scan, walk
+from tuireader.refresh import Refreshing
+from tuireader.scan import ProgressCallback, scan
 from tuireader.scan import discover as discover  # imported from here by benchmarks/bench_parse.py
-from tuireader.snapshot import FileEntry, Head, IssueEntry, pack_issue, unpack_issue
+from tuireader.scan import walk as walk  # imported from here by the search index and tests
+from tuireader.snapshot import FileEntry, Head, IssueEntry, UnpackedIssue, pack_issue, unpack_issue
 
 #: Parsed files kept in memory for ``article()``.
 PARSE_CACHE_SIZE = 64
 
 
-class Library:
+class Library(Refreshing):
     def __init__(self, roots: list[Path]) -> None:
         self.roots = roots
         self.issues: list[Issue] = []
@@ -47,10 +48,16 @@ class Library:
         #: Files known from the snapshot only: absolute path -> (root, rel); a
         #: SourceFile (two Path objects) is made when one is needed.
         self._lazy_files: dict[str, tuple[str, str]] = {}
-        #: Every article id in reading order, issue by issue, and the issue of each id:
-        #: known without building any issue's sections.
-        self._issue_ids: list[tuple[str, ...]] = []
+        #: Each issue's article ids in reading order (None: in its blob, not read yet),
+        #: how many it holds, and the issue of each id known: every id of a library
+        #: built from its files; of one from the snapshot, the ids of the issues built
+        #: so far and those looked up in the catalogue (``_issue_number``).
+        self._issue_ids: list[tuple[str, ...] | None] = []
+        self._counts: list[int] = []
+        self._total = 0
         self._issue_of: dict[str, int] = {}
+        #: Ids looked up in the catalogue and not found there.
+        self._absent: set[str] = set()
         #: Per issue: how issues are ordered, and which files' issue it is (``issue_key``).
         self._issue_sort: list[tuple[str, str, str]] = []
         self._issue_keys: list[str] = []
@@ -61,16 +68,25 @@ class Library:
         self._section_of: dict[str, Section] = {}
         self._ref_file: dict[str, str] = {}  # article id -> absolute path
         self._merged: dict[str, list[str]] = {}
-        #: The snapshot's packed issues (issue number -> blob, digest), kept after
-        #: unpacking so that a refresh saves the issues it did not rebuild as they were.
-        self._packed: dict[int, tuple[bytes, str]] = {}
+        #: The digest of each issue's blob in the snapshot (issue number -> digest): a
+        #: refresh saves the issues it did not rebuild as they were.
+        self._packed: dict[int, str] = {}
+        #: Blobs of issues built by a refresh (digest -> blob), whether or not the catalogue took them.
+        self._local_blobs: dict[str, bytes] = {}
+        #: The catalogue the snapshot came from: its blobs and which issue an id is in.
+        self._catalogue: Catalogue | None = None
+        self._key_number: dict[str, int] | None = None
+        #: (the read set's identity and size, read articles per issue): ``read_in_issue``.
+        self._read_counts: tuple[tuple[int, int], dict[int, int]] | None = None
+        #: The library read from its files, when the catalogue could not give an issue.
+        self._whole: Library | None = None
         #: Issues unpacked so far: every thread that asks gets the same pages.
         self._unpacked: dict[int, list[Section]] = {}
         self._build_lock = threading.Lock()
         #: The digest of the snapshot this library was read from or saved as.
         self._digest: str | None = None
         #: Ids of issues kept from before, while a refresh builds the changed ones.
-        self._taken: set[str] = set()
+        self._taken: Container[str] = frozenset()
         #: (catalogue, rows read from the files or None) still to write: ``write_catalogue``.
         self._unwritten: tuple[Catalogue, dict[str, FileRow] | None] | None = None
         self._cache: OrderedDict[str, ParsedFile] = OrderedDict()
@@ -113,7 +129,7 @@ class Library:
         try:
             snapshot = catalogue.load_snapshot()
             if snapshot is not None:
-                lib._from_snapshot(*snapshot)
+                lib._from_snapshot(*snapshot, catalogue)
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -161,140 +177,19 @@ class Library:
                 catalogue.save(rows.values(), replace_all=True)
         self._save_snapshot(catalogue)
 
-    def refresh(self, progress: ProgressCallback | None = None) -> Library | None:
-        """Look for added, changed, removed and renamed files; return a new
-        Library when anything changed (the catalogue is updated), else None.
-
-        Only the issues whose files changed are built again: a new issue dropped
-        into a 100,000-article archive costs its own files, and every other issue
-        keeps its packed copy. What is compared is the catalogue, not this
-        library, so a change another reader's refresh already put there is
-        picked up too."""
-        catalogue = Catalogue(self.roots)
-        # The common case, nothing changed, needs only sizes and mtimes: reading
-        # every catalogue row of a large library costs seconds and hundreds of MB.
-        stats = catalogue.outer_file_stats()  # files and archives; an archive's members go with it
-        found = []
-        for n, entry in enumerate(walk(self._paths, unlisted=True), 1):
-            found.append(entry)
-            if progress is not None and n % 256 == 0:
-                progress(n, max(n, len(stats)))
-        if progress is not None:
-            progress(len(found), len(found))
-        touched = [f for f in found if stats.get(f[0]) != f[3:]]  # (path, root, rel, size, mtime_ns)
-        on_disk = {f[0] for f in found}
-        removed = [key for key in stats if key not in on_disk]
-        removed += [key for box in removed if A.is_archive(box) for key in catalogue.paths_under(box)]
-        if stats and not touched and not removed:
-            current = catalogue.snapshot_digest()
-            if current is None or current == self._digest:
-                return None
-            return Library.open(self._paths)  # another reader brought the catalogue up to date
-        snapshot = catalogue.load_snapshot() if stats else None
-        if snapshot is None:
-            return self._rebuilt(catalogue, progress)
-        return self._updated(catalogue, snapshot, touched, removed, progress)
-
-    def _rebuilt(self, catalogue: Catalogue, progress: ProgressCallback | None) -> Library | None:
-        """The whole library built again from the catalogue's rows and the files."""
-        old = catalogue.load() or {}
-        rows, to_save, removed, changes = scan(self._paths, old, progress)
-        with contextlib.suppress(OSError, sqlite3.Error):
-            if to_save or removed or not old:
-                catalogue.save(to_save, removed, replace_all=not old)
-        if not changes and old:
-            return None
-        lib = Library(self.roots)
-        lib._paths = self._paths
-        lib._from_rows(rows)
-        lib._save_snapshot(catalogue)
-        return lib
-
-    def _updated(
-        self, catalogue: Catalogue, snapshot: tuple[Head, list[bytes], str], touched: list[Found],
-        removed: list[str], progress: ProgressCallback | None,
-    ) -> Library | None:
-        """The catalogue's snapshot with the issues of ``touched`` and ``removed`` files built again."""
-        head, blobs, snapshot_digest = snapshot
-        boxes = {path for path, *_ in touched if A.is_archive(path)}
-        in_boxes = [key for box in sorted(boxes) for key in catalogue.paths_under(box)]
-        old = catalogue.rows([path for path, *_ in touched] + removed + in_boxes)
-        if old is None:
-            return self._rebuilt(catalogue, progress)
-        # The touched files read again: what really changed, and the issues to build again.
-        to_save, removed, changed, affected = rescan(touched, removed, in_boxes, old, self.roots, progress)
-        with contextlib.suppress(OSError, sqlite3.Error):
-            catalogue.save(to_save, removed, snapshot_stale=bool(changed))
-        if not changed:
-            return None
-        rows = catalogue.rows_of_issues(affected)
-        if rows is None:
-            return self._rebuilt(catalogue, progress)
-        # What the files hold now, whether or not the catalogue could take it (a full or read-only cache).
-        for key in removed:
-            rows.pop(key, None)
-        rows.update((row.path, row) for row in to_save if row_issue_key(row) in affected)
-        kept = [(entry, blob) for entry, blob in zip(head.issues, blobs, strict=True) if entry.key not in affected]
-        # The changed issues, built from their files' rows, with ids that keep clear of the kept issues'.
-        part = Library(self.roots)
-        part._paths = self._paths
-        part._taken = {aid for entry, _blob in kept for aid in entry.ids}
-        part._from_rows(rows)
-        merged = kept + [part._pack(n) for n in range(len(part.issues))]
-        merged.sort(key=lambda packed: packed[0].order)
-        changed_names = {readable_name(key) for key in changed}  # problems are kept by the name shown
-        problems = [(path, reason) for path, reason in head.problems if path not in changed_names]
-        problems += [
-            (readable_name(row.path), row.problem) for row in to_save if row.problem is not None and row.path in changed
-        ]
-        problems.sort()
-        lib = Library(self.roots)
-        lib._paths = self._paths
-        new_head = Head(tuple(entry for entry, _ in merged), tuple(problems))
-        new_blobs = [blob for _, blob in merged]
-        with contextlib.suppress(OSError, sqlite3.Error, ValueError):
-            lib._digest = catalogue.save_snapshot(new_head, new_blobs)
-        lib._from_snapshot(new_head, new_blobs, lib._digest)
-        if snapshot_digest == self._digest:  # the snapshot this library was read from: keep what it built
-            lib._adopt(self)
-        return lib
-
-    def _adopt(self, old: Library) -> None:
-        """Take over the pages ``old`` had built of the issues this library kept from
-        it unchanged, so a refresh does not build again what the reader has open."""
-        was = {key: n for n, key in enumerate(old._issue_keys)}
-        with self._build_lock:
-            for n, key in enumerate(self._issue_keys):
-                m = was.get(key)
-                if m is None:
-                    continue  # a new issue
-                sections = old._unpacked.get(m)
-                if sections is None or old._packed[m][1] != self._packed[n][1]:
-                    continue  # never unpacked, or built again (its blob differs)
-                for section in sections:
-                    for ref in section.articles:
-                        self._ref_of[ref.id] = ref
-                        self._section_of[ref.id] = section
-                        key_of_file = self._ref_file[ref.id] = old._ref_file[ref.id]
-                        self._lazy_files.setdefault(key_of_file, old._lazy_files[key_of_file])
-                        if ref.id in old._merged:
-                            self._merged[ref.id] = old._merged[ref.id]
-                self._unpacked[n] = sections
-                self.issues[n].sections = sections
-
     # ------------------------------------------------------------- snapshot
 
-    def _pack(self, n: int) -> tuple[IssueEntry, bytes]:
-        """Issue ``n`` as the snapshot keeps it: its head entry and its blob."""
-        packed = self._packed.get(n)
-        if packed is not None:  # read from a snapshot: as it was
-            blob, digest = packed
-        else:
-            merged = ((aid, tuple(self._merged[aid])) for aid in self._issue_ids[n] if aid in self._merged)
+    def _pack(self, n: int) -> tuple[IssueEntry, bytes | None]:
+        """Issue ``n`` as the snapshot keeps it: its head entry and its blob (None:
+        read from the snapshot, whose blob is kept as it was)."""
+        blob: bytes | None = None
+        digest = self._packed.get(n)
+        if digest is None:
+            merged = ((aid, tuple(self._merged[aid])) for aid in self._ids_of(n) if aid in self._merged)
             blob = pack_issue(self.issues[n].sections, self._file_entry, merged)
             digest = content_digest(blob)
         issue = self.issues[n]
-        entry = IssueEntry(issue.paper, issue.date, issue.title, self._issue_ids[n], digest, self._issue_sort[n],
+        entry = IssueEntry(issue.paper, issue.date, issue.title, self._counts[n], digest, self._issue_sort[n],
                            self._issue_keys[n])
         return entry, blob
 
@@ -304,32 +199,36 @@ class Library:
         return FileEntry(key, str(src.root), src.rel)
 
     def _save_snapshot(self, catalogue: Catalogue) -> None:
-        """Save the built library: a head with every issue's ids, and each issue
-        packed on its own (sections, article summaries, the files they lie in)."""
+        """Save the built library: a head with every issue's count, each issue packed
+        on its own (sections, article summaries, the files they lie in), and the issue
+        of every article id."""
         packed = [self._pack(n) for n in range(len(self.issues))]
-        head = Head(tuple(entry for entry, _ in packed), tuple((p.path, p.reason) for p in self.problems))
+        head = Head.of((entry for entry, _ in packed), ((p.path, p.reason) for p in self.problems))
+        blobs = {entry.digest: blob for entry, blob in packed if blob is not None}
+        ids = ((aid, self._issue_keys[n]) for n in range(len(self.issues)) for aid in self._ids_of(n))
         with contextlib.suppress(OSError, sqlite3.Error, ValueError):
-            self._digest = catalogue.save_snapshot(head, [blob for _, blob in packed])
+            self._digest = catalogue.save_snapshot(head, blobs, ids)
 
-    def _from_snapshot(self, head: Head, blobs: list[bytes], digest: str | None) -> None:
-        """The issues and their ids from the snapshot's head; each issue's sections
-        are built from its blob when first asked for (``_unpack``)."""
+    def _from_snapshot(self, head: Head, digest: str | None, catalogue: Catalogue) -> None:
+        """The issues from the snapshot's head: nothing per article. Each issue's
+        sections and ids are built from its blob when first asked for (``_unpack``)."""
         self.problems = [Problem(path, reason) for path, reason in head.problems]
         self._digest = digest
-        issue_of = self._issue_of
+        self._catalogue = catalogue
         # The issues' loaders hold the library weakly: no cycle keeps an old library
         # alive (the app freezes what the collector would otherwise walk).
         me = weakref.ref(self)
-        for n, (entry, blob) in enumerate(zip(head.issues, blobs, strict=True)):
-            self.issues.append(
-                Issue(entry.paper, entry.date, title=entry.title, loader=partial(_unpack_weakly, me, n), ids=entry.ids)
-            )
-            self._issue_ids.append(entry.ids)
-            self._issue_sort.append(entry.order)
-            self._issue_keys.append(entry.key)
-            self._packed[n] = (blob, entry.digest)
-            for aid in entry.ids:
-                issue_of[aid] = n
+        papers, dates, titles, counts, digests, orders, keys = head.columns
+        self.issues = [
+            Issue(paper, date, title=title, loader=partial(_unpack_weakly, me, n), count=count)
+            for n, (paper, date, title, count) in enumerate(zip(papers, dates, titles, counts, strict=True))
+        ]
+        self._counts = list(counts)
+        self._total = sum(counts)
+        self._issue_ids = [None] * len(counts)
+        self._issue_sort = list(orders)
+        self._issue_keys = list(keys)
+        self._packed = dict(enumerate(digests))
         self._stats_pending = True
 
     def _unpack(self, n: int) -> list[Section]:
@@ -338,29 +237,118 @@ class Library:
             done = self._unpacked.get(n)
             if done is not None:
                 return done
-            blob, _digest = self._packed[n]
-            issue = unpack_issue(blob)
-            for file in issue.files:
-                self._lazy_files.setdefault(file.key, (file.root, file.rel))
-            ref_of, section_of, ref_file, file_of = self._ref_of, self._section_of, self._ref_file, issue.file_of
-            for section in issue.sections:
-                for ref in section.articles:
-                    ref_of[ref.id] = ref
-                    section_of[ref.id] = section
-                    ref_file[ref.id] = file_of[ref.id]
-            for aid, copies in issue.merged:
-                self._merged[aid] = list(copies)
-            self._unpacked[n] = issue.sections
-            return issue.sections
+            digest = self._packed[n]
+            blob = self._local_blobs.get(digest)
+            if blob is None and self._catalogue is not None:
+                blob = self._catalogue.snapshot_blob(digest)
+            if blob is None:  # gone (another reader's refresh) or damaged: from its files' rows
+                sections = self._rebuild_issue(n)
+            else:
+                sections = self._register(unpack_issue(blob))
+            ids = tuple(ref.id for section in sections for ref in section.articles)
+            self._issue_ids[n] = ids
+            self._total += len(ids) - self._counts[n]
+            self._counts[n] = len(ids)
+            issue_of = self._issue_of
+            for aid in ids:
+                issue_of[aid] = n
+            self._unpacked[n] = sections
+            return sections
+
+    def _register(self, issue: UnpackedIssue) -> list[Section]:
+        """Take an unpacked issue's articles into the maps ``locate`` and ``article`` read."""
+        for file in issue.files:
+            self._lazy_files.setdefault(file.key, (file.root, file.rel))
+        ref_of, section_of, ref_file, file_of = self._ref_of, self._section_of, self._ref_file, issue.file_of
+        for section in issue.sections:
+            for ref in section.articles:
+                ref_of[ref.id] = ref
+                section_of[ref.id] = section
+                ref_file[ref.id] = file_of[ref.id]
+        for aid, copies in issue.merged:
+            self._merged[aid] = list(copies)
+        return issue.sections
+
+    def _rebuild_issue(self, n: int) -> list[Section]:
+        """Issue ``n`` built from its files' catalogue rows when its blob cannot be read
+        (gone, or damaged), or from the files themselves when the rows cannot be either."""
+        key = self._issue_keys[n]
+        rows = self._catalogue.rows_of_issues([key]) if self._catalogue is not None else None
+        built = build(rows or {}, self.roots)
+        if len(built.issues) == 1:
+            self._files.update(built.files)
+            self._ref_of.update(built.ref_of)
+            self._section_of.update(built.section_of)
+            self._ref_file.update(built.ref_file)
+            self._merged.update(built.merged)
+            return built.issues[0].sections
+        if self._whole is None:  # the catalogue is no help: every file read, once
+            self._whole = Library.open(self._paths, use_catalogue=False)
+        whole = self._whole
+        m = whole._number_of_key(key)
+        if m is None:
+            return []
+        sections = whole.issues[m].sections
+        for aid in whole._ids_of(m):
+            self._ref_of[aid] = whole._ref_of[aid]
+            self._section_of[aid] = whole._section_of[aid]
+            file_key = self._ref_file[aid] = whole._ref_file[aid]
+            self._files[file_key] = whole._files[file_key]
+            if aid in whole._merged:
+                self._merged[aid] = whole._merged[aid]
+        return sections
+
+    def _number_of_key(self, key: str) -> int | None:
+        if self._key_number is None:
+            self._key_number = {key: n for n, key in enumerate(self._issue_keys)}
+        return self._key_number.get(key)
+
+    def _ids_of(self, n: int) -> tuple[str, ...]:
+        """Issue ``n``'s article ids in reading order (built from its blob the first time)."""
+        ids = self._issue_ids[n]
+        if ids is None:
+            _ = self.issues[n].sections  # unpacks it, which records its ids
+            ids = self._issue_ids[n] or ()
+        return ids
+
+    def _issue_number(self, aid: str) -> int | None:
+        """The issue ``aid`` is in: known, or looked up in the catalogue (no issue is built)."""
+        n = self._issue_of.get(aid)
+        if n is None and self._catalogue is not None and aid not in self._absent:
+            self._look_up([aid])
+            n = self._issue_of.get(aid)
+        return n
+
+    def _look_up(self, ids: list[str]) -> None:
+        """Find the issues of these ids (not known yet) in the catalogue's table of ids."""
+        if self._catalogue is None:
+            return
+        found = self._catalogue.issues_of_ids(ids)
+        number = self._number_of_key
+        for aid in ids:
+            key = found.get(aid)
+            n = number(key) if key is not None else None
+            if n is None:
+                self._absent.add(aid)
+            else:
+                self._issue_of[aid] = n
 
     def _from_rows(self, rows: dict[str, FileRow]) -> None:
         """Build every issue of these files' rows (no parsing)."""
         built = build(rows, self.roots, self._taken)
         self.problems = built.problems
         self.issues = built.issues
-        self._issue_sort, self._issue_keys, self._issue_ids = built.issue_sort, built.issue_keys, built.issue_ids
+        self._issue_sort, self._issue_keys = built.issue_sort, built.issue_keys
+        self._issue_ids = list(built.issue_ids)
+        self._counts = [len(ids) for ids in built.issue_ids]
+        self._total = sum(self._counts)
         self._issue_of, self._ref_of, self._section_of = built.issue_of, built.ref_of, built.section_of
         self._ref_file, self._files, self._merged = built.ref_file, built.files, built.merged
+
+    @property
+    def catalogued(self) -> bool:
+        """True once this library's snapshot is in the catalogue (written or read)."""
+        return self._digest is not None
 
     # ------------------------------------------------------------- queries
 
@@ -372,12 +360,12 @@ class Library:
                     yield issue, section, ref
 
     def __len__(self) -> int:
-        return len(self._issue_of)
+        return self._total
 
     @property
     def is_empty(self) -> bool:
         """No article at all: the reader is told so (``empty_notice``), ``check`` fails."""
-        return not self._issue_of
+        return not self._total
 
     @property
     def empty_notice(self) -> str | None:
@@ -404,10 +392,10 @@ class Library:
         )
 
     def __contains__(self, aid: object) -> bool:
-        return aid in self._issue_of
+        return isinstance(aid, str) and self._issue_number(aid) is not None
 
     def locate(self, aid: str) -> tuple[Issue, Section, ArticleRef] | None:
-        n = self._issue_of.get(aid)
+        n = self._issue_number(aid)
         if n is None:
             return None
         issue = self.issues[n]
@@ -415,42 +403,68 @@ class Library:
         ref = self._ref_of.get(aid)
         return None if ref is None else (issue, self._section_of[aid], ref)
 
-    # -- reading order, from the ids alone (no issue is built to walk it) ----
+    # -- reading order, issue by issue (an issue is built when its ids are walked) ----
 
-    def ids(self, after: str | None = None, *, wrap: bool = False) -> Iterator[str]:
+    def ids(self, after: str | None = None, *, wrap: bool = False,
+            skip_read: Collection[str] | None = None) -> Iterator[str]:
         """Article ids in reading order; with ``after``, those that follow it
-        (then, with ``wrap``, those from the start up to and including it)."""
-        n = self._issue_of.get(after) if after is not None else None
-        if n is None:
-            for ids in self._issue_ids:
-                yield from ids
-            return
-        pos = self._issue_ids[n].index(after) + 1
-        yield from self._issue_ids[n][pos:]
-        for ids in self._issue_ids[n + 1 :]:
-            yield from ids
-        if wrap:
-            for ids in self._issue_ids[:n]:
-                yield from ids
-            yield from self._issue_ids[n][:pos]
+        (then, with ``wrap``, those from the start up to and including it). With
+        ``skip_read`` (the read ids), issues not built yet whose every article is read
+        are passed over unbuilt."""
+        n = self._issue_number(after) if after is not None else None
+        pos = 0
+        if n is not None:
+            pos = self._ids_of(n).index(after) + 1 if after in self._ids_of(n) else 0
+        everything = range(len(self.issues))
+        order = everything if n is None else [n, *range(n + 1, len(self.issues)), *(range(n) if wrap else ())]
+        read = self._read_per_issue(skip_read) if skip_read is not None else None
+        for k, m in enumerate(order):
+            if read is not None and self._issue_ids[m] is None and read.get(m, 0) >= self._counts[m]:
+                continue
+            ids = self._ids_of(m)
+            yield from ids[pos:] if k == 0 and n is not None else ids
+        if n is not None and wrap:
+            yield from self._ids_of(n)[:pos]
 
     def first_id(self) -> str | None:
         return next(self.ids(), None)
 
     def neighbour(self, aid: str, step: int) -> str | None:
         """The article ``step`` (+1 or -1) away from ``aid`` in reading order, or None."""
-        n = self._issue_of.get(aid)
-        if n is None:
+        n = self._issue_number(aid)
+        if n is None or aid not in self._ids_of(n):
             return None
-        pos = self._issue_ids[n].index(aid) + step
-        while 0 <= n < len(self._issue_ids):
-            ids = self._issue_ids[n]
+        pos = self._ids_of(n).index(aid) + step
+        while 0 <= n < len(self.issues):
+            ids = self._ids_of(n)
             if 0 <= pos < len(ids):
                 return ids[pos]
             n += step
-            if 0 <= n < len(self._issue_ids):
-                pos = 0 if step > 0 else len(self._issue_ids[n]) - 1
+            if 0 <= n < len(self.issues):
+                pos = 0 if step > 0 else self._counts[n] - 1
         return None
+
+    def read_in_issue(self, n: int, read: Collection[str]) -> int:
+        """How many of the ``read`` ids are in issue ``n``, without building it: with its
+        article count, a folded issue's unread count."""
+        return self._read_per_issue(read).get(n, 0)
+
+    def _read_per_issue(self, read: Collection[str]) -> dict[int, int]:
+        """Issue number -> read ids in it, counted again when the read set has changed size."""
+        stamp = (id(read), len(read))
+        if self._read_counts is not None and self._read_counts[0] == stamp:
+            return self._read_counts[1]
+        issue_of, absent = self._issue_of, self._absent
+        unknown = [aid for aid in read if aid not in issue_of and aid not in absent]
+        if unknown:
+            self._look_up(unknown)
+        counts: dict[int, int] = {}
+        for aid in read:
+            n = issue_of.get(aid)
+            if n is not None:
+                counts[n] = counts.get(n, 0) + 1
+        self._read_counts = (stamp, counts)
+        return counts
 
     def section_neighbour(self, aid: str, step: int) -> str | None:
         """The first article of the page ``step`` (+1 or -1) pages away from the

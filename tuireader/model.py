@@ -183,7 +183,7 @@ class Issue:
     archive builds nothing but the issues.
     """
 
-    __slots__ = ("paper", "date", "title", "_sections", "_loader", "_ids")
+    __slots__ = ("paper", "date", "title", "_sections", "_loader", "_ids", "_count")
 
     def __init__(
         self,
@@ -194,6 +194,7 @@ class Issue:
         *,
         loader: Callable[[], list[Section]] | None = None,
         ids: tuple[str, ...] | None = None,
+        count: int | None = None,
     ) -> None:
         self.paper = paper
         self.date = date
@@ -202,6 +203,8 @@ class Issue:
         self._sections = sections if sections is not None or loader is not None else []
         self._loader = loader
         self._ids = ids
+        #: Its number of articles, known before its sections are built (with a ``loader``).
+        self._count = count
 
     @property
     def sections(self) -> list[Section]:
@@ -228,7 +231,14 @@ class Issue:
         return tuple(r.id for s in self.sections for r in s.articles)
 
     @property
+    def ids_known(self) -> bool:
+        """Whether ``article_ids`` answers without building the issue's sections."""
+        return self._sections is not None or self._ids is not None
+
+    @property
     def article_count(self) -> int:
+        if self._sections is None and self._count is not None:
+            return self._count
         return len(self.article_ids)
 
     @property

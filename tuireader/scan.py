@@ -33,6 +33,11 @@ def scan(
     callback gets the rows read so far (once)."""
     part_at = time.monotonic() + first_part[0] if first_part is not None else None
     found = list(walk(paths, unlisted=True))
+    # Archives newest first (a month an archive, named by it): the contents show the
+    # newest issue first, so the month read first is the one a first run shows.
+    boxes_at = [n for n, f in enumerate(found) if A.is_archive(f[0])]
+    for n, f in zip(boxes_at, sorted((found[n] for n in boxes_at), key=lambda f: f[2], reverse=True), strict=True):
+        found[n] = f
     rows: dict[str, FileRow] = {}
     to_save: list[FileRow] = []
     changes = 0
@@ -43,7 +48,10 @@ def scan(
     boxes = A.members_by_archive(old) if archives else {}
     store = A.BodyStore([Path(p).resolve() for p in paths]) if archives else None
     # The archives to read, in worker processes when there are many; results in walk order.
-    reads = A.read_many([f for f in archives if not unchanged(f, old.get(f[0]))], _read_archive_job, rmrb.papers())
+    to_read = [f for f in archives if not unchanged(f, old.get(f[0]))]
+    reads = A.read_many(to_read, _read_archive_job, rmrb.papers())
+    # With many archives to read, the first one read (in this process) is shown at once.
+    hand_over_after = to_read[0][0] if part_at is not None and len(to_read) >= A.PARALLEL_FROM else None
     for n, (key, root, rel, size, mtime_ns) in enumerate(found, 1):
         prev = old.get(key)
         if prev is not None and (prev.size, prev.mtime_ns, prev.rel) == (size, mtime_ns, rel):
@@ -72,7 +80,7 @@ def scan(
             to_save.append(row)
         if progress is not None:
             progress(n, len(found))
-        if part_at is not None and n < len(found) and time.monotonic() >= part_at:
+        if part_at is not None and n < len(found) and (time.monotonic() >= part_at or key == hand_over_after):
             part_at = None
             first_part[1](dict(rows))  # type: ignore[index]
     removed = [p for p in old if p not in rows]

@@ -1,9 +1,11 @@
 """The catalogue's snapshot of a built library, field by field.
 
 A warm start reads the snapshot instead of building every issue again: a small head
-(an ``IssueEntry`` per issue, all that is known of it before its pages are built, and
-the problems) and one blob per issue (its pages, article summaries, the files they lie
-in, merged copies), unpacked when the issue is first shown. marshal writes and reads
+(an ``IssueEntry`` per issue, all that is known of it before its pages are built: no
+article ids, so its size follows the issues, not the articles; and the problems) and
+one blob per issue (its pages, article summaries, the files they lie in, merged
+copies), read from the catalogue and unpacked when the issue is first shown. Which
+issue an article id is in is a catalogue table (``Catalogue.issues_of_ids``). marshal writes and reads
 it fast but takes only plain tuples: the fields are named here, where they are packed
 and unpacked, and nowhere else counts positions.
 """
@@ -18,7 +20,7 @@ from typing import NamedTuple
 from tuireader.model import ArticleRef, Section
 
 #: The shape of the head and the blobs; another shape is not read (the catalogue rebuilds it).
-SNAPSHOT_VERSION = 3
+SNAPSHOT_VERSION = 5
 
 
 class IssueEntry(NamedTuple):
@@ -27,8 +29,8 @@ class IssueEntry(NamedTuple):
     paper: str | None
     date: str | None
     title: str | None
-    #: Its article ids, in reading order.
-    ids: tuple[str, ...]
+    #: How many articles it holds.
+    articles: int
     #: The digest of its blob.
     digest: str
     #: Where it sorts among the issues.
@@ -38,9 +40,22 @@ class IssueEntry(NamedTuple):
 
 
 class Head(NamedTuple):
-    issues: tuple[IssueEntry, ...]
+    """The issues by column (``IssueEntry``'s fields, each a tuple over the issues: a
+    warm start reads them without making an entry per issue), and the problems."""
+
+    columns: tuple[tuple, ...]
     #: (the path as shown, the reason) of each file that yielded nothing.
     problems: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, issues: Iterable[IssueEntry], problems: Iterable[tuple[str, str]]) -> Head:
+        rows = tuple(issues)
+        columns = tuple(zip(*rows, strict=True)) if rows else tuple(() for _ in IssueEntry._fields)
+        return cls(columns, tuple(problems))
+
+    @property
+    def issues(self) -> tuple[IssueEntry, ...]:
+        return tuple(IssueEntry._make(row) for row in zip(*self.columns, strict=True))
 
 
 class FileEntry(NamedTuple):
@@ -63,19 +78,24 @@ class UnpackedIssue(NamedTuple):
 
 
 def pack_head(head: Head) -> tuple:
-    return SNAPSHOT_VERSION, tuple(tuple(entry) for entry in head.issues), tuple(head.problems)
+    return SNAPSHOT_VERSION, head.columns, tuple(head.problems)
 
 
-def unpack_head(data: object, blobs: int) -> Head:
-    """The head ``pack_head`` made, for a snapshot of ``blobs`` issues; ValueError for anything else."""
+def unpack_head(data: object) -> Head:
+    """The head ``pack_head`` made; ValueError for anything else."""
     if not isinstance(data, tuple) or len(data) != 3 or data[0] != SNAPSHOT_VERSION:
         raise ValueError("snapshot of the wrong shape")
-    _version, issues, problems = data
-    if not isinstance(issues, tuple) or len(issues) != blobs:
+    _version, columns, problems = data
+    if (
+        not isinstance(columns, tuple)
+        or len(columns) != len(IssueEntry._fields)
+        or not all(isinstance(column, tuple) and len(column) == len(columns[0]) for column in columns)
+    ):
         raise ValueError("snapshot issues missing")
-    if not all(isinstance(entry, tuple) and len(entry) == len(IssueEntry._fields) for entry in issues):
+    counts = columns[IssueEntry._fields.index("articles")]
+    if not all(type(count) is int for count in counts):
         raise ValueError("snapshot issue of the wrong shape")
-    return Head(tuple(IssueEntry._make(entry) for entry in issues), tuple(problems))
+    return Head(columns, tuple(problems))
 
 
 def pack_issue(

@@ -33,6 +33,10 @@ PROGRESS_INTERVAL = 0.1
 #: shown, to be read while the rest is (a first run on a large archive).
 FIRST_PART_AFTER = 1.0
 
+#: Articles from which a library read from its files is swapped, once catalogued, for
+#: the same library opened from the catalogue (which builds issues only when shown).
+SLIM_FROM = 20_000
+
 Progress = Callable[[int, int], None]
 
 
@@ -100,6 +104,15 @@ class LibraryLoader:
         with contextlib.suppress(RuntimeError):
             self._call(self.callbacks.ready, library, True)
         library.write_catalogue()  # a first run: after the reader sees the library
+        if library.from_catalogue or not library.catalogued or len(library) < SLIM_FROM:
+            return
+        # A large library read from its files holds every article's summary; the same
+        # library from the snapshot just written holds only the issues shown.
+        with contextlib.suppress(Exception):
+            slim = Library.open(self.paths)
+            if slim.from_catalogue and len(slim) == len(library):
+                with contextlib.suppress(RuntimeError):
+                    self._call(self.callbacks.ready, slim, False)
 
     def _first_part(self, part: Library) -> None:
         """From the worker reading every file: what it has read so far, to read meanwhile."""

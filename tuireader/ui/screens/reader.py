@@ -220,7 +220,8 @@ class ReaderScreen(SearchActions):
         self.library = library
         nav = self.nav
         nav.load(library.issues, self._marks, locate=library.locate, newest_first=self.newest_first,
-                 read_ids=lambda: self.store.state.read)
+                 read_ids=lambda: self.store.state.read,
+                 read_in_issue=lambda n: library.read_in_issue(n, self.store.state.read))
         # A library read whole from its files is hundreds of thousands of long-lived objects:
         # keep them out of the collector's full passes (~0.5 s each at 100,000 articles).
         gc.freeze()
@@ -474,7 +475,8 @@ class ReaderScreen(SearchActions):
         if self.library is None:
             return
         # The ids alone, in reading order from the open article round to it again.
-        for article_id in self.library.ids(after=self.current_id, wrap=True):
+        read = self.store.state.read  # issues not built yet and read through are passed over unbuilt
+        for article_id in self.library.ids(after=self.current_id, wrap=True, skip_read=read):
             if not self.store.is_read(article_id) and self._counts_as_unread(article_id):
                 self.open_article(article_id)
                 return

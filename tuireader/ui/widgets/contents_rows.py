@@ -47,6 +47,9 @@ class ContentsRows:
     _layout: ContentsLayout
     #: Gives the test of whether an article id is read, as the reading state is now.
     _is_read: Callable[[], Callable[[str], bool]]
+    #: Read articles in an issue (by its index in the library) not built yet, when the
+    #: library counts them without the issue's ids (``Library.read_in_issue``).
+    _read_in: Callable[[int], int] | None
     _rows: list[Row]
     _open_years: set[int]
     _open_months: set[int]
@@ -320,8 +323,11 @@ class ContentsRows:
         item = self._issue(p)
         if item.loaded:
             return sum(self._section_unread(p, s) for s in range(len(item.sections)))
-        # A folded issue of a large library: its ids, its pages left packed.
+        # A folded issue of a large library: its ids, or its count less the read ids
+        # in it, its pages left packed.
         count = self._unread.get((p, ISSUE))
+        if count is None and not item.ids_known and self._read_in is not None:
+            count = self._unread[(p, ISSUE)] = item.article_count - self._read_in(self._layout.order[p])
         if count is None:
             is_read = self._is_read()
             ids = item.article_ids
@@ -333,5 +339,18 @@ class ContentsRows:
         count = self._unread.get((kind, index))
         if count is None:
             span = (self._layout.years if kind == YEAR else self._layout.months)[index]
-            count = self._unread[(kind, index)] = sum(self._issue_unread(p) for p in range(span.start, span.end))
+            count = 0
+            # A folded year of a large archive is hundreds of issues, each folded and not
+            # built: counted inline (the first screen counts every year's).
+            unread, order, issues, read_in = self._unread, self._layout.order, self._issues, self._read_in
+            for p in range(span.start, span.end):
+                here = unread.get((p, ISSUE))
+                if here is None:
+                    item = issues[order[p]]
+                    if read_in is not None and not item.ids_known:
+                        here = item.article_count - read_in(order[p])
+                    else:
+                        here = self._issue_unread(p)
+                count += here
+            unread[(kind, index)] = count
         return count

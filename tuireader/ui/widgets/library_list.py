@@ -101,6 +101,7 @@ class LibraryList(ContentsRows, ScrollView, can_focus=True):
         self._newest_first = True
         self._marks: MarkFunction = lambda _id: (False, False)
         self._is_read: Callable[[], Callable[[str], bool]] = lambda: lambda _id: False
+        self._read_in: Callable[[int], int] | None = None
         self._rows: list[Row] = []
         #: Open groups: years and months by index into the layout's, issues by position.
         self._open_years: set[int] = set()
@@ -130,6 +131,7 @@ class LibraryList(ContentsRows, ScrollView, can_focus=True):
         *,
         newest_first: bool = True,
         read_ids: Callable[[], Container[str]] | None = None,
+        read_in_issue: Callable[[int], int] | None = None,
     ) -> None:
         """Show the library's issues, newest first unless ``newest_first`` is False.
         Loading again (a refreshed library) keeps the groups that were open and the
@@ -139,7 +141,9 @@ class LibraryList(ContentsRows, ScrollView, can_focus=True):
         every id being built here: 0.1 s and 16 MB fewer at 100,000 articles.
         ``read_ids`` (the read articles' ids as they are now: the reading state's set)
         counts unread articles without a Python call per id (1.4 million ids in 0.15 s
-        rather than 0.35 s); without it, ``marks`` does."""
+        rather than 0.35 s); without it, ``marks`` does. ``read_in_issue`` (an issue's
+        index in the library -> its read articles) counts an issue whose ids are not
+        known yet without building it."""
         kept = self._snapshot() if self._issues else None
         scroll_y = self.scroll_y
         self._issues = list(issues)
@@ -150,6 +154,7 @@ class LibraryList(ContentsRows, ScrollView, can_focus=True):
             self._is_read = lambda: read_ids().__contains__
         else:
             self._is_read = lambda: lambda aid: marks(aid)[0]
+        self._read_in = read_in_issue
         self._unread.clear()
         self._strips.clear()
         self._locate = locate
