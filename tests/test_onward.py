@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import sync
+from tests.conftest import SEEDS, sync
 from tests.search_support import LIB, build_index_once, install_index
 from tests.test_search_screen import ready, until
 from tuireader import cli
@@ -263,3 +263,20 @@ async def test_without_an_index_the_end_says_so_and_tab_moves_on_as_before():
         view.focus()
         await pilot.press("tab")  # nothing to step to: the focus moves, as Tab does elsewhere
         assert app.focused is not view
+
+
+@sync
+async def test_at_the_end_before_the_block_comes_the_reader_stays_at_the_end(monkeypatch):
+    from tuireader.ui.screens import reader_search
+
+    monkeypatch.setattr(reader_search, "ONWARD_AFTER", 3.0)  # G certainly comes first
+    app = ReaderApp([SEEDS])  # its articles are longer than the screen
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        view = app.reader.article_view
+        await pilot.press("right_square_bracket", "G")  # the next article, and at once its end
+        await pilot.pause()
+        assert view.onward is None and view.scroll_y == view.max_scroll_y > 0
+        await until(pilot, lambda: view.onward is not None)
+        await until(pilot, lambda: view.scroll_y == view.max_scroll_y)
+        assert "once indexed" in " ".join(view.rendered_lines()[int(view.scroll_y):])  # the block, on screen

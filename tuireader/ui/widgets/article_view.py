@@ -348,7 +348,8 @@ class ArticleView(ScrollView, can_focus=True):
         """Set ``onward`` under the open article (ignored if another article is open by now)."""
         if self.article is None or onward.article_id != self.article.id:
             return
-        at_end = 0 < self.max_scroll_y <= self.scroll_y  # the reader went to the end (G) before it came
+        # The reader went (or is on the way) to the end, G, before it came: stay at the end.
+        at_end = 0 < self.max_scroll_y <= max(self.scroll_y, self.scroll_target_y)
         self.onward = onward
         self._choice = -1
         self._place_onward()
