@@ -29,6 +29,7 @@ async def test_last_article_position_and_read_marks_restored_on_next_start():
         await ready(second, pilot)
         assert second.reader.current_id == order[0]
         view = second.reader.article_view
+        await until(pilot, lambda: view.onward is not None)  # the article laid out whole, reading onward under it
         assert view.paragraph_in_view() == paragraph
         assert view.scroll_y > 0
         assert second.store.is_read(order[2]) and not second.store.is_read(order[3])

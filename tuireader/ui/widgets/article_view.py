@@ -152,6 +152,7 @@ class ArticleView(ScrollView, can_focus=True):
         #: The chosen keyword or related article: an index into ``choice_lines()`` (-1: none).
         self._choice = -1
         self._choices: list[tuple[int, int, int]] = []
+        self._asked_paragraph: int | None = None
 
     # -- public interface -------------------------------------------------
 
@@ -167,6 +168,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._match_cursor = -1
         # Scrolled to once laid out (the view may be hidden, with no width, right now).
         self._pending_paragraph = paragraph
+        #: Kept until the reader scrolls: the onward block, set later, must not move that place.
+        self._asked_paragraph = paragraph
         self.scroll_to(y=0, animate=False, immediate=True)
         self._relayout(force=True)
 
@@ -357,7 +360,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._strips.clear()
         self.virtual_size = Size(max(self._layout_width, 0), len(self._layout.lines))
         self.refresh()
-        if at_end:
+        if self._asked_paragraph:  # a place asked for (a position restored), held at the end by a shorter page
+            self.call_after_refresh(self.scroll_to_paragraph, self._asked_paragraph)
+        elif at_end:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
     def _place_onward(self) -> None:
@@ -543,31 +548,35 @@ class ArticleView(ScrollView, can_focus=True):
 
     # -- the reader scrolling (what makes an article read) ------------------------
 
+    def _scrolled_by_reader(self) -> None:
+        self._asked_paragraph = None  # the reader's own place from now on
+        self.post_message(self.Scrolled())
+
     def action_scroll_down(self) -> None:
         super().action_scroll_down()
-        self.post_message(self.Scrolled())
+        self._scrolled_by_reader()
 
     def action_scroll_up(self) -> None:
         super().action_scroll_up()
-        self.post_message(self.Scrolled())
+        self._scrolled_by_reader()
 
     def action_page_down(self) -> None:
         super().action_page_down()
-        self.post_message(self.Scrolled())
+        self._scrolled_by_reader()
 
     def action_page_up(self) -> None:
         super().action_page_up()
-        self.post_message(self.Scrolled())
+        self._scrolled_by_reader()
 
     def action_scroll_end(self) -> None:
         super().action_scroll_end()
-        self.post_message(self.Scrolled())
+        self._scrolled_by_reader()
 
     def on_mouse_scroll_down(self) -> None:
-        self.post_message(self.Scrolled())
+        self._scrolled_by_reader()
 
     def on_mouse_scroll_up(self) -> None:
-        self.post_message(self.Scrolled())
+        self._scrolled_by_reader()
 
     # -- mouse ---------------------------------------------------------------
 
