@@ -193,15 +193,21 @@ def test_without_an_index_the_block_says_when_it_comes():
     assert lines[2:] == ["Reading onward", "Keywords and related articles are shown here once indexed."]
 
 
+async def open_with_onward(app: ReaderApp, pilot, headline: str) -> tuple[dict[str, str], ArticleView]:
+    """Open the article ``headline`` and wait for reading onward to be set under it."""
+    await ready(app, pilot)
+    ids = ids_by_headline([LIB])
+    app.reader.open_article(ids[headline])
+    view = app.reader.article_view
+    await until(pilot, lambda: view.onward is not None and view.onward.article_id == ids[headline])
+    return ids, view
+
+
 @sync
 async def test_keywords_and_related_are_set_at_the_end_of_the_article_and_tab_enter_follow_them(indexed):
     app = ReaderApp([LIB])
     async with app.run_test(size=(100, 30)) as pilot:
-        await ready(app, pilot)
-        ids = ids_by_headline([LIB])
-        app.reader.open_article(ids[DRAGON_BOAT])
-        view = app.reader.article_view
-        await until(pilot, lambda: view.onward is not None and view.onward.article_id == ids[DRAGON_BOAT])
+        ids, view = await open_with_onward(app, pilot, DRAGON_BOAT)
         text = view.rendered_lines()
         end = text.index("Reading onward")
         assert any(line.startswith("Keywords: ") and "端午" in line for line in text[end:])
@@ -220,7 +226,7 @@ async def test_keywords_and_related_are_set_at_the_end_of_the_article_and_tab_en
 
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, SearchScreen))
-        await pilot.press("shift+tab")  # back from the end: the last choice, the related article
+        await pilot.press("shift+tab")  # from the first keyword back round to the last choice: the related article
         assert view.chosen == ("open", ids[ZONGZI])
         await pilot.press("enter")
         await until(pilot, lambda: app.reader.current_id == ids[ZONGZI])
@@ -232,11 +238,8 @@ async def test_keywords_and_related_are_set_at_the_end_of_the_article_and_tab_en
 async def test_a_click_on_a_keyword_searches_that_keyword(indexed):
     app = ReaderApp([LIB])
     async with app.run_test(size=(100, 30)) as pilot:
-        await ready(app, pilot)
-        ids = ids_by_headline([LIB])
-        app.reader.open_article(ids[DRAGON_BOAT])
-        view = app.reader.article_view
-        await until(pilot, lambda: view.onward is not None and len(view.onward.keywords) >= 2)
+        _ids, view = await open_with_onward(app, pilot, DRAGON_BOAT)
+        assert len(view.onward.keywords) >= 2
         await pilot.press("G")
         await pilot.pause()
         second = view.onward.keywords[1]

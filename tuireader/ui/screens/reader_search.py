@@ -91,13 +91,19 @@ class SearchActions(Screen[None]):
         self.run_worker(lambda: self._onward_job(session, article.id, article.headline or ""), thread=True,
                         exclusive=True, group="onward", name="reading onward")
 
-    def _onward_job(self, session: SearchSession, article_id: str, headline: str) -> None:
+    @staticmethod
+    def _ask_onward(session: SearchSession, article_id: str) -> tuple[list[str], list[Result]] | None:
+        """The article's keywords and related articles from the index (None: not there, or damaged:
+        marked so the next indexing rebuilds it; never a traceback). Run in a worker."""
         from tuireader.search.onward import onward
 
         try:
-            found = onward(session.engine(), article_id)
-        except Exception:  # damaged: marked, and rebuilt by the indexing started below; never a traceback
-            found = None
+            return onward(session.engine(), article_id)
+        except Exception:
+            return None
+
+    def _onward_job(self, session: SearchSession, article_id: str, headline: str) -> None:
+        found = self._ask_onward(session, article_id)
         self.app.call_from_thread(self._show_onward, session, article_id, headline, found)
 
     def _show_onward(self, session: SearchSession, article_id: str, headline: str,
@@ -130,12 +136,7 @@ class SearchActions(Screen[None]):
                         group="onward-end", name="reading onward at the article's end")
 
     def _onward_end_job(self, session: SearchSession, article_id: str) -> None:
-        from tuireader.search.onward import onward
-
-        try:
-            found = onward(session.engine(), article_id)
-        except Exception:  # damaged: marked for a rebuild; the note below says what to do
-            found = None
+        found = self._ask_onward(session, article_id)
         with contextlib.suppress(RuntimeError):  # the app closed meanwhile
             self.app.call_from_thread(self._place_onward, session, article_id, found)
 
