@@ -19,6 +19,14 @@ def stderr_with_fd() -> Iterator[None]:
     if ok:
         yield
         return
+    with stderr_to_devnull():
+        yield
+
+
+@contextlib.contextmanager
+def stderr_to_devnull() -> Iterator[None]:
+    """``sys.stderr`` is /dev/null meanwhile: what a process started now inherits, so it
+    cannot write over the reader's screen."""
     saved = sys.stderr
     with open(os.devnull, "w") as devnull:
         sys.stderr = devnull

@@ -58,16 +58,12 @@ def library_dict(lib: Library, onward: Callable[[str], tuple[list[str], list[str
 
 def _onward_reader(roots: list, args: argparse.Namespace) -> Callable[[str], tuple[list[str], list[str]]]:
     """Keywords and related ids read from the search index, built first if needed (as ``search`` does)."""
-    from tuireader.commands.index import ProgressReporter, index_problem, use_configured_index_dir
-    from tuireader.search import Searcher, ensure_index
+    from tuireader.commands.index import bring_index_up_to_date, index_problem
+    from tuireader.search import Searcher
     from tuireader.search.index import IndexError_
     from tuireader.search.onward import onward
 
-    use_configured_index_dir(args)
-    try:
-        ensure_index(roots, progress=ProgressReporter("indexing"))
-    except (OSError, ValueError) as exc:  # a read-only or full cache (tantivy says ValueError)
-        raise UsageError(index_problem("cannot update the search index", roots, exc)) from None
+    bring_index_up_to_date(args, roots)
     searcher = Searcher(roots)
 
     def read(article_id: str) -> tuple[list[str], list[str]]:

@@ -63,6 +63,19 @@ def index_problem(what: str, roots, exc: BaseException) -> str:
     return clean_line(f"{what} in {index_path(roots).parent}: {reason}")
 
 
+def bring_index_up_to_date(args: argparse.Namespace, roots) -> None:
+    """What ``search`` and ``dump --keywords`` do first: the configured index folder, then the
+    index updated (built if need be, with progress on stderr), or one line saying why not."""
+    from tuireader.cli import UsageError
+    from tuireader.search import ensure_index
+
+    use_configured_index_dir(args)
+    try:
+        ensure_index(roots, progress=ProgressReporter("indexing"))
+    except (OSError, ValueError) as exc:  # a read-only or full cache (tantivy says ValueError)
+        raise UsageError(index_problem("cannot update the search index", roots, exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     from tuireader.cli import UsageError
     from tuireader.search import open_current_library, update_index

@@ -31,8 +31,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tuireader.commands.index import ProgressReporter, index_problem, use_configured_index_dir
-    from tuireader.search import ensure_index, parse
+    from tuireader.commands.index import bring_index_up_to_date
+    from tuireader.search import parse
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -47,11 +47,7 @@ def run(args: argparse.Namespace) -> int:
         if query.empty:
             raise UsageError("empty query")
     roots = resolve_library_paths(args)
-    use_configured_index_dir(args)
-    try:
-        ensure_index(roots, progress=ProgressReporter("indexing"))
-    except (OSError, ValueError) as exc:  # a read-only or full cache (tantivy says ValueError)
-        raise UsageError(index_problem("cannot update the search index", roots, exc)) from None
+    bring_index_up_to_date(args, roots)
     search = _Search(roots)
     if batch:
         return _run_batch(search, args, sys.stdin.buffer)

@@ -18,12 +18,13 @@ import contextlib
 import multiprocessing as mp
 import os
 import signal
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
+
+from tuireader.subprocesses import stderr_to_devnull
 
 #: Seconds between looks at a build's queue (and at whether it was stopped).
 POLL = 0.2
@@ -59,19 +60,6 @@ def _build(roots: list[Path], messages: Connection) -> None:
         messages.send(("done", stats is not None))
 
 
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Starting a process hands on ``sys.stderr``'s descriptor; under Textual that is a
-    capture object without a usable one, so lend it /dev/null meanwhile."""
-    saved = sys.stderr
-    with open(os.devnull, "w") as devnull:
-        sys.stderr = devnull
-        try:
-            yield
-        finally:
-            sys.stderr = saved
-
-
 def build_index(roots: list[Path], progress: Callable[[int, int], None]) -> tuple[str, Any]:
     """Run a build to its end (in a worker thread): ``("done", changed)``, ``("failed",
     message)``, or ``("stopped", None)`` when the reader quit meanwhile."""
@@ -80,7 +68,7 @@ def build_index(roots: list[Path], progress: Callable[[int, int], None]) -> tupl
     # tracker warn on the terminal, after the reader left, about the killed build's.
     receiving, sending = context.Pipe(duplex=False)
     process = context.Process(target=_build, args=(list(roots), sending), name="tuireader index")
-    with _quiet_stderr():
+    with stderr_to_devnull():
         process.start()
     sending.close()  # the child's copy is the one that writes
     _running.add(process)
