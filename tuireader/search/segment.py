@@ -126,11 +126,7 @@ def analyse(text: str, hmm: bool,
     syllables: list[str | None] = []
     bigrams: list[str] = []
     for chunk in _chunks(text):
-        words = cut(chunk, hmm)
-        found = list(map(_word_cache.get, words))
-        entries = cast(list[_WordEntry], found) if None not in found else [
-            e if e is not None else _word_entry(w) for w, e in zip(words, found, strict=True)]
-        del words  # a long text's words are new strings: only the cached ones are kept
+        entries = _entries(cut(chunk, hmm))  # a long text's words are new strings: only the cached ones are kept
         tokens += chain.from_iterable(map(_TOKENS, entries))
         bigrams += chain.from_iterable(map(_INNER, entries))
         # where two words meet: "zhong1" (the last syllable of one) and "guo" (the first of
@@ -142,6 +138,28 @@ def analyse(text: str, hmm: bool,
         if with_syllables:
             syllables += chain.from_iterable(map(_SYLLABLES, entries))
     return tokens, syllables, bigrams
+
+
+def analyse_body(text: str) -> tuple[Counter[str], dict[str, None]]:
+    """What ``analyse`` gives for a body, gathered for fields indexed without frequencies:
+    its search tokens in the order first met, each with how often it occurs (the keywords
+    weigh that), and its distinct pinyin bigrams."""
+    counts: Counter[str] = Counter()
+    bigrams: dict[str, None] = {}
+    for chunk in _chunks(text):
+        entries = _entries(cut(chunk, False))
+        counts.update(chain.from_iterable(map(_TOKENS, entries)))
+        seams = [a + b for a, b in zip(map(_LAST, entries), islice(map(_FIRST, entries), 1, None)) if a and b]
+        bigrams.update(dict.fromkeys(chain(chain.from_iterable(map(_INNER, entries)), seams)))
+    return counts, bigrams
+
+
+def _entries(words: list[str]) -> list[_WordEntry]:
+    """Each word's entry (``_word_entry``), looked up in one C loop; made for the new ones."""
+    found = list(map(_word_cache.get, words))
+    if None not in found:
+        return cast(list[_WordEntry], found)
+    return [e if e is not None else _word_entry(w) for w, e in zip(words, found, strict=True)]
 
 
 #: Characters of a long text to cut at a time (its words are held as strings until looked up).
@@ -239,8 +257,8 @@ def initial_ngrams(syllables: list[str | None]) -> list[str]:
     return out
 
 
-def segment_document(head: str, byline: str, body: str,
-                     seen: set[str] | None = None) -> tuple[tuple[str, ...], list[tuple[str, str]], list[str]]:
+def segment_document(head: str, byline: str, body: str, seen: set[str] | None = None, folded_body: str | None = None
+                     ) -> tuple[tuple[str, ...], list[tuple[str, str]], list[str]]:
     """The index's field values of one article, the words read otherwise than their
     characters alone say (term, syllables): 银行 is yin hang, where 行 alone reads xing,
     and the article's keywords (``keywords``).
@@ -248,29 +266,32 @@ def segment_document(head: str, byline: str, body: str,
     Fields: head, byline, body (jieba tokens), pyhead, pybody (pinyin bigrams),
     inihead (initials of 2 and 3 adjacent characters of the headline lines).
     The readings leave out the terms in ``seen`` (and add the new ones to it).
+    ``folded_body``: ``fold(body)``, when the caller has it already.
     """
-    head_f, byline_f, body_f = fold(head), fold(byline), fold(body)
+    head_f, byline_f = fold(head), fold(byline)
+    body_f = fold(body) if folded_body is None else folded_body
     head_tokens, head_syl, head_bigrams = analyse(head_f, hmm=True, with_syllables=True)
     by_tokens, _, _ = analyse(byline_f, hmm=True)
     # HMM finds unknown words; in bodies it costs 40% more time for little gain
-    body_tokens, _, body_bigrams = analyse(body_f, hmm=False)
-    values = (head_tokens, by_tokens, body_tokens, head_bigrams, body_bigrams, initial_ngrams(head_syl))
+    body_counts, body_bigrams = analyse_body(body_f)
+    values = (head_tokens, by_tokens, body_counts, head_bigrams, body_bigrams, initial_ngrams(head_syl))
     # a field indexed without frequencies is given each token once: the same postings, and
     # half the tokens for the writer to take in (its length, for BM25, is its distinct tokens)
-    columns = tuple(" ".join(dict.fromkeys(v) if INDEX_OPTIONS.get(name) == "basic" else v)
-                    for name, v in zip(TOKEN_FIELDS, values, strict=True))
+    columns = tuple(" ".join(dict.fromkeys(v) if INDEX_OPTIONS.get(name) == "basic" and not isinstance(v, dict)
+                             else v) for name, v in zip(TOKEN_FIELDS, values, strict=True))
     if seen is None:
         seen = set()
     vocab = []
     readings = _char_readings()
-    for term in {*head_tokens, *by_tokens, *body_tokens} - seen:
+    for term in {*head_tokens, *by_tokens, *body_counts} - seen:
         seen.add(term)
         if len(term) > 1:
             syl = word_pinyin(term)
             commonest = [(readings.get(c) or ("",))[0] for c in term]
             if any(s and s != r for r, s in zip(commonest, syl, strict=False)):
                 vocab.append((term, " ".join(s or "?" for s in syl)))
-    return columns, vocab, keywords(head_tokens + body_tokens)
+    body_counts.update(head_tokens)  # the columns are made: the counts serve the keywords now
+    return columns, vocab, keywords(body_counts)
 
 
 KEYWORD_COUNT = 8
@@ -286,13 +307,13 @@ def _idf() -> tuple[dict[str, float], float, frozenset[str]]:
     return tfidf.idf_freq, tfidf.median_idf, frozenset(tfidf.stop_words)
 
 
-def keywords(tokens: list[str], count: int = KEYWORD_COUNT) -> list[str]:
+def keywords(tokens: list[str] | Counter[str], count: int = KEYWORD_COUNT) -> list[str]:
     """The best ``count`` keywords of an article by TF-IDF, as jieba.analyse.extract_tags
     scores them, over the tokens already cut for the index (cutting again with HMM, as
     extract_tags does, would triple the cost of indexing). Words of two characters or
     more with a letter in them (not 2025 or 12%). The index's tokens hold the parts of long
     words too (书馆 of 图书馆): a part never met outside a longer word is left out."""
-    counts = Counter(tokens)
+    counts = tokens if isinstance(tokens, Counter) else Counter(tokens)
     terms = list(counts)
     found = list(map(_keyword_weights.get, terms))
     weights = cast(list[float], found) if None not in found else [

@@ -15,6 +15,7 @@ written as UTF-16 or GB18030 (two bytes a Chinese character, not three) and defl
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from bisect import bisect_left
@@ -91,7 +92,7 @@ def pack(aid: str, headline: str, kicker: str | None, subheads: str, bylines: st
     head = _encode((aid, headline, kicker or "", subheads, bylines, paper or "", date or "", section or "", kind,
                     str(page) if page else "", "\n".join(keywords)))
     head_z = zlib.compress(_HEAD_SIZES.pack(*map(len, head)) + b"".join(head), _LEVEL)
-    where = [i for i, (a, b) in enumerate(zip(text, folded, strict=True)) if a != b]
+    where = changed_positions(text, folded)
     body = [_compact(folded), *_encode(["".join(text[i] for i in where)])]
     # where, as the steps from one to the next: two bytes each, unless one is longer
     steps = [b - a for a, b in zip([0, *where], where, strict=False)]
@@ -99,6 +100,26 @@ def pack(aid: str, headline: str, kicker: str | None, subheads: str, bylines: st
     packed = struct.pack(f"<{len(steps)}{'H' if width == 2 else 'I'}", *steps)
     body_z = zlib.compress(_BODY_SIZES.pack(*map(len, body), width) + b"".join(body) + packed, _LEVEL)
     return _HEAD_LENGTH.pack(len(head_z)) + head_z + body_z
+
+
+def _may_change() -> re.Pattern[str]:
+    from tuireader.search.tradsimp import _TRAD
+
+    # what folding never changes: ASCII but capitals, CJK ideographs but traditional forms,
+    # the commonest Chinese punctuation (tests/test_search_stored.py checks the class)
+    return re.compile(f"[^\\x00-\\x40\\x5b-\\x7f\\u4e00-\\u9fff{UNCHANGED_PUNCTUATION}]|[{re.escape(_TRAD)}]")
+
+
+UNCHANGED_PUNCTUATION = "\u3001\u3002\u3008-\u3011\u2014\u2018\u2019\u201c\u201d\u2026\u00b7"
+_MAY_CHANGE = _may_change()
+
+
+def changed_positions(text: str, folded: str) -> list[int]:
+    """Where ``folded`` (``fold(text)``) differs from ``text``: only the characters
+    folding may change are compared (a few hundred of an article's thousands)."""
+    if text == folded:
+        return []
+    return [i for i in (m.start() for m in _MAY_CHANGE.finditer(text)) if text[i] != folded[i]]
 
 
 #: The folded body's encoding: GB18030 (two bytes a Chinese character, one for ASCII: a

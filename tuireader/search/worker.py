@@ -51,12 +51,13 @@ def load_docs(path: str, job: Job) -> list[IndexDoc]:
 
 def doc_row(doc: IndexDoc, seen: set[str] | None) -> tuple[Row, list[tuple[str, str]]]:
     """One article's values for the index, and the readings of its new terms."""
-    cols, vocab, keywords = segment_document(*doc.segment_input(), seen=seen)
+    body_f = fold(doc.body)
+    cols, vocab, keywords = segment_document(*doc.segment_input(), seen=seen, folded_body=body_f)
     by_key = "".join(fold(" ".join(doc.bylines + ([doc.dateline] if doc.dateline else []))).split())
     page = doc.page if isinstance(doc.page, int) and 0 <= doc.page < 1 << 31 else 0
     kind = doc.kind or "article"
     blob = pack(doc.article_id, doc.headline, doc.kicker, "\n".join(doc.subheadlines), by_key, doc.paper,
-                doc.date, doc.section, kind, page, doc.body, fold(doc.body), keywords)
+                doc.date, doc.section, kind, page, doc.body, body_f, keywords)
     return (doc.article_id, cols, by_key, fold(doc.paper or ""), kind, page, day_number(doc.date), blob), vocab
 
 
