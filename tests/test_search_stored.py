@@ -67,6 +67,7 @@ def test_what_folding_changes_is_found_wherever_it_is():
         folded = fold(piece)
         if len(folded) != len(piece):
             continue
-        assert changed_positions(piece, folded) == [i for i, (a, b) in enumerate(zip(piece, folded)) if a != b]
+        differ = [i for i, (a, b) in enumerate(zip(piece, folded, strict=True)) if a != b]
+        assert changed_positions(piece, folded) == differ
     body = "ＡＢＣ，中國銀行：COVID-19。"
     assert stored(body).written() == body

@@ -149,7 +149,8 @@ def analyse_body(text: str) -> tuple[Counter[str], dict[str, None]]:
     for chunk in _chunks(text):
         entries = _entries(cut(chunk, False))
         counts.update(chain.from_iterable(map(_TOKENS, entries)))
-        seams = [a + b for a, b in zip(map(_LAST, entries), islice(map(_FIRST, entries), 1, None)) if a and b]
+        nexts = islice(map(_FIRST, entries), 1, None)
+        seams = [a + b for a, b in zip(map(_LAST, entries), nexts, strict=False) if a and b]
         bigrams.update(dict.fromkeys(chain(chain.from_iterable(map(_INNER, entries)), seams)))
     return counts, bigrams
 
