@@ -129,3 +129,22 @@ async def test_the_first_search_on_a_new_library_never_says_0_results_while_inde
         assert not any("0 results" in line for line in seen), [x for x in seen if "0 results" in x][:1]
         assert any("index" in line for line in seen)  # it said what it was doing
         assert screen.session.results[0].headline == "老城区雨污分流改造完工"
+
+
+def test_by_finds_a_name_and_not_its_pieces_apart(tmp_path):
+    """``by:`` looks up the adjacent pairs of the name typed, then the bylines themselves
+    decide: an article whose bylines hold every pair but not the name is not a match."""
+    from tuireader.search.worker import by_pieces
+
+    assert by_pieces("张三丰") == "张 三 丰 张三 三丰"
+    assert by_pieces("lili") == "l i li il"  # each piece once
+    lib = tmp_path / "lib"
+    write(lib, "01.txt", "2026-01-02",
+          "# 太极拳的传人\n\n本报记者 张三丰\n\n武当山下。\n\n"
+          "# 两位记者的合作\n\n本报记者 张三 三丰\n\n合作的报道。\n")
+    ensure_index([lib])
+    searcher = Searcher([lib])
+    assert headlines(searcher, "by:张三丰") == ["太极拳的传人"]
+    assert sorted(headlines(searcher, "by:张三")) == ["两位记者的合作", "太极拳的传人"]
+    assert sorted(headlines(searcher, "by:丰")) == ["两位记者的合作", "太极拳的传人"]
+    assert headlines(searcher, "by:张三丰 武当") == ["太极拳的传人"]

@@ -374,7 +374,7 @@ class Searcher:
         t = b.t
         clauses = []
         if q.by:
-            clauses.append(b.any_of([t.Query.regex_query(b.schema, "bykey", ".*" + re.escape(v) + ".*") for v in q.by]))
+            clauses.append(b.any_of([by_query(b, v) for v in q.by]))
         if q.paper:
             clauses.append(b.any_of([t.Query.regex_query(b.schema, "paperkey", ".*" + re.escape(v) + ".*")
                                      for v in q.paper]))
@@ -428,6 +428,8 @@ class Searcher:
             body_f: BodyText = doc  # its body is read when first needed
             head_text = "\n".join(x for x in (kicker, headline, subheads) if x)
             # bylines count with the headline: a reporter's name finds their articles
+            if q.by and not any(v in (by_key or "") for v in q.by):
+                continue  # its bylines hold every pair of a by: name, but not the name
             head_by = fold(head_text) + "\n" + (by_key or "")
             if q.excludes or q.phrases:
                 all_f = head_by + "\n" + body_f.folded
@@ -593,6 +595,16 @@ class Searcher:
                 self._initials_cache.clear()
             self._initials_cache[text] = cached
         return cached
+
+
+def by_query(b: Builder, name: str):
+    """Articles whose bylines hold ``name`` (folded, no spaces): each of its characters'
+    adjacent pairs (its one character) as a term of ``bypiece``; a term lookup each, where
+    a pattern over every byline of the library grew with it. The pairs can all be there
+    without the name: the re-ranking checks the bylines themselves."""
+    pieces = [name] if len(name) == 1 else [name[i : i + 2] for i in range(len(name) - 1)]
+    return b.all_of([b.t.Query.term_query(b.schema, "bypiece", p, index_option="basic")
+                     for p in dict.fromkeys(pieces)])
 
 
 def _key(addr) -> tuple[int, int]:

@@ -46,7 +46,7 @@ from tuireader.search.fields import (  # noqa: F401  (re-exported: the query sid
 from tuireader.subprocesses import stderr_with_fd
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "16"
+SCHEMA_VERSION = "17"
 #: Documents handed to a worker per call.
 BATCH = 48
 #: Seconds between commits while building: what a reader sees grows this often (a commit
@@ -179,8 +179,9 @@ def make_schema():
     # positions: a phrase is checked on the text of the few candidates
     for name in TOKEN_FIELDS:
         sb.add_text_field(name, tokenizer_name="whitespace", index_option=INDEX_OPTIONS.get(name, "freq"))
-    # filters: by and paper match a part of the folded value (a regex over few terms)
-    sb.add_text_field("bykey", tokenizer_name="raw", index_option="basic")
+    # filters: by: the characters of the bylines and each two adjacent (worker.by_pieces);
+    # paper: a part of the folded name (a regex over the few papers' names)
+    sb.add_text_field("bypiece", tokenizer_name="whitespace", index_option="basic")
     sb.add_text_field("paperkey", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("kind", tokenizer_name="raw", index_option="basic")
     sb.add_unsigned_field("page", indexed=True, fast=True)
@@ -540,7 +541,7 @@ class Indexer:
         last = {row[0]: i for i, (_, row) in enumerate(rows)}  # one id twice: the last stays
         fields = TOKEN_FIELDS
         added = 0
-        for i, (file, (aid, cols, by_key, paper_key, kind, page, day, blob)) in enumerate(rows):
+        for i, (file, (aid, cols, by_pieces, paper_key, kind, page, day, blob)) in enumerate(rows):
             if last[aid] != i:
                 continue
             if not fresh or aid in seen_ids:
@@ -553,7 +554,8 @@ class Indexer:
             for name, value in zip(fields, cols, strict=True):
                 if value:
                     d.add_text(name, value)
-            d.add_text("bykey", by_key)
+            if by_pieces:
+                d.add_text("bypiece", by_pieces)
             d.add_text("paperkey", paper_key)
             d.add_text("kind", kind)
             d.add_unsigned("page", page)

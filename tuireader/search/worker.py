@@ -25,7 +25,8 @@ Ref = tuple[int, str, str | None, str | None, int | None, str | None]
 #: A file to parse: ("parse", root, refs); or its articles, parsed already: ("docs", [IndexDoc]).
 Job = tuple
 #: What the index is given for one article: id, the token fields (head, byline, body,
-#: pyhead, pybody, inihead), by: and paper: keys, kind, page, day, the stored value.
+#: pyhead, pybody, inihead), the by: filter's pieces (``by_pieces``), the paper: key,
+#: kind, page, day, the stored value.
 Row = tuple[str, tuple[str, ...], str, str, str, int, int, bytes]
 
 
@@ -58,7 +59,15 @@ def doc_row(doc: IndexDoc, seen: set[str] | None) -> tuple[Row, list[tuple[str, 
     kind = doc.kind or "article"
     blob = pack(doc.article_id, doc.headline, doc.kicker, "\n".join(doc.subheadlines), by_key, doc.paper,
                 doc.date, doc.section, kind, page, doc.body, body_f, keywords)
-    return (doc.article_id, cols, by_key, fold(doc.paper or ""), kind, page, day_number(doc.date), blob), vocab
+    return (doc.article_id, cols, by_pieces(by_key), fold(doc.paper or ""), kind, page, day_number(doc.date),
+            blob), vocab
+
+
+def by_pieces(by_key: str) -> str:
+    """The characters of an article's bylines and dateline (folded, without spaces), and
+    each two adjacent: ``by:`` looks up the pairs of what is typed (a term each, whatever
+    the number of bylines in the library) and the candidates' own bylines settle it."""
+    return " ".join(dict.fromkeys([*by_key, *(by_key[i : i + 2] for i in range(len(by_key) - 1))]))
 
 
 def index_batch(items: list[tuple[str, Job]], build: str | None = None
