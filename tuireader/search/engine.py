@@ -25,6 +25,7 @@ from tuireader.search.fold import fold
 from tuireader.search.plans import Builder, Plan, plan_term
 from tuireader.search.query import Query, parse
 from tuireader.search.snippet import BodyText, as_written, make_snippet, recency, spans_of
+from tuireader.search.sounds import SoundFinder
 
 T = TypeVar("T")
 
@@ -43,11 +44,6 @@ FUZZY_MAX_CHARS = 32
 #: Candidates re-ranked beyond the results asked for: one in this many more (the engine's
 #: order is already good; each candidate is read back and looked at in Python).
 EXTRA_CANDIDATES = 5
-#: Stretches of a text kept per same-sound pattern with a syllable being typed, and texts kept.
-_STRETCHES = 64
-_STRETCH_CACHE = 4096
-#: Compiled same-sound patterns kept per searcher.
-_REGEX_CACHE = 512
 
 
 @dataclass
@@ -219,9 +215,7 @@ class Searcher:
         self.key = ix.library_key(roots)
         self._view: _View | None = None
         self._lock = threading.Lock()
-        self._regexes: dict[tuple, re.Pattern | None] = {}
-        self._initials_cache: dict[str, str] = {}
-        self._stretches: dict[tuple, list[str]] = {}
+        self._sounds = SoundFinder()
 
     # ------------------------------------------------------------ opening
 
@@ -245,6 +239,8 @@ class Searcher:
                 return None
         else:
             view.refresh()
+        if view is not self._view:
+            self._sounds.clear()  # another index: what was found in its texts is no more
         self._view = view
         return view
 
@@ -510,8 +506,8 @@ class Searcher:
             matched.append(t)
             return 2.0 * weight
         for spec in plan.fuzzy or ():  # 模糊音: found, and ranked after every exact match
-            found = self._sound_spec_matches(view, spec, head, True) or (
-                self._sound_spec_matches(view, spec, body, False) if scan != PRESUME else [])
+            found = self._sounds.matches(view, spec, head, True) or (
+                self._sounds.matches(view, spec, body, False) if scan != PRESUME else [])
             if found:
                 matched.extend(found)
                 loose.append(plan)
@@ -524,77 +520,10 @@ class Searcher:
             return []
         specs = [("py", plan.sound, "")] if plan.cjk else list(plan.sound)
         for spec in specs:
-            found = self._sound_spec_matches(view, spec, text, head)
+            found = self._sounds.matches(view, spec, text, head)
             if found:
                 return found
         return []
-
-    def _sound_spec_matches(self, view, spec: tuple, text: str, head: bool) -> list[str]:
-        if spec[0] == "ini":
-            return self._initials_matches(view, spec[1], text) if head else []
-        syls, partial = spec[1], spec[2]
-        if not syls:
-            return []
-        rx = self._syllable_regex(view, syls, bool(partial))
-        if rx is None:
-            return []
-        # the first stretch that sounds right is enough: highlighting finds its other places
-        if not partial:
-            m = rx.search(text)
-            return [m.group(0)] if m is not None else []
-        # a syllable being typed: the stretches that sound like the whole ones, then any
-        # character; kept for the text, as the next keystroke asks again with more letters
-        key = (rx.pattern, hash(text), len(text))
-        stretches = self._stretches.get(key)
-        if stretches is None:
-            stretches = []
-            m = rx.search(text)
-            while m is not None and len(stretches) < _STRETCHES:
-                stretches.append(m.group(0))
-                m = rx.search(text, m.start() + 1)
-            if len(self._stretches) >= _STRETCH_CACHE:
-                self._stretches.clear()
-            self._stretches[key] = stretches
-        for stretch in stretches:
-            if any(r.startswith(partial) for r in view.readings(stretch[-1])):
-                return [stretch]
-        return []
-
-    def _syllable_regex(self, view, syls: tuple[str, ...], then_any: bool) -> re.Pattern | None:
-        key = (syls, then_any)
-        if key not in self._regexes:
-            classes = []
-            for s in syls:  # "zi|zhi": a syllable read with 模糊音
-                chars = "".join(view.sound_chars(alt) for alt in s.split("|"))
-                if not chars:
-                    self._regexes[key] = None
-                    return None
-                classes.append("[" + re.escape(chars) + "]")
-            if len(self._regexes) >= _REGEX_CACHE:
-                self._regexes.clear()  # a long session's distinct queries: memory stays bounded
-            self._regexes[key] = re.compile("".join(classes) + ("(.)" if then_any else ""))
-        return self._regexes[key]
-
-    def _initials_matches(self, view, letters: str, text: str) -> list[str]:
-        """Stretches of ``text`` whose characters start with ``letters`` (szfz: 数字法治)."""
-        initials = self._initials_of(view, text)
-        out = []
-        i = initials.find(letters)
-        while i >= 0:
-            out.append(text[i : i + len(letters)])
-            i = initials.find(letters, i + 1)
-        return out
-
-    def _initials_of(self, view, text: str) -> str:
-        """One letter per character of ``text``: the initial of its commonest reading."""
-        cached = self._initials_cache.get(text)
-        if cached is None:
-            table = view.initials()
-            cached = "".join(table.get(c, "?") for c in text)
-            if len(self._initials_cache) > 20_000:
-                self._initials_cache.clear()
-            self._initials_cache[text] = cached
-        return cached
 
 
 def by_query(b: Builder, name: str):

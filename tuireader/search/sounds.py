@@ -1,0 +1,135 @@
+"""Finding where a text reads as a query sounds: same-sound typos, pinyin, initials.
+
+A sound is a sequence of syllables, each a character class (the characters read so, or
+with 模糊音 either of two readings: ``zi|zhi``). Where a text holds a sequence is found
+from where it holds the sequence but its last syllable, kept from the keystroke before:
+typing ``shidifen`` asks for shi, shi di, then shi di fen in the same candidates' texts,
+so each keystroke looks at the few places the one before left, not at whole bodies
+again; a text that had no shi di has no shi di fen. A first syllable is found by one
+pattern of one character class (compiled once per syllable, not per query).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Places kept per (sound, text), and (sound, text) pairs kept.
+_PLACES_CACHE = 8192
+#: Compiled one-syllable patterns kept (a few hundred syllables, with 模糊音 pairs).
+_REGEX_CACHE = 2048
+#: Longest sound followed place by place; a longer one (a pasted paragraph's) is one pattern.
+_STEPWISE_MAX = 24
+#: Stretches looked at for a syllable being typed.
+_STRETCHES = 64
+_INITIALS_CACHE = 20_000
+
+
+class SoundFinder:
+    """Finds sounds in texts for one searcher; its caches hold what the last keystrokes found."""
+
+    def __init__(self) -> None:
+        self._places: dict[tuple, list[int]] = {}
+        self._classes: dict[str, frozenset[str]] = {}
+        self._regexes: dict[tuple, re.Pattern | None] = {}
+        self._initials: dict[str, str] = {}
+
+    def clear(self) -> None:
+        """Forget what was found (another index: other readings)."""
+        self._places.clear()
+        self._classes.clear()
+        self._regexes.clear()
+        self._initials.clear()
+
+    def matches(self, view, spec: tuple, text: str, head: bool) -> list[str]:
+        """The first stretch of ``text`` that sounds as ``spec`` says: ("py", syllables,
+        partial) or ("ini", letters); initials are looked for in headlines only."""
+        if spec[0] == "ini":
+            return self._initials_matches(view, spec[1], text) if head else []
+        syls, partial = spec[1], spec[2]
+        if not syls:
+            return []
+        n = len(syls)
+        places = self.places(view, tuple(syls), text)
+        if not partial:
+            return [text[places[0] : places[0] + n]] if places else []
+        # a syllable being typed: the stretches that sound like the whole ones, then any
+        # character (not a line's end) one of whose readings starts with what is typed
+        for p in places[:_STRETCHES]:
+            if p + n < len(text) and text[p + n] != "\n" and any(r.startswith(partial)
+                                                                for r in view.readings(text[p + n])):
+                return [text[p : p + n + 1]]
+        return []
+
+    def places(self, view, syls: tuple[str, ...], text: str) -> list[int]:
+        """Every place where ``text`` reads as ``syls``, in order."""
+        if len(syls) > _STEPWISE_MAX:
+            rx = self._pattern(view, syls)
+            return [m.start() for m in rx.finditer(text)] if rx is not None else []
+        text_key = (hash(text), len(text))
+        known = len(syls)
+        while known > 0 and (syls[:known], text_key) not in self._places:
+            known -= 1  # the longest beginning of the sound already followed in this text
+        if known == 0:
+            rx = self._pattern(view, syls[:1])
+            places = [m.start() for m in rx.finditer(text)] if rx is not None else []
+            self._keep(syls[:1], text_key, places)
+            known = 1
+        places = self._places[(syls[:known], text_key)]
+        while known < len(syls):
+            chars = self._chars(view, syls[known])
+            places = [p for p in places if p + known < len(text) and text[p + known] in chars]
+            known += 1
+            self._keep(syls[:known], text_key, places)
+        return places
+
+    def _keep(self, syls: tuple[str, ...], text_key: tuple, places: list[int]) -> None:
+        if len(self._places) >= _PLACES_CACHE:
+            self._places.clear()  # a long session's texts: memory stays bounded
+        self._places[(syls, text_key)] = places
+
+    def _chars(self, view, syllable: str) -> frozenset[str]:
+        """The characters read as ``syllable`` ("zi|zhi": as either)."""
+        chars = self._classes.get(syllable)
+        if chars is None:
+            chars = self._classes[syllable] = frozenset(
+                "".join(view.sound_chars(alt) for alt in syllable.split("|")))
+        return chars
+
+    def _pattern(self, view, syls: tuple[str, ...]) -> re.Pattern | None:
+        """One character class per syllable; None when one has no characters."""
+        if syls not in self._regexes:
+            classes = []
+            for s in syls:
+                chars = "".join(sorted(self._chars(view, s)))
+                if not chars:
+                    self._regexes[syls] = None
+                    return None
+                classes.append("[" + re.escape(chars) + "]")
+            if len(self._regexes) >= _REGEX_CACHE:
+                self._regexes.clear()
+            # one class alone is found by the engine's fast scan for a set; more, by a
+            # lookahead, so that overlapping places are found too (shi shi in 事实是)
+            pattern = classes[0] if len(classes) == 1 else "(?=" + "".join(classes) + ")"
+            self._regexes[syls] = re.compile(pattern)
+        return self._regexes[syls]
+
+    def _initials_matches(self, view, letters: str, text: str) -> list[str]:
+        """Stretches of ``text`` whose characters start with ``letters`` (szfz: 数字法治)."""
+        initials = self._initials_of(view, text)
+        out = []
+        i = initials.find(letters)
+        while i >= 0:
+            out.append(text[i : i + len(letters)])
+            i = initials.find(letters, i + 1)
+        return out
+
+    def _initials_of(self, view, text: str) -> str:
+        """One letter per character of ``text``: the initial of its commonest reading."""
+        cached = self._initials.get(text)
+        if cached is None:
+            table = view.initials()
+            cached = "".join(table.get(c, "?") for c in text)
+            if len(self._initials) > _INITIALS_CACHE:
+                self._initials.clear()
+            self._initials[text] = cached
+        return cached
