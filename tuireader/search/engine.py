@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,9 @@ FUZZY_MAX_CHARS = 32
 #: Candidates re-ranked beyond the results asked for: one in this many more (the engine's
 #: order is already good; each candidate is read back and looked at in Python).
 EXTRA_CANDIDATES = 5
+#: Candidates' stored fields kept, decompressed, for the next keystrokes (which mostly
+#: look at the same candidates): a few megabytes.
+_DOC_CACHE = 512
 
 
 @dataclass
@@ -216,6 +220,7 @@ class Searcher:
         self._view: _View | None = None
         self._lock = threading.Lock()
         self._sounds = SoundFinder()
+        self._read_docs: tuple[Any, OrderedDict[tuple[int, int], stored.Stored]] = (None, OrderedDict())
 
     # ------------------------------------------------------------ opening
 
@@ -416,7 +421,7 @@ class Searcher:
         #: (score, result, its body, its headline text, plans to find highlights for, read with 模糊音)
         scored: list[tuple[float, Result, BodyText, str, list[Plan], bool]] = []
         for key, _, addr in rows:
-            doc = stored.read(view.searcher, addr)
+            doc = self._stored(view, key, addr)
             aid, headline, kicker, subheads, by_key, paper, date, section, kind = (
                 doc.aid, doc.headline, doc.kicker, doc.subheads, doc.bylines, doc.paper, doc.date, doc.section,
                 doc.kind)
@@ -466,6 +471,21 @@ class Searcher:
                 res.snippet, res.snippet_spans = make_snippet(res.headline, res.terms)
             out.append(res)
         return out
+
+    def _stored(self, view: _View, key: tuple[int, int], addr) -> stored.Stored:
+        """A candidate's stored fields, kept while the index is unchanged (the same searcher)."""
+        searcher, docs = self._read_docs
+        if searcher is not view.searcher:
+            docs = OrderedDict()
+            self._read_docs = (view.searcher, docs)
+        doc = docs.get(key)
+        if doc is None:
+            doc = docs[key] = stored.read(view.searcher, addr)
+            if len(docs) > _DOC_CACHE:
+                docs.popitem(last=False)
+        else:
+            docs.move_to_end(key)
+        return doc
 
     def _term_score(self, view, plan: Plan, head: str, lazy_body: BodyText, matched: list[str], n_terms: int,
                     scan: int, presumed: list[Plan], loose: list[Plan]) -> float:
