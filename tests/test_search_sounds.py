@@ -79,3 +79,21 @@ def test_initials_in_headlines_only():
     finder = SoundFinder()
     assert finder.matches(View(), ("ini", "sd"), "史蒂芬", True) == ["史蒂"]
     assert finder.matches(View(), ("ini", "sd"), "史蒂芬", False) == []
+
+
+def test_a_syllable_of_many_characters_is_found_as_a_few_are():
+    class ManyView(View):
+        """shi read by hundreds of characters (as yi is by some 900), 史 and 事 among them."""
+
+        def sound_chars(self, syllable: str) -> str:
+            more = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 400)) if syllable == "shi" else ""
+            return super().sound_chars(syllable) + more
+
+    text = TEXT + "一丁七"  # 一 丁 七 are among the 400
+    assert sounds_places(ManyView(), ("shi",), text) == [i for i, ch in enumerate(text)
+                                                         if ch in ManyView().sound_chars("shi")]
+    assert sounds_places(ManyView(), ("shi", "di"), text) == [0, 7, 13, 28]
+
+
+def sounds_places(view, syls, text):
+    return SoundFinder().places(view, syls, text)

@@ -19,6 +19,8 @@ _PLACES_CACHE = 8192
 _REGEX_CACHE = 2048
 #: Longest sound followed place by place; a longer one (a pasted paragraph's) is one pattern.
 _STEPWISE_MAX = 24
+#: Characters of a syllable above which its places are found character by character.
+_LARGE_CLASS = 250
 #: Stretches looked at for a syllable being typed.
 _STRETCHES = 64
 _INITIALS_CACHE = 20_000
@@ -70,9 +72,7 @@ class SoundFinder:
         while known > 0 and (syls[:known], text_key) not in self._places:
             known -= 1  # the longest beginning of the sound already followed in this text
         if known == 0:
-            rx = self._pattern(view, syls[:1])
-            places = [m.start() for m in rx.finditer(text)] if rx is not None else []
-            self._keep(syls[:1], text_key, places)
+            self._keep(syls[:1], text_key, self._first_places(view, syls[0], text))
             known = 1
         places = self._places[(syls[:known], text_key)]
         while known < len(syls):
@@ -81,6 +81,16 @@ class SoundFinder:
             known += 1
             self._keep(syls[:known], text_key, places)
         return places
+
+    def _first_places(self, view, syllable: str, text: str) -> list[int]:
+        """Where ``text`` has a character read as ``syllable``. A pattern of a large class
+        (yi: some 900 characters, 一 among them) is slow to match in ``re``, slower than
+        looking at each character; a small one is faster."""
+        chars = self._chars(view, syllable)
+        if len(chars) > _LARGE_CLASS:
+            return [i for i, ch in enumerate(text) if ch in chars]
+        rx = self._pattern(view, (syllable,))
+        return [m.start() for m in rx.finditer(text)] if rx is not None else []
 
     def _keep(self, syls: tuple[str, ...], text_key: tuple, places: list[int]) -> None:
         if len(self._places) >= _PLACES_CACHE:
