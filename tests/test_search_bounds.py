@@ -209,3 +209,17 @@ def test_a_ten_million_character_paragraph_is_indexed_and_found_within_a_bounded
     found = subprocess.run([sys.executable, "-m", "tuireader", "search", "一段长文", str(lib), "--json"],
                            env=env, capture_output=True, text=True, timeout=120)
     assert found.returncode == 0 and json.loads(found.stdout)["results"][0]["headline"] == "一段长文"
+
+
+def test_a_pair_swapped_across_two_words_is_asked_the_right_way_round():
+    """电物商流 for 电商物流 breaks every pinyin bigram of the term; each order with two
+    neighbours swapped back is asked whole, and one of them is the text's."""
+    from tuireader.search.plans import swapped_sounds
+
+    typed = ["dian", "wu", "shang", "liu"]  # 电物商流
+    orders = swapped_sounds(typed)
+    assert ["dian1shang", "shang1wu", "wu1liu"] in orders  # 电商物流
+    assert len(orders) == 3  # one per place
+    assert swapped_sounds(["dian", "shang"]) == []  # two characters: another word, not a slip
+    assert swapped_sounds(["a"] * 9) == []  # a long term is one edit away already (one_edit_groups)
+    assert swapped_sounds(["dian", None, "liu"]) == []  # a character without a sound

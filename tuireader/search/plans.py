@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from tuireader.search.fold import is_cjk
@@ -22,6 +23,8 @@ from tuireader.search.pinyin import fuzzy_syllables, is_initials, split_pinyin_a
 _MAX_WORD = 8
 #: Terms of up to this many pinyin bigrams get one candidate clause per place of the edit.
 _HOLES_MAX = 12
+#: Longest term (in characters) also asked with each two neighbours swapped back.
+_SWAP_MAX = 8
 #: Longest typed pinyin (in syllables) also read with 模糊音: each bigram becomes up to 16 tokens.
 _FUZZY_MAX_SYLLABLES = 8
 HEAD_ONLY = {"head": 6.0}
@@ -165,7 +168,8 @@ def _plan_chinese(view, term: str) -> Plan:
     if len(term) == 1:
         # one character: headlines first (words starting with it)
         strict_parts.append(b.any_field(HEAD_ONLY, term, prefix=True))
-    relaxed = b.any_of([words_q if bigrams else None, one_edit_query(b, bigrams, wordish)])
+    relaxed = b.any_of([words_q if bigrams else None, one_edit_query(b, bigrams, wordish),
+                        swapped_query(b, syl)])
     sound = tuple(syl) if len(term) > 1 and all(syl) else None
     return Plan(term, b.any_of(strict_parts), relaxed, sound, cjk=True)
 
@@ -241,6 +245,26 @@ def one_edit_groups(bigrams: list[str]) -> list[list[str]]:
         groups = [tuple(dict.fromkeys(x for k, x in enumerate(bigrams) if abs(k - hole) > 1)) for hole in range(n)]
         return [list(g) for g in dict.fromkeys(groups)]
     return []
+
+
+def swapped_sounds(syllables: list[str | None]) -> list[list[str]]:
+    """The pinyin bigrams of the term with each two neighbours swapped back: a pair typed
+    the wrong way round across two words (电物商流 for 电商物流) breaks every bigram of a
+    short term, so no group of ``one_edit_groups`` holds; each order put right is asked
+    whole. Only short terms (a swap is a typing slip of a word or two)."""
+    if not 3 <= len(syllables) <= _SWAP_MAX or not all(syllables):
+        return []
+    out: list[list[str]] = []
+    for i in range(len(syllables) - 1):
+        s = list(syllables)
+        s[i], s[i + 1] = s[i + 1], s[i]
+        if s != syllables:
+            out.append([f"{a}1{c}" for a, c in pairwise(s)])
+    return out
+
+
+def swapped_query(b: Builder, syllables: list[str | None]):
+    return b.any_of([b.all_tokens(PY_FIELDS, g) for g in swapped_sounds(syllables)])
 
 
 def one_edit_query(b: Builder, bigrams: list[str], words: list[str]):
