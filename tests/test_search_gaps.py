@@ -148,3 +148,19 @@ def test_by_finds_a_name_and_not_its_pieces_apart(tmp_path):
     assert sorted(headlines(searcher, "by:张三")) == ["两位记者的合作", "太极拳的传人"]
     assert sorted(headlines(searcher, "by:丰")) == ["两位记者的合作", "太极拳的传人"]
     assert headlines(searcher, "by:张三丰 武当") == ["太极拳的传人"]
+
+
+def test_what_holds_the_text_as_typed_comes_before_what_is_only_near_it(tmp_path):
+    """A fragment found as typed in a body ranks above headlines that only come near it
+    (交通 without 工) or only sound like it (教通工), however strongly the index scores them."""
+    lib = tmp_path / "lib"
+    filler = "这是一段与查询无关的长文字，" * 40
+    write(lib, "01.txt", "2026-01-02",
+          "# 交通交通交通行业开局\n\n交通交通交通。\n\n"
+          "# 教通工会议\n\n会议。\n\n"
+          f"# 雄安新区的未来\n\n{filler}无人驾驶的交通工具将让人们智慧出行。{filler}\n")
+    ensure_index([lib])
+    searcher = Searcher([lib])
+    assert headlines(searcher, "交通工")[0] == "雄安新区的未来"
+    # the same for a word left out with -: what holds the word as typed comes first
+    assert headlines(searcher, "交通工 -会议")[0] == "雄安新区的未来"

@@ -419,7 +419,7 @@ class Searcher:
         top = max(bm.values()) or 1.0
         order = {r[0]: i for i, r in enumerate(rows)}  # bm25 rank
         #: (score, result, its body, its headline text, plans to find highlights for, read with 模糊音)
-        scored: list[tuple[float, Result, BodyText, str, list[Plan], bool]] = []
+        scored: list[tuple[float, Result, BodyText, str, list[Plan], int]] = []
         for key, _, addr in rows:
             doc = self._stored(view, key, addr)
             aid, headline, kicker, subheads, by_key, paper, date, section, kind = (
@@ -438,7 +438,7 @@ class Searcher:
                     continue
             matched: list[str] = []
             presumed: list[Plan] = []
-            loose: list[Plan] = []
+            loose: list[int] = []  # how far from what was typed: 1 its sound, 2 near it
             # scanning a body for its sounds is the costly step: only the best few the index
             # matched on adjacent sounds are scanned, the others are taken at the index's word
             scan = BODY_SCANS if key in strict_ids and order[key] < BODY_SCANS else (
@@ -452,9 +452,12 @@ class Searcher:
             score = (bm[key] / top if top > 0 else 0.0) + evidence + (recency(date) if date else 0.0)
             res = Result(aid or "", headline or "", kicker, paper, date, page, section, kind or "article", score)
             res.terms = matched
-            scored.append((score, res, body_f, head_text, presumed, bool(loose)))
-        # relevance first (matches read with 模糊音 after all others), then id: the same
-        # library always gives the same order
+            # what holds the text as typed, then its sound, then something near it; last, what
+            # the index matched but the text shows nothing of (a word of the query apart)
+            tier = max(loose, default=0) if evidence > 0 else 3
+            scored.append((score, res, body_f, head_text, presumed, tier))
+        # the tier first (the text as typed, its sound, near it or read with 模糊音, nothing
+        # shown), relevance within it, then id: the same library always gives the same order
         scored.sort(key=lambda t: (t[5], -t[0], t[1].article_id))
         if newest:
             scored.sort(key=lambda t: t[1].date or "", reverse=True)  # stable: relevance within a date
@@ -488,7 +491,7 @@ class Searcher:
         return doc
 
     def _term_score(self, view, plan: Plan, head: str, lazy_body: BodyText, matched: list[str], n_terms: int,
-                    scan: int, presumed: list[Plan], loose: list[Plan]) -> float:
+                    scan: int, presumed: list[Plan], loose: list[int]) -> float:
         """Evidence that the text holds the term: exact, same-sound, then fuzzy; head above body."""
         t = plan.text
         weight = 1.0 / n_terms
@@ -498,6 +501,8 @@ class Searcher:
         found_head = self._sound_matches(view, plan, head, head=True)
         if found_head:
             matched.extend(found_head)
+            if plan.cjk:
+                loose.append(1)
             return (2.6 if plan.cjk else 3.0) * weight
         body = lazy_body.folded
         if plan.cjk and t in body:
@@ -505,22 +510,29 @@ class Searcher:
             return 1.6 * weight
         if scan == PRESUME and plan.sound is not None:
             presumed.append(plan)
+            loose.append(1)
             return 1.2 * weight
         found_body = self._sound_matches(view, plan, body, head=False) if scan == BODY_SCANS else []
         if found_body:
             matched.extend(found_body)
+            if plan.cjk:
+                loose.append(1)
             return 1.3 * weight
         if plan.cjk and 3 <= len(t) <= FUZZY_MAX_CHARS:
             from rapidfuzz import fuzz
 
             # swapped or dropped characters: the closest stretch of the headline
+            # (ranked after every text that holds what was typed, or its sound: an
+            # approximation of it is only likelier meant when nothing holds it)
             al = fuzz.partial_ratio_alignment(t, head, score_cutoff=60)
             if al is not None:
                 matched.append(head[al.dest_start : al.dest_end])
+                loose.append(2)
                 return 2.2 * weight * al.score / 100
             al = fuzz.partial_ratio_alignment(t, body, score_cutoff=70)
             if al is not None:
                 matched.append(body[al.dest_start : al.dest_end])
+                loose.append(2)
                 return 1.0 * weight * al.score / 100
         elif not plan.cjk and t.replace(" ", "") in head:
             matched.append(t)
@@ -530,7 +542,7 @@ class Searcher:
                 self._sounds.matches(view, spec, body, False) if scan != PRESUME else [])
             if found:
                 matched.extend(found)
-                loose.append(plan)
+                loose.append(2)
                 return 1.0 * weight
         return 0.0
 
