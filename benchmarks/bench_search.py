@@ -18,7 +18,9 @@
    (``bench_queries.py``) typed character by character, each prefix asked
    through the search screen's own call with the screen's ``RESULT_LIMIT``
    (``search_adapter.screen_search``: snippets, highlights and the timeline
-   included): p50 / p95 / p99 / max per keystroke, overall and per kind; the
+   included): p50 / p95 / p99 / max per keystroke, overall and per kind, and apart
+   the time until the rows and the timeline counted after them (the screen shows the
+   rows first); the
    process's private memory (RssAnon) after opening and at its highest; then,
    separately, the screen's rows for those answers built and drawn by an
    ``OptionList`` in a headless Textual app (``search_adapter.RowRenderer``).
@@ -181,6 +183,8 @@ def stage_replay(library: Path, queries_file: Path, limit: int) -> dict:
     per_kind: dict[str, list[float]] = {}
     all_ms: list[float] = []
     cpu_ms: list[float] = []
+    rows_ms: list[float] = []  # until the rows, when the timeline is counted after them
+    timeline_ms: list[float] = []
     answers: list[list] = []
     timelines = 0
     peak_anon = idle_anon
@@ -191,6 +195,9 @@ def stage_replay(library: Path, queries_file: Path, limit: int) -> dict:
             answer = engine.screen_search(searcher, prefix, limit)
             ms = (time.perf_counter() - t) * 1000
             cpu_ms.append((time.process_time() - c) * 1000)
+            if answer.timeline_ms is not None:
+                rows_ms.append(ms - answer.timeline_ms)
+                timeline_ms.append(answer.timeline_ms)
             per_kind.setdefault(kind, []).append(ms)
             all_ms.append(ms)
             timelines += answer.timeline is not None
@@ -202,7 +209,8 @@ def stage_replay(library: Path, queries_file: Path, limit: int) -> dict:
     render_cpu: list[float] = []
     asyncio.run(engine.RowRenderer().measure(answers, render_ms, render_cpu))
     return {"opened_ms": opened * 1000, "ready_ms": ready * 1000, "first_results": len(first.results),
-            "queries": len(queries), "all": all_ms, "cpu": cpu_ms, "per_kind": per_kind, "timelines": timelines,
+            "queries": len(queries), "all": all_ms, "cpu": cpu_ms, "rows_first": rows_ms,
+            "timeline_after": timeline_ms, "per_kind": per_kind, "timelines": timelines,
             "idle_anon_mb": idle_anon, "peak_anon_mb": peak_anon, "engine_anon_mb": engine_anon,
             "ui_anon_mb": engine.rss_anon_mb(), "render": render_ms, "render_cpu": render_cpu,
             "results_per_answer": sum(map(len, answers)) / max(1, len(answers))}
@@ -285,6 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'kind':14} {'keys':>6} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8}")
     print(row("all", all_ms))
     print(row("all, CPU time", r["cpu"]))
+    if r["rows_first"]:  # the screen shows the rows, then counts the timeline
+        print(row("rows shown", r["rows_first"]))
+        print(row("timeline after", r["timeline_after"]))
     for kind in KINDS:
         if kind in r["per_kind"]:
             print(row(kind, r["per_kind"][kind]))

@@ -22,6 +22,7 @@ import contextlib
 import io
 import json
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,9 @@ class Answer:
     #: Matches per year or month when the engine returns a timeline, else None.
     timeline: dict[str, int] | None = None
     error: str | None = None
+    #: Milliseconds spent counting the timeline after the rows were ready (the screen shows
+    #: the rows first, then the timeline), or None when the engine counts it with the rows.
+    timeline_ms: float | None = None
 
 
 def screen_search(engine: Any, text: str, limit: int, newest: bool = False) -> Answer:
@@ -68,9 +72,17 @@ def screen_search(engine: Any, text: str, limit: int, newest: bool = False) -> A
     query = parse(text)
     if query.errors:
         return Answer(error=query.errors[0])
-    response = engine.search(query, limit=limit, newest=newest)
+    counts_after = callable(getattr(engine, "timeline", None))
+    if counts_after:  # as the screen asks: the rows first, the timeline counted after them
+        response = engine.search(query, limit=limit, newest=newest, timeline=False)
+    else:
+        response = engine.search(query, limit=limit, newest=newest)
     for r in response.results:  # what result_row and the article's highlights read
         _ = (r.snippet, r.snippet_spans, r.headline_spans, r.terms)
+    if counts_after:
+        start = time.perf_counter()
+        counts = engine.timeline(response)
+        return Answer(list(response.results), dict(counts), timeline_ms=(time.perf_counter() - start) * 1000)
     timeline = getattr(response, "timeline", None)
     if callable(timeline):  # an engine may count the timeline on demand
         timeline = timeline()
