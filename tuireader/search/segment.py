@@ -16,6 +16,7 @@ import marshal
 import os
 import re
 from collections import Counter
+from collections.abc import Iterable
 from itertools import chain, islice, pairwise
 from operator import itemgetter
 from pathlib import Path
@@ -275,7 +276,8 @@ def segment_document(head: str, byline: str, body: str, seen: set[str] | None = 
     by_tokens, _, _ = analyse(byline_f, hmm=True)
     # HMM finds unknown words; in bodies it costs 40% more time for little gain
     body_counts, body_bigrams = analyse_body(body_f)
-    values = (head_tokens, by_tokens, body_counts, head_bigrams, body_bigrams, initial_ngrams(head_syl))
+    values: tuple[Iterable[str], ...] = (head_tokens, by_tokens, body_counts, head_bigrams, body_bigrams,
+                                         initial_ngrams(head_syl))
     # a field indexed without frequencies is given each token once: the same postings, and
     # half the tokens for the writer to take in (its length, for BM25, is its distinct tokens)
     columns = tuple(" ".join(dict.fromkeys(v) if INDEX_OPTIONS.get(name) == "basic" and not isinstance(v, dict)
