@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from tuireader.search import index as ix
 from tuireader.search import stored
+from tuireader.search.fields import char_pairs
 from tuireader.search.fold import fold
 from tuireader.search.plans import Builder, Plan, plan_term
 from tuireader.search.query import Query, parse
@@ -428,9 +429,9 @@ class Searcher:
             page = doc.page
             body_f: BodyText = doc  # its body is read when first needed
             head_text = "\n".join(x for x in (kicker, headline, subheads) if x)
-            # bylines count with the headline: a reporter's name finds their articles
             if q.by and not any(v in (by_key or "") for v in q.by):
                 continue  # its bylines hold every pair of a by: name, but not the name
+            # bylines count with the headline: a reporter's name finds their articles
             head_by = fold(head_text) + "\n" + (by_key or "")
             if q.excludes or q.phrases:
                 all_f = head_by + "\n" + body_f.folded
@@ -563,7 +564,7 @@ def by_query(b: Builder, name: str):
     adjacent pairs (its one character) as a term of ``bypiece``; a term lookup each, where
     a pattern over every byline of the library grew with it. The pairs can all be there
     without the name: the re-ranking checks the bylines themselves."""
-    pieces = [name] if len(name) == 1 else [name[i : i + 2] for i in range(len(name) - 1)]
+    pieces = [name] if len(name) == 1 else char_pairs(name)
     return b.all_of([b.t.Query.term_query(b.schema, "bypiece", p, index_option="basic")
                      for p in dict.fromkeys(pieces)])
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
+from tuireader.search.fields import pinyin_bigrams
 from tuireader.search.fold import is_cjk
 from tuireader.search.index import INI_FIELD, PY_FIELDS, WORD_FIELDS
 from tuireader.search.pinyin import fuzzy_syllables, is_initials, split_pinyin_all
@@ -157,7 +157,7 @@ def _plan_chinese(view, term: str) -> Plan:
     syl = _syllables(view, term, words)
     wordish = [p for p, py in words if py is not None and any(ch.isalnum() for ch in p)]
     all_known = all(py is not None for p, py in words if any(ch.isalnum() for ch in p))
-    bigrams = [f"{a}1{c}" for a, c in zip(syl, syl[1:], strict=False) if a and c]
+    bigrams = pinyin_bigrams(syl)
     words_q = b.all_tokens(WORD_FIELDS, wordish) if wordish and all_known else None
     strict_parts = []
     if bigrams:
@@ -259,7 +259,7 @@ def swapped_sounds(syllables: list[str | None]) -> list[list[str]]:
         s = list(syllables)
         s[i], s[i + 1] = s[i + 1], s[i]
         if s != syllables:
-            out.append([f"{a}1{c}" for a, c in pairwise(s)])
+            out.append(pinyin_bigrams(s))
     return out
 
 

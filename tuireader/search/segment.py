@@ -24,7 +24,7 @@ from sys import intern
 from typing import cast
 
 from tuireader import paths
-from tuireader.search.fields import INDEX_OPTIONS, TOKEN_FIELDS
+from tuireader.search.fields import INDEX_OPTIONS, TOKEN_FIELDS, pinyin_bigrams
 from tuireader.search.fold import fold, is_cjk
 from tuireader.search.pinyin import initial, strip_tone
 
@@ -127,7 +127,7 @@ def analyse(text: str, hmm: bool,
     syllables: list[str | None] = []
     bigrams: list[str] = []
     for chunk in _chunks(text):
-        entries = _entries(cut(chunk, hmm))  # a long text's words are new strings: only the cached ones are kept
+        entries = _entries(cut(chunk, hmm))  # the words themselves are not kept: only the cached entries
         tokens += chain.from_iterable(map(_TOKENS, entries))
         bigrams += chain.from_iterable(map(_INNER, entries))
         # where two words meet: "zhong1" (the last syllable of one) and "guo" (the first of
@@ -242,11 +242,6 @@ def _word_entry(w: str) -> _WordEntry:
     return entry
 
 
-def pinyin_bigrams(syllables: list[str | None]) -> list[str]:
-    """``gao zong`` -> ``gao1zong``: one token per pair of adjacent Chinese characters."""
-    return [f"{a}1{b}" for a, b in pairwise(syllables) if a and b]
-
-
 def initial_ngrams(syllables: list[str | None]) -> list[str]:
     """Initials of adjacent pairs and triples: ``数字法治`` -> ``sz zf fz szf zfz``."""
     out = []
@@ -280,8 +275,8 @@ def segment_document(head: str, byline: str, body: str, seen: set[str] | None = 
                                          initial_ngrams(head_syl))
     # a field indexed without frequencies is given each token once: the same postings, and
     # half the tokens for the writer to take in (its length, for BM25, is its distinct tokens)
-    columns = tuple(" ".join(dict.fromkeys(v) if INDEX_OPTIONS.get(name) == "basic" and not isinstance(v, dict)
-                             else v) for name, v in zip(TOKEN_FIELDS, values, strict=True))
+    columns = tuple(" ".join(dict.fromkeys(v) if INDEX_OPTIONS.get(name) == "basic" else v)
+                    for name, v in zip(TOKEN_FIELDS, values, strict=True))
     if seen is None:
         seen = set()
     vocab = []

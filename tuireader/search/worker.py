@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tuireader.search.docs import IndexDoc
-from tuireader.search.fields import day_number
+from tuireader.search.fields import char_pairs, day_number
 from tuireader.search.fold import fold
 from tuireader.search.segment import segment_document, sent_terms
 from tuireader.search.stored import pack
@@ -67,7 +67,7 @@ def by_pieces(by_key: str) -> str:
     """The characters of an article's bylines and dateline (folded, without spaces), and
     each two adjacent: ``by:`` looks up the pairs of what is typed (a term each, whatever
     the number of bylines in the library) and the candidates' own bylines settle it."""
-    return " ".join(dict.fromkeys([*by_key, *(by_key[i : i + 2] for i in range(len(by_key) - 1))]))
+    return " ".join(dict.fromkeys([*by_key, *char_pairs(by_key)]))
 
 
 def index_batch(items: list[tuple[str, Job]], build: str | None = None
