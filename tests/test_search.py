@@ -323,6 +323,18 @@ def test_searching_a_library_never_indexed_gives_nothing_not_an_error(lib_copy):
     assert response.results == [] and not response.complete
 
 
+def test_a_reader_is_told_while_an_update_is_unfinished_and_when_it_has_finished(lib_copy):
+    _update(lib_copy)
+    s = Searcher([lib_copy])
+    assert s.search("雨污分流").complete
+    path = index_path([lib_copy])
+    files = ix.read_state(path)["files"]
+    ix.write_state(path, False, files)  # what a writer says as it starts an update
+    assert not s.search("雨污分流").complete
+    ix.write_state(path, True, files)
+    assert s.search("雨污分流").complete
+
+
 def test_worker_processes_build_the_same_index(lib_copy):
     stats = Indexer([lib_copy], workers=2, inline_bytes=0).update(library_sources(open_current_library([lib_copy])))
     assert stats.docs == 6

@@ -137,14 +137,14 @@ class _View:
     def complete(self) -> bool:
         """Whether the last update finished (read again only after the writer wrote it)."""
         if self._complete is None:
-            self._complete = bool(ix.read_state(self.path).get("complete"))
+            self._complete = ix.read_complete(self.path)
         return self._complete
 
     def _stamp(self) -> tuple:
         """What changes when the writer commits: tantivy's meta.json, our readings and state."""
         out: list[tuple[int, int, int] | None] = []
         for file in (ix.tantivy_dir(self.path) / "meta.json", self.path / "readings.marshal",
-                     self.path / "state.marshal"):
+                     self.path / "status.json"):
             try:
                 st = file.stat()
                 out.append((st.st_mtime_ns, st.st_size, st.st_ino))

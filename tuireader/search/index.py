@@ -7,7 +7,7 @@ fast fields; this module keeps what it needs beside them, in the same folder:
   id. An index without it, or with another's, is never trusted: it is rebuilt;
 - ``state.marshal``: the source files indexed (size, mtime, hash) and whether the
   last update finished; written after each commit, so it never lists a file whose
-  articles are not committed;
+  articles are not committed; ``status.json`` says only whether it finished (for readers);
 - ``readings.marshal``: the readings of every character (from pypinyin, which the
   query side never imports) and the words read otherwise (银行 yin hang).
 
@@ -233,7 +233,26 @@ def read_state(path: Path) -> dict[str, Any]:
 
 
 def write_state(path: Path, complete: bool, files: dict[str, tuple[int, int, str]]) -> None:
+    # ``status.json`` says the same "complete" in a few bytes, for readers: the state of an
+    # archive lists every file (100 MB at a million articles), too much to read on a search.
+    # Incomplete is said there first and complete last, so it never claims more than the state.
+    if not complete:
+        _write_atomic(path / "status.json", b'{"complete": false}')
     _write_atomic(path / "state.marshal", marshal.dumps({"complete": complete, "files": files}))
+    if complete:
+        _write_atomic(path / "status.json", b'{"complete": true}')
+
+
+def read_complete(path: Path) -> bool:
+    """Whether the last update of the index finished (``status.json``; the state itself
+    for an index written before that file was)."""
+    try:
+        data = json.loads((path / "status.json").read_bytes()[:4096])
+    except FileNotFoundError:
+        return bool(read_state(path).get("complete"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("complete") is True
 
 
 def read_readings(path: Path) -> dict[str, Any]:
