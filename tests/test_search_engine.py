@@ -175,3 +175,20 @@ def test_index_dir_in_the_config_is_a_folder_relative_to_the_config(tmp_path):
     config.write_text("index_dir: 5\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="index_dir"):
         load_config(config)
+
+
+def test_headlines_alone_give_the_page_when_they_hold_enough_and_bodies_count_when_not(tmp_path):
+    root = tmp_path / "many"
+    for i in range(70):  # more headlines with the word than a page of results
+        issue(root, f"2001-{1 + i // 28:02d}-{1 + i % 28:02d}", f"水利建设第{i + 1}期", "田间地头忙春耕。")
+    for day in range(1, 6):  # the word in bodies only, in another year
+        issue(root, f"1990-03-{day:02d}", f"春耕消息{day}", "各地兴修水利,保障灌溉。")
+    ensure_index([root])
+    s = Searcher([root])
+    for text in ("水利", "shuili", "shui li"):
+        results = s.search(text, limit=50).results
+        assert len(results) == 50, text
+        assert all("水利" in r.headline for r in results), text
+        # where the headlines hold too few, the bodies' matches are the results
+        only_bodies = s.search(f"{text} date:1990", limit=50).results
+        assert sorted(r.headline for r in only_bodies) == [f"春耕消息{d}" for d in range(1, 6)], text

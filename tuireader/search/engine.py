@@ -332,17 +332,20 @@ class Searcher:
     def _search(self, view: _View, q: Query, limit: int, newest: bool, clock: _Clock) -> tuple[list[Result], Any]:
         """The results, and the engine's query whose matches the timeline counts (None: no timeline)."""
         b = view.builder
-        plans = [plan_term(view, t) for t in q.terms] + [plan_term(view, p) for p in q.phrases]
-        plans = [p for p in plans if p.strict is not None or p.relaxed is not None]
+        plans_all = [plan_term(view, t) for t in q.terms] + [plan_term(view, p) for p in q.phrases]
+        plans = [p for p in plans_all if p.strict is not None or p.relaxed is not None]
         filters = self._filters(view, q)
         want = max(limit + limit // EXTRA_CANDIDATES, 30)
         rows: list[tuple] = []
         strict_ids: set[tuple[int, int]] = set()
         counted = None  # the query whose matches the timeline counts
         if plans:
+            heads = [plan_term(view, t, b.heads()) for t in q.terms] + [plan_term(view, p, b.heads())
+                                                                         for p in q.phrases]
+            heads = [h for h, p in zip(heads, plans_all, strict=True) if p.strict is not None or p.relaxed is not None]
             if all(p.strict is not None for p in plans):
                 counted = b.filter(b.all_of([p.strict for p in plans]), filters)
-                rows = self._match(view, counted, want)
+                rows = self._heads_first(view, b.filter(b.all_of([h.strict for h in heads]), filters), counted, want)
                 strict_ids = {r[0] for r in rows}
             if len(rows) < limit and not clock.over():
                 # too few as typed: words apart, and text one edit away (typos), ranked on their text
@@ -362,6 +365,15 @@ class Searcher:
             strict_ids = {r[0] for r in rows}
         results = self._rerank(view, q, plans, rows, limit, newest, strict_ids, clock)
         return results, counted if results else None
+
+    @classmethod
+    def _heads_first(cls, view: _View, heads, query, want: int) -> list[tuple]:
+        """The best ``want`` matches of ``query``, asked of the headlines and bylines first
+        (``heads``: the same query over those fields): when they hold enough, those are the
+        candidates, as a match there outweighs one in a body whatever the article (the
+        fields' weights); a pass over a common word's matches in every body is saved."""
+        rows = cls._match(view, heads, want)
+        return rows if len(rows) >= want else cls._match(view, query, want)
 
     @staticmethod
     def _match(view: _View, query, want: int) -> list[tuple]:
