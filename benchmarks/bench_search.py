@@ -100,9 +100,59 @@ def stage_catalogue(library: Path) -> dict:
     return {"catalogue_s": time.perf_counter() - t, "cpu_s": me.ru_utime + me.ru_stime, "peak_mb": engine.peak_rss_mb()}
 
 
+def _anon_kb(pid: int | str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[str]:
+    out: list[str] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            out += (task / "children").read_text().split()
+    except OSError:
+        pass
+    return out
+
+
+class PrivateMemory:
+    """Samples the private memory (RssAnon) of this process and of its children (the
+    workers) every ``every`` seconds: peak RSS (VmHWM) also counts the index's memory-mapped
+    files, which the kernel takes back at will, so it says little of what the build needs."""
+
+    def __init__(self, every: float = 0.25):
+        import threading
+
+        self.own = self.worker = self.together = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _run(self, every: float) -> None:
+        me = os.getpid()
+        while not self._stop.wait(every):
+            own = _anon_kb(me)
+            workers = [_anon_kb(c) for c in _children(me)]
+            self.own = max(self.own, own)
+            self.worker = max([self.worker, *workers])
+            self.together = max(self.together, own + sum(workers))
+
+    def stop(self) -> dict:
+        self._stop.set()
+        self._thread.join()
+        return {"anon_own_mb": self.own / 1024, "anon_worker_mb": self.worker / 1024,
+                "anon_together_mb": self.together / 1024}
+
+
 def stage_build(library: Path, workers: int) -> dict:
     t = time.perf_counter()
     last = [t]
+    sampler = PrivateMemory()
 
     def progress(done: int, total: int) -> None:
         if time.perf_counter() - last[0] > 30 or done == total:
@@ -111,7 +161,7 @@ def stage_build(library: Path, workers: int) -> dict:
 
     stats = engine.build_index([library], workers=workers, progress=progress)
     me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"build_s": time.perf_counter() - t, "docs": getattr(stats, "docs", None),
+    return {"build_s": time.perf_counter() - t, "docs": getattr(stats, "docs", None), **sampler.stop(),
             "cpu_s": me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime,
             "peak_mb": engine.peak_rss_mb(), "rss_anon_mb": engine.rss_anon_mb(),
             "largest_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
@@ -282,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, size in parts[:8]:
         print(f"    {name:34} {size / 1e6:8.1f} MB")
     print(f"build memory: peak RSS {build['peak_mb']:.0f} MB (RssAnon at the end {build['rss_anon_mb']:.0f} MB), "
-          f"largest worker {build['largest_worker_mb']:.0f} MB")
+          f"largest worker {build['largest_worker_mb']:.0f} MB; private memory (RssAnon) at most: "
+          f"{build.get('anon_own_mb', float('nan')):.0f} MB indexing, {build.get('anon_worker_mb', float('nan')):.0f} MB "
+          f"a worker, {build.get('anon_together_mb', float('nan')):.0f} MB together")
     print(f"searching process: open {r['opened_ms']:.0f} ms, first results {r['ready_ms']:.0f} ms; private memory "
           f"(RssAnon) {r['idle_anon_mb']:.0f} MB after the first query, {r['peak_anon_mb']:.0f} MB at most over "
           f"the replay, {r['ui_anon_mb']:.0f} MB with the rows drawn (Textual loaded)")

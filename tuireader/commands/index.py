@@ -78,15 +78,15 @@ def bring_index_up_to_date(args: argparse.Namespace, roots) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tuireader.cli import UsageError
-    from tuireader.search import open_current_library, update_index
+    from tuireader.search import update_index
 
     roots = resolve_library_paths(args)
     use_configured_index_dir(args)
     start = time.perf_counter()
-    lib = open_current_library(roots)
     try:
-        # check: the whole index is read first, and a damaged one is rebuilt (repaired)
-        stats = update_index(roots, lib, rebuild=args.rebuild, progress=ProgressReporter("indexing"), check=True)
+        # check: the whole index is read first, and a damaged one is rebuilt (repaired); the
+        # library is opened by update_index, which lets it go once its files are listed
+        stats = update_index(roots, rebuild=args.rebuild, progress=ProgressReporter("indexing"), check=True)
     except (OSError, ValueError) as exc:  # a read-only or full cache (tantivy says ValueError)
         raise UsageError(index_problem("cannot write the search index", roots, exc)) from None
     if stats is None:  # cannot happen with wait=True; kept for clarity

@@ -68,7 +68,5 @@ def ensure_index(roots: Iterable[Path], rebuild: bool = False, progress=None, wo
         from tuireader.search.build import run_in_child
 
         return run_in_child(roots, rebuild=rebuild, progress=progress, workers=workers)
-    if library is None:
-        library = open_current_library(roots)
     return update_index(roots, library, rebuild=rebuild, progress=progress, workers=workers, wait=wait,
                         inline_bytes=inline_bytes)

@@ -101,13 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index-dir", type=Path)
     args = ap.parse_args(argv)
     from tuireader.search.index import set_index_root
-    from tuireader.search.update import open_current_library, update_index
+    from tuireader.search.update import update_index
 
     set_index_root(args.index_dir)
     try:
-        lib = open_current_library(args.roots)
-        # a few new files are segmented here (no worker processes to start): searchable sooner
-        stats = update_index(args.roots, lib, rebuild=args.rebuild, workers=args.workers, wait=False,
+        # the library opened by update_index, and let go once listed; a few new files are
+        # segmented here (no worker processes to start): searchable sooner
+        stats = update_index(args.roots, rebuild=args.rebuild, workers=args.workers, wait=False,
                              progress=lambda done, total: _say(f"progress {done} {total}"))
     except Exception as exc:  # told to the parent as one line; nothing on a terminal
         _say(f"error {type(exc).__name__}: {exc}".replace("\n", " "))

@@ -354,7 +354,9 @@ def sent_terms(build: str | None) -> set[str] | None:
     without a build: each document's readings whole."""
     if build is None:
         return None
-    if _sent[0] != build:
+    if _sent[0] != build or len(_sent[1]) >= WORD_CACHE_WORDS:
+        # bounded like the word caches: an archive's vocabulary (numbers, names) has no end,
+        # and a term handed over twice costs only a lookup in the indexer's table
         _sent[0], _sent[1] = build, set()
     return _sent[1]
 

@@ -21,6 +21,15 @@ def library_sources(lib) -> list[SourceFile]:
         refs.setdefault(path, []).append((ref.index, ref.id, issue.paper, issue.date, section.number, section.name))
     roots = [str(r) for r in lib.roots]
 
+    def parser(path: str, job: tuple):
+        # what a worker does, here: no reference to the library, which can then be let go
+        def parse() -> list[IndexDoc]:
+            from tuireader.search.worker import load_docs
+
+            return load_docs(path, job)
+
+        return parse
+
     def loader(ids: list[str]):
         def load() -> list[IndexDoc]:
             out = []
@@ -39,18 +48,27 @@ def library_sources(lib) -> list[SourceFile]:
             return None
         return ("parse", root, refs[path])
 
-    return [
-        SourceFile(path, size, mtime, loader(by_file.get(path, [])), job(path))
-        for path, (size, mtime) in sorted(lib.fingerprints().items())
-    ]
+    sources = []
+    for path, (size, mtime) in sorted(lib.fingerprints().items()):
+        file_job = job(path)
+        docs = parser(path, file_job) if file_job is not None else loader(by_file.get(path, []))
+        sources.append(SourceFile(path, size, mtime, docs, file_job))
+    return sources
 
 
-def update_index(roots: Iterable[Path], lib, rebuild: bool = False, progress=None, workers: int = 2,
+def update_index(roots: Iterable[Path], lib=None, rebuild: bool = False, progress=None, workers: int = 2,
                  wait: bool = True, inline_bytes: int = 256 * 1024, check: bool = False) -> UpdateStats | None:
     """Bring the index of the library at ``roots`` up to date; None if another process is at it.
-    ``check``: read the whole index first and rebuild it if it is damaged."""
-    indexer = Indexer(list(roots), workers=workers, inline_bytes=inline_bytes)
-    return indexer.update(library_sources(lib), rebuild=rebuild, progress=progress, wait=wait, check=check)
+    ``check``: read the whole index first and rebuild it if it is damaged.
+
+    ``lib``: the library, when the caller has it open (it is then held for the whole update).
+    Without it, the library is opened here and let go once its files are listed: every issue
+    of an archive is built to list them (1.4 GB at a million articles), and only the files
+    inside archives need it afterwards (their members are read through it)."""
+    roots = list(roots)
+    indexer = Indexer(roots, workers=workers, inline_bytes=inline_bytes)
+    sources = library_sources(lib if lib is not None else open_current_library(roots))
+    return indexer.update(sources, rebuild=rebuild, progress=progress, wait=wait, check=check)
 
 
 def open_current_library(roots: Iterable[Path]):
