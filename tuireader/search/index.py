@@ -52,6 +52,10 @@ BATCH = 48
 #: Seconds between commits while building: what a reader sees grows this often (a commit
 #: writes and syncs a segment: about a second, so not much more often).
 COMMIT_EVERY = 10.0
+#: A commit also rewrites the list of files indexed, which grows with the archive (0.4 s at
+#: a million articles): commits are spaced at least this many times their own duration,
+#: so that they cost a few per cent of the build whatever its size.
+COMMIT_SPACING = 20
 #: Seconds before the first commit: a reader searching a new library sees results this soon.
 FIRST_COMMIT_AFTER = 1.0
 #: Memory for the writer's in-memory segment, in bytes: the more, the fewer segments to merge.
@@ -494,8 +498,11 @@ class Indexer:
         pending_files: list[tuple[SourceFile, str]] = []
         committed = False
 
+        spacing = COMMIT_EVERY
+
         def commit() -> None:
-            nonlocal last_commit, words_before, committed
+            nonlocal last_commit, words_before, committed, spacing
+            started = time.monotonic()
             writer.commit()
             committed = True
             for s, h in pending_files:
@@ -507,6 +514,7 @@ class Indexer:
             # listed only once committed: a crash before this re-indexes the file, never loses it
             write_state(self.path, False, files)
             last_commit = time.monotonic()
+            spacing = max(COMMIT_EVERY, COMMIT_SPACING * (last_commit - started))
 
         def store(batch_files, items, result) -> None:
             nonlocal done_files, n_docs
@@ -516,7 +524,7 @@ class Indexer:
             words.update(vocab)
             pending_files.extend(batch_files)
             done_files += len(batch_files)
-            if time.monotonic() - last_commit > (COMMIT_EVERY if committed else FIRST_COMMIT_AFTER):
+            if time.monotonic() - last_commit > (spacing if committed else FIRST_COMMIT_AFTER):
                 commit()
             if progress:
                 progress(done_files, total_files)
