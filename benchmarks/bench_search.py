@@ -332,9 +332,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, size in parts[:8]:
         print(f"    {name:34} {size / 1e6:8.1f} MB")
     print(f"build memory: peak RSS {build['peak_mb']:.0f} MB (RssAnon at the end {build['rss_anon_mb']:.0f} MB), "
-          f"largest worker {build['largest_worker_mb']:.0f} MB; private memory (RssAnon) at most: "
-          f"{build.get('anon_own_mb', float('nan')):.0f} MB indexing, {build.get('anon_worker_mb', float('nan')):.0f} MB "
-          f"a worker, {build.get('anon_together_mb', float('nan')):.0f} MB together")
+          f"largest worker {build['largest_worker_mb']:.0f} MB")
+    nan = float("nan")
+    print(f"build private memory (RssAnon) at most: {build.get('anon_own_mb', nan):.0f} MB the indexing process, "
+          f"{build.get('anon_worker_mb', nan):.0f} MB a worker, {build.get('anon_together_mb', nan):.0f} MB together")
     print(f"searching process: open {r['opened_ms']:.0f} ms, first results {r['ready_ms']:.0f} ms; private memory "
           f"(RssAnon) {r['idle_anon_mb']:.0f} MB after the first query, {r['peak_anon_mb']:.0f} MB at most over "
           f"the replay, {r['ui_anon_mb']:.0f} MB with the rows drawn (Textual loaded)")

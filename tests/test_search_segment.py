@@ -52,3 +52,32 @@ def test_the_indexer_cuts_the_whole_corpus_as_jieba_does(hmm):
     assert len(paragraphs) > 1000
     differ = [p for p in paragraphs if cut(p, hmm) != jieba_cut(p, hmm)]
     assert differ == []
+
+
+def test_the_dictionary_words_and_idf_table_read_directly_are_jiebas():
+    """Workers read jieba's data files themselves (not through jieba's tokenizer and
+    jieba.analyse, 120 MB a worker): the same words inside long words, the same keywords."""
+    import jieba.analyse
+
+    from tuireader.search import segment
+
+    assert segment._short_words() == {w for w, f in tokenizer().FREQ.items() if f and 2 <= len(w) <= 3}
+    idf, median, stop = segment._idf()
+    tfidf = jieba.analyse.default_tfidf
+    assert (idf, median, stop) == (tfidf.idf_freq, tfidf.median_idf, tfidf.stop_words)
+
+
+def test_the_workers_word_cache_keeps_what_is_in_use_and_stays_bounded():
+    from tuireader.search.segment import Generations
+
+    cache: Generations[int] = Generations(3)
+    for i in range(3):
+        cache.put(f"w{i}", i)
+    cache.put("w3", 3)  # the first generation is full: it becomes the old one
+    assert cache.new == {"w3": 3} and len(cache.old) == 3
+    assert cache.from_old("w0") == 0  # in use: back in the new generation
+    for i in range(4, 7):
+        cache.put(f"w{i}", i)
+    assert "w0" in cache.old and "w1" not in cache.old and "w1" not in cache.new  # w1 aged out
+    assert cache.from_old("w1") is None
+    assert len(cache.new) + len(cache.old) <= 2 * cache.size

@@ -66,5 +66,6 @@ class SourceFile:
     mtime_ns: int
     docs: Callable[[], list[IndexDoc]]
     #: What a worker process needs to read the articles itself (``worker.load_docs``):
-    #: ("parse", root, refs). None: ``docs`` is called here, in the indexing process.
+    #: ("parse", root, number of articles, their places). None: ``docs`` is called here,
+    #: in the indexing process.
     job: tuple | None = None

@@ -467,7 +467,7 @@ class Indexer:
             src = item[0]
             if src.job is not None:
                 job = src.job
-                articles += len(job[2])
+                articles += job[2]
             else:
                 try:
                     file_docs = src.docs()

@@ -21,7 +21,7 @@ from itertools import chain, islice, pairwise
 from operator import itemgetter
 from pathlib import Path
 from sys import intern
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 from tuireader import paths
 from tuireader.search.fields import INDEX_OPTIONS, TOKEN_FIELDS, pinyin_bigrams
@@ -29,6 +29,7 @@ from tuireader.search.fold import fold, is_cjk
 from tuireader.search.pinyin import initial, strip_tone
 
 _dt = None  # jieba's tokenizer, loaded once per process
+V = TypeVar("V")
 
 
 def jieba_cache_file() -> Path:
@@ -36,7 +37,9 @@ def jieba_cache_file() -> Path:
 
 
 def tokenizer():
-    """jieba's default tokenizer with its dictionary loaded (about 0.2 s with a warm cache)."""
+    """jieba's default tokenizer with its dictionary loaded (about 0.2 s with a warm cache):
+    the reference the segmenter is held to (tests, benchmarks); indexing cuts with rjieba
+    and reads jieba's data files itself (``_short_words``, ``_idf``)."""
     global _dt
     if _dt is not None:
         return _dt
@@ -87,6 +90,30 @@ def char_reading_table() -> list[tuple[str, str]]:
     return table
 
 
+def _jieba_file(*parts: str) -> Path:
+    """A data file of the jieba package, found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise ImportError("jieba is not installed")
+    return Path(spec.origin).parent.joinpath(*parts)
+
+
+@functools.cache
+def _short_words() -> frozenset[str]:
+    """The words of two and three characters in jieba's dictionary (frequency above 0):
+    what search-mode cutting adds from inside a longer word. Read from its ``dict.txt`` as
+    jieba reads it (a word's last line counts), not through jieba's tokenizer, whose prefix
+    dictionary takes 70 MB in each worker (rjieba does the cutting)."""
+    freq: dict[str, int] = {}
+    for line in _jieba_file("dict.txt").read_bytes().decode("utf-8").splitlines():
+        fields = line.strip().split(" ")
+        if len(fields) >= 2 and 2 <= len(fields[0]) <= 3:
+            freq[fields[0]] = int(fields[1])
+    return frozenset(w for w, f in freq.items() if f)
+
+
 @functools.lru_cache(maxsize=200_000)
 def word_pinyin(word: str) -> tuple[str | None, ...]:
     """One toneless syllable per character of ``word`` (None for a non-Chinese char).
@@ -99,7 +126,7 @@ def word_pinyin(word: str) -> tuple[str | None, ...]:
     readings = _char_readings()
     phrase = phrases_dict.get(word) if len(word) > 1 else None
     if phrase and len(phrase) == len(word):
-        return tuple(strip_tone(r[0]) for r in phrase)
+        return tuple(intern(strip_tone(r[0])) for r in phrase)  # a few hundred syllables, shared
     out: list[str | None] = []
     for ch in word:
         rs = readings.get(ch) if is_cjk(ch) else None
@@ -158,7 +185,7 @@ def analyse_body(text: str) -> tuple[Counter[str], dict[str, None]]:
 
 def _entries(words: list[str]) -> list[_WordEntry]:
     """Each word's entry (``_word_entry``), looked up in one C loop; made for the new ones."""
-    found = list(map(_word_cache.get, words))
+    found = list(map(_word_cache.new.get, words))
     if None not in found:
         return cast(list[_WordEntry], found)
     return [e if e is not None else _word_entry(w) for w, e in zip(words, found, strict=True)]
@@ -217,28 +244,55 @@ def cut(text: str, hmm: bool) -> list[str]:
 #: syllable and its last followed by 1, or ""); the words of a library repeat, so this does most of the work
 #: once per distinct word.
 _WordEntry = tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...], str, str]
-_word_cache: dict[str, _WordEntry] = {}
-#: Distinct words kept (about 0.5 kB each): a worker keeps its memory whatever the library.
-WORD_CACHE_WORDS = 500_000
+#: Distinct words kept in a generation (about 0.5 kB each; at most two generations): a
+#: worker keeps its memory whatever the library's vocabulary.
+WORD_CACHE_WORDS = 100_000
+
+
+class Generations(Generic[V]):
+    """A cache of at most two generations of ``size`` entries that keeps what is in use:
+    when the new generation is full it becomes the old one (the older is dropped), and an
+    entry met in the old one moves to the new. A common word is never worked out again;
+    one not met for a generation is. Look in ``new`` first (a C-level ``dict.get``)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.new: dict[str, V] = {}
+        self.old: dict[str, V] = {}
+
+    def from_old(self, key: str) -> V | None:
+        value = self.old.pop(key, None)
+        if value is not None:
+            self.put(key, value)
+        return value
+
+    def put(self, key: str, value: V) -> None:
+        if len(self.new) >= self.size:
+            self.old, self.new = self.new, {}
+        self.new[key] = value
+
+
+_word_cache: Generations[_WordEntry] = Generations(WORD_CACHE_WORDS)
 
 
 def _word_entry(w: str) -> _WordEntry:
+    kept = _word_cache.from_old(w)
+    if kept is not None:
+        return kept
     syl = word_pinyin(w) if any(is_cjk(c) for c in w) else (None,) * len(w)
     inner = tuple(pinyin_bigrams(list(syl))) if len(w) > 1 else ()
     toks: list[str] = []
     if _has_token_char(w):
         # what jieba's cut_for_search adds: the dictionary 2- and 3-grams inside long words
-        freq = tokenizer().FREQ
+        words = _short_words()
         n = len(w)
         if n > 2:
-            toks.extend(w[i : i + 2] for i in range(n - 1) if freq.get(w[i : i + 2]))
+            toks.extend(w[i : i + 2] for i in range(n - 1) if w[i : i + 2] in words)
         if n > 3:
-            toks.extend(w[i : i + 3] for i in range(n - 2) if freq.get(w[i : i + 3]))
+            toks.extend(w[i : i + 3] for i in range(n - 2) if w[i : i + 3] in words)
         toks.append(w)
-    entry = (tuple(toks), syl, inner, syl[0] or "", f"{syl[-1]}1" if syl[-1] else "")
-    if len(_word_cache) >= WORD_CACHE_WORDS:
-        _word_cache.clear()
-    _word_cache[w] = entry
+    entry = (tuple(toks), syl, inner, syl[0] or "", intern(f"{syl[-1]}1") if syl[-1] else "")
+    _word_cache.put(w, entry)
     return entry
 
 
@@ -296,13 +350,23 @@ KEYWORD_COUNT = 8
 _LETTER = re.compile(r"[^\W\d_]")  # a letter of any script: 图书馆 and covid, not 2025
 
 
+#: jieba.analyse's stop words (``KeywordExtractor.STOP_WORDS``; a test compares them).
+JIEBA_STOP_WORDS = frozenset((
+    "the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as", "on", "with",
+    "can", "if", "from", "which", "you", "it", "this", "then", "at", "have", "all", "not", "one", "has", "or",
+))
+
+
 @functools.cache
 def _idf() -> tuple[dict[str, float], float, frozenset[str]]:
-    """jieba.analyse's IDF table, its median (for words it lacks) and its stop words."""
-    import jieba.analyse
-
-    tfidf = jieba.analyse.default_tfidf
-    return tfidf.idf_freq, tfidf.median_idf, frozenset(tfidf.stop_words)
+    """jieba.analyse's IDF table, its median (for words it lacks) and its stop words, read
+    from its ``idf.txt`` as jieba.analyse reads it: importing jieba.analyse also loads
+    jieba's part-of-speech tagger, 50 MB in each worker for nothing."""
+    idf: dict[str, float] = {}
+    for line in _jieba_file("analyse", "idf.txt").read_bytes().decode("utf-8").splitlines():
+        word, freq = line.strip().split(" ")
+        idf[word] = float(freq)
+    return idf, sorted(idf.values())[len(idf) // 2], JIEBA_STOP_WORDS
 
 
 def keywords(tokens: list[str] | Counter[str], count: int = KEYWORD_COUNT) -> list[str]:
@@ -313,7 +377,7 @@ def keywords(tokens: list[str] | Counter[str], count: int = KEYWORD_COUNT) -> li
     words too (书馆 of 图书馆): a part never met outside a longer word is left out."""
     counts = tokens if isinstance(tokens, Counter) else Counter(tokens)
     terms = list(counts)
-    found = list(map(_keyword_weights.get, terms))
+    found = list(map(_keyword_weights.new.get, terms))
     weights = cast(list[float], found) if None not in found else [
         w if w is not None else _keyword_weight(t) for t, w in zip(terms, found, strict=True)]
     scored = [(-n * w, t) for t, n, w in zip(terms, counts.values(), weights, strict=True) if w >= 0]
@@ -332,15 +396,16 @@ def keywords(tokens: list[str] | Counter[str], count: int = KEYWORD_COUNT) -> li
 
 
 #: term -> its IDF when it can be a keyword, else -1: each distinct term is judged once
-_keyword_weights: dict[str, float] = {}
+_keyword_weights: Generations[float] = Generations(WORD_CACHE_WORDS)
 
 
 def _keyword_weight(term: str) -> float:
+    kept = _keyword_weights.from_old(term)
+    if kept is not None:
+        return kept
     idf, median, stop = _idf()
     w = idf.get(term, median) if len(term) > 1 and term not in stop and _LETTER.search(term) else -1.0
-    if len(_keyword_weights) >= WORD_CACHE_WORDS:
-        _keyword_weights.clear()
-    _keyword_weights[term] = w
+    _keyword_weights.put(term, w)
     return w
 
 
@@ -354,7 +419,7 @@ def sent_terms(build: str | None) -> set[str] | None:
     without a build: each document's readings whole."""
     if build is None:
         return None
-    if _sent[0] != build or len(_sent[1]) >= WORD_CACHE_WORDS:
+    if _sent[0] != build or len(_sent[1]) >= 2 * WORD_CACHE_WORDS:
         # bounded like the word caches: an archive's vocabulary (numbers, names) has no end,
         # and a term handed over twice costs only a lookup in the indexer's table
         _sent[0], _sent[1] = build, set()
@@ -362,11 +427,11 @@ def sent_terms(build: str | None) -> set[str] | None:
 
 
 def worker_init(cache_home: str | None) -> None:
-    """Set up a worker process: same cache dir as the parent, dictionary loaded once."""
+    """Set up a worker process: same cache dir as the parent, dictionary words loaded once."""
     if cache_home:
         os.environ["XDG_CACHE_HOME"] = cache_home
     silence_stdio()
-    tokenizer()
+    _short_words()
 
 
 def silence_stdio() -> None:

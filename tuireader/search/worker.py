@@ -10,6 +10,7 @@ comes already parsed.
 
 from __future__ import annotations
 
+import marshal
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from tuireader.search.stored import pack
 #: Where each of a file's articles is in it and what the library says of it:
 #: (index among the file's articles, id, paper, date, page, section name).
 Ref = tuple[int, str, str | None, str | None, int | None, str | None]
-#: A file to parse: ("parse", root, refs); or its articles, parsed already: ("docs", [IndexDoc]).
+#: A file to parse: ("parse", root, number of articles, its Refs as one ``marshal`` value);
+#: or its articles, parsed already: ("docs", [IndexDoc]).
 Job = tuple
 #: What the index is given for one article: id, the token fields (head, byline, body,
 #: pyhead, pybody, inihead), the by: filter's pieces (``by_pieces``), the paper: key,
@@ -36,7 +38,8 @@ def load_docs(path: str, job: Job) -> list[IndexDoc]:
         return list(job[1])
     from tuireader.ingest import parse_file
 
-    _, root, refs = job
+    _, root, _, packed = job
+    refs: list[Ref] = marshal.loads(packed)
     try:
         parsed = parse_file(Path(path), Path(root))
     except Exception:  # a file that no longer parses is indexed as empty, not a crash
