@@ -12,6 +12,7 @@ a swapped, dropped or wrong character).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,7 +109,7 @@ class Builder:
     def all_tokens(self, fields: dict[str, float], tokens: list[str]):
         return self.all_of([self.any_field(fields, tok) for tok in dict.fromkeys(tokens)])
 
-    def sound(self, fields: dict[str, float], tokens: list[str | list[str]], prefix: str | None = None):
+    def sound(self, fields: dict[str, float], tokens: Sequence[str | list[str]], prefix: str | None = None):
         """Every pinyin bigram of a sound (a token, or any of a list of them; then ``prefix``
         as a token's start) in one field: the headline's, or the body's. A sound is read in
         one text, never half in each; and Tantivy walks a conjunction of plain terms with

@@ -36,7 +36,7 @@ class Listing:
             refs.setdefault(path, []).append((ref.index, ref.id, issue.paper, issue.date, section.number,
                                               section.name))
         roots = [str(r) for r in lib.roots]
-        files = []
+        files: list[tuple] = []
         self._loaders: dict[str, Callable[[], list[IndexDoc]]] = {}
         for path, (size, mtime) in sorted(lib.fingerprints().items()):
             root = max((r for r in roots if path.startswith(r.rstrip("/") + "/")), key=len, default=None)
