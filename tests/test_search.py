@@ -335,12 +335,20 @@ def test_a_reader_is_told_while_an_update_is_unfinished_and_when_it_has_finished
     assert s.search("雨污分流").complete
 
 
-def test_worker_processes_build_the_same_index(lib_copy):
+@pytest.mark.parametrize("replaced", [False, True], ids=["same-workers", "a-fresh-worker-each-batch"])
+def test_worker_processes_build_the_same_index(lib_copy, monkeypatch, replaced):
+    if replaced:  # a worker replaced after each batch (one file each): what a long build does
+        monkeypatch.setattr(ix, "WORKER_BATCHES", 1)
+        monkeypatch.setattr(ix, "BATCH", 1)
     stats = Indexer([lib_copy], workers=2, inline_bytes=0).update(library_sources(open_current_library([lib_copy])))
     assert stats.docs == 6
     s = Searcher([lib_copy])
     assert headlines(s, "智慧交同")[0] == TRAFFIC
     assert headlines(s, "ywfl")[0] == DRAINS
+    # the words read otherwise (银行 yin hang) handed over by the workers: as one process finds them
+    words = ix.read_readings(index_path([lib_copy]))["words"]
+    Indexer([lib_copy], workers=0).update(library_sources(open_current_library([lib_copy])), rebuild=True)
+    assert words == ix.read_readings(index_path([lib_copy]))["words"] != {}
 
 
 def test_one_process_builds_while_others_read(lib_copy):
