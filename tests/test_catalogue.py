@@ -387,3 +387,24 @@ def test_a_first_run_can_show_the_library_before_writing_its_catalogue(lib_dir):
     lib.write_catalogue()  # once is enough; a second call writes nothing
     again = Library.open([lib_dir])
     assert again.from_catalogue and _summary(again) == _summary(lib)
+
+
+@pytest.mark.parametrize("name", ["pages", "archive", "rmrb"])
+def test_walking_the_files_gives_what_refs_and_fingerprints_give(tmp_path, name):
+    """The search index lists a library by walking it issue by issue (an issue still packed
+    in the snapshot is unpacked and let go): the same articles, files and sizes as building
+    every issue, whether the library is read from its files, catalogued, or from the snapshot."""
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+
+    def opened(how: str) -> Library:
+        return Library.open([root], use_catalogue=False) if how == "files" else Library.open([root])
+
+    for how in ("files", "first open, catalogued", "from the snapshot"):
+        walked = [(ref.id, issue.date, section.number, path, stat)
+                  for issue, section, ref, path, stat in opened(how).walk_files()]
+        lib = opened(how)
+        built = [(ref.id, issue.date, section.number, str(lib.source_path(ref))) for issue, section, ref in lib.refs()]
+        assert [w[:4] for w in walked] == built != [], how
+        assert {w[3]: w[4] for w in walked} == lib.fingerprints(), how
+    assert opened("snapshot").from_catalogue

@@ -237,10 +237,7 @@ class Library(Refreshing):
             done = self._unpacked.get(n)
             if done is not None:
                 return done
-            digest = self._packed[n]
-            blob = self._local_blobs.get(digest)
-            if blob is None and self._catalogue is not None:
-                blob = self._catalogue.snapshot_blob(digest)
+            blob = self._blob(n)
             if blob is None:  # gone (another reader's refresh) or damaged: from its files' rows
                 sections = self._rebuild_issue(n)
             else:
@@ -254,6 +251,13 @@ class Library(Refreshing):
                 issue_of[aid] = n
             self._unpacked[n] = sections
             return sections
+
+    def _blob(self, n: int) -> bytes | None:
+        digest = self._packed.get(n)
+        blob = self._local_blobs.get(digest) if digest is not None else None
+        if blob is None and digest is not None and self._catalogue is not None:
+            blob = self._catalogue.snapshot_blob(digest)
+        return blob
 
     def _register(self, issue: UnpackedIssue) -> list[Section]:
         """Take an unpacked issue's articles into the maps ``locate`` and ``article`` read."""
@@ -358,6 +362,28 @@ class Library(Refreshing):
             for section in issue.sections:
                 for ref in section.articles:
                     yield issue, section, ref
+
+    def walk_files(self) -> Iterator[tuple[Issue, Section, ArticleRef, str, tuple[int, int]]]:
+        """Every article with its issue, section, file (an archive's member: the archive)
+        and that file's size and mtime, for going through the library once (the search
+        index's listing). An issue still packed in the snapshot is unpacked for the walk and
+        let go, not kept as ``refs`` and ``fingerprints`` keep it (a million articles: 1.4 GB)."""
+        stats = Catalogue(self.roots).file_stats() if self._stats_pending else {}
+        for n, issue in enumerate(self.issues):
+            sections, file_of = self._unpacked.get(n), self._ref_file
+            blob = self._blob(n) if sections is None and self._stats_pending else None
+            if blob is not None:
+                unpacked = unpack_issue(blob)
+                sections, file_of = unpacked.sections, unpacked.file_of
+            for section in sections if sections is not None else issue.sections:
+                for ref in section.articles:
+                    key = file_of[ref.id]
+                    if self._stats_pending and (key in self._lazy_files or key not in self._files):
+                        st = stats.get(key, (0, 0))  # as ``fingerprints`` has it: from the catalogue
+                    else:
+                        src = self._source(key)
+                        st = (src.size, src.mtime_ns)
+                    yield issue, section, ref, A.container(key) or key, st
 
     def __len__(self) -> int:
         return self._total

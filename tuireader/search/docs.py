@@ -64,8 +64,9 @@ class SourceFile:
     path: str  # absolute
     size: int
     mtime_ns: int
-    docs: Callable[[], list[IndexDoc]]
+    #: Reads the articles here, in the indexing process (an archive's members); None when
+    #: ``job`` says how a worker reads them.
+    docs: Callable[[], list[IndexDoc]] | None
     #: What a worker process needs to read the articles itself (``worker.load_docs``):
-    #: ("parse", root, number of articles, their places). None: ``docs`` is called here,
-    #: in the indexing process.
+    #: ("parse", root, number of articles, their places).
     job: tuple | None = None

@@ -474,7 +474,7 @@ class Indexer:
                 articles += job[2]
             else:
                 try:
-                    file_docs = src.docs()
+                    file_docs = src.docs() if src.docs is not None else []
                 except Exception:  # a file that no longer parses is indexed as empty, not a crash
                     file_docs = []
                 job = ("docs", file_docs)

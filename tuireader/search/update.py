@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Callable, Iterable
-from functools import partial
 from pathlib import Path
+from sys import intern
 
 from tuireader.search.index import IndexDoc, Indexer, SourceFile, UpdateStats
-
-
-def _parse(path: str, job: tuple) -> list[IndexDoc]:
-    from tuireader.search.worker import load_docs
-
-    return load_docs(path, job)
 
 
 class Listing:
@@ -30,15 +24,16 @@ class Listing:
 
         by_file: dict[str, list[str]] = {}
         refs: dict[str, list[tuple]] = {}
-        for issue, section, ref in lib.refs():
-            path = str(lib.source_path(ref))
+        stats: dict[str, tuple[int, int]] = {}
+        for issue, section, ref, path, stat in lib.walk_files():  # issue by issue, none kept
             by_file.setdefault(path, []).append(ref.id)
             refs.setdefault(path, []).append((ref.index, ref.id, issue.paper, issue.date, section.number,
                                               section.name))
+            stats[path] = stat
         roots = [str(r) for r in lib.roots]
         files: list[tuple] = []
         self._loaders: dict[str, Callable[[], list[IndexDoc]]] = {}
-        for path, (size, mtime) in sorted(lib.fingerprints().items()):
+        for path, (size, mtime) in sorted(stats.items()):
             root = max((r for r in roots if path.startswith(r.rstrip("/") + "/")), key=len, default=None)
             if root is None or is_archive(path) or path not in refs:
                 self._loaders[path] = _loader(lib, by_file.get(path, []))
@@ -56,9 +51,9 @@ class Listing:
         for path, size, mtime, root, count, refs in files:
             if root is None:
                 out.append(SourceFile(path, size, mtime, self._loaders[path]))
-            else:
-                job = ("parse", root, count, marshal.dumps(refs))  # unpacked by the worker
-                out.append(SourceFile(path, size, mtime, partial(_parse, path, job), job))
+            else:  # read by a worker (the root one string for all: a million files' copies add up)
+                job = ("parse", intern(root), count, marshal.dumps(refs))
+                out.append(SourceFile(path, size, mtime, None, job))
         return out
 
 
