@@ -371,6 +371,8 @@ class Library(Refreshing):
         stats = Catalogue(self.roots).file_stats() if self._stats_pending else {}
         for n, issue in enumerate(self.issues):
             sections, file_of = self._unpacked.get(n), self._ref_file
+            # unpacked for the walk only while the stats come from the catalogue: an issue
+            # unpacked so is never registered, so its files have no SourceFile to read
             blob = self._blob(n) if sections is None and self._stats_pending else None
             if blob is not None:
                 unpacked = unpack_issue(blob)

@@ -332,20 +332,18 @@ class Searcher:
     def _search(self, view: _View, q: Query, limit: int, newest: bool, clock: _Clock) -> tuple[list[Result], Any]:
         """The results, and the engine's query whose matches the timeline counts (None: no timeline)."""
         b = view.builder
-        plans_all = [plan_term(view, t) for t in q.terms] + [plan_term(view, p) for p in q.phrases]
-        plans = [p for p in plans_all if p.strict is not None or p.relaxed is not None]
+        plans = [plan_term(view, t) for t in q.terms] + [plan_term(view, p) for p in q.phrases]
+        plans = [p for p in plans if p.strict is not None or p.relaxed is not None]
         filters = self._filters(view, q)
         want = max(limit + limit // EXTRA_CANDIDATES, 30)
         rows: list[tuple] = []
         strict_ids: set[tuple[int, int]] = set()
         counted = None  # the query whose matches the timeline counts
         if plans:
-            heads = [plan_term(view, t, b.heads()) for t in q.terms] + [plan_term(view, p, b.heads())
-                                                                         for p in q.phrases]
-            heads = [h for h, p in zip(heads, plans_all, strict=True) if p.strict is not None or p.relaxed is not None]
             if all(p.strict is not None for p in plans):
                 counted = b.filter(b.all_of([p.strict for p in plans]), filters)
-                rows = self._heads_first(view, b.filter(b.all_of([h.strict for h in heads]), filters), counted, want)
+                heads = b.filter(b.all_of([plan_term(view, p.text, b.heads()).strict for p in plans]), filters)
+                rows = self._heads_first(view, heads, counted, want)
                 strict_ids = {r[0] for r in rows}
             if len(rows) < limit and not clock.over():
                 # too few as typed: words apart, and text one edit away (typos), ranked on their text

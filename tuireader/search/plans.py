@@ -83,12 +83,19 @@ class Builder:
     def any_field(self, fields: dict[str, float], token: str, prefix: bool = False):
         """``token`` in any of ``fields``, each weighted."""
         make = self.prefix if prefix else self.term
-        if self.fields is not None:
-            fields = {f: w for f, w in fields.items() if f in self.fields}
-        parts = [self.t.Query.boost_query(make(f, token), w) if w != 1.0 else make(f, token) for f, w in fields.items()]
-        if not parts:
-            raise ValueError("a query with no field left")  # HEAD_FIELDS holds one of every query's
+        parts = [self.t.Query.boost_query(make(f, token), w) if w != 1.0 else make(f, token)
+                 for f, w in self._kept(fields).items()]
         return parts[0] if len(parts) == 1 else self.any_of(parts)
+
+    def _kept(self, fields: dict[str, float]) -> dict[str, float]:
+        """``fields`` less those this builder leaves out (never all: HEAD_FIELDS holds one of
+        every query's fields; not a ValueError, which the searcher takes for damage)."""
+        if self.fields is None:
+            return fields
+        kept = {f: w for f, w in fields.items() if f in self.fields}
+        if not kept:
+            raise RuntimeError(f"no field of {sorted(fields)} in {sorted(self.fields)}")
+        return kept
 
     def all_of(self, queries: list):
         queries = [q for q in queries if q is not None]
@@ -114,8 +121,7 @@ class Builder:
         as a token's start) in one field: the headline's, or the body's. A sound is read in
         one text, never half in each; and Tantivy walks a conjunction of plain terms with
         skips, where one of either-field unions costs a pass over their matches."""
-        if self.fields is not None:
-            fields = {f: w for f, w in fields.items() if f in self.fields}
+        fields = self._kept(fields)
         alternatives = [[t] if isinstance(t, str) else t for t in tokens]
         parts = []
         for f, w in fields.items():

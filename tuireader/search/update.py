@@ -22,11 +22,9 @@ class Listing:
     def __init__(self, lib) -> None:
         from tuireader.archive import is_archive
 
-        by_file: dict[str, list[str]] = {}
         refs: dict[str, list[tuple]] = {}
         stats: dict[str, tuple[int, int]] = {}
         for issue, section, ref, path, stat in lib.walk_files():  # issue by issue, none kept
-            by_file.setdefault(path, []).append(ref.id)
             refs.setdefault(path, []).append((ref.index, ref.id, issue.paper, issue.date, section.number,
                                               section.name))
             stats[path] = stat
@@ -36,7 +34,7 @@ class Listing:
         for path, (size, mtime) in sorted(stats.items()):
             root = max((r for r in roots if path.startswith(r.rstrip("/") + "/")), key=len, default=None)
             if root is None or is_archive(path) or path not in refs:
-                self._loaders[path] = _loader(lib, by_file.get(path, []))
+                self._loaders[path] = _loader(lib, [r[1] for r in refs.get(path, [])])  # by id
                 files.append((path, size, mtime, None, 0, None))
             else:
                 files.append((path, size, mtime, root, len(refs[path]), refs[path]))
@@ -82,9 +80,8 @@ def update_index(roots: Iterable[Path], lib=None, rebuild: bool = False, progres
     ``check``: read the whole index first and rebuild it if it is damaged.
 
     ``lib``: the library, when the caller has it open (it is then held for the whole update).
-    Without it, the library is opened here and let go once its files are listed: every issue
-    of an archive is built to list them (1.4 GB at a million articles), and only the files
-    inside archives need it afterwards (their members are read through it)."""
+    Without it, the library is opened here and let go once its files are listed (``Listing``):
+    only the files inside archives need it afterwards (their members are read through it)."""
     roots = list(roots)
     indexer = Indexer(roots, workers=workers, inline_bytes=inline_bytes)
     listing = Listing(lib if lib is not None else open_current_library(roots))
