@@ -216,8 +216,8 @@ def lib_copy(tmp_path) -> Path:
     return dest
 
 
-def _update(root: Path):
-    return Indexer([root], workers=0).update(library_sources(open_current_library([root])))
+def _update(root: Path, progress=None):
+    return Indexer([root], workers=0).update(library_sources(open_current_library([root])), progress=progress)
 
 
 def test_incremental_updates_add_change_and_delete_files(lib_copy):
@@ -242,10 +242,12 @@ def test_incremental_updates_add_change_and_delete_files(lib_copy):
     assert headlines(s, "社区图书馆") == []
     assert headlines(s, "街道书房") == ["街道书房延长开放时间"]
 
-    # touched with the same bytes: nothing re-indexed
+    # touched with the same bytes: nothing re-indexed, and the progress still reaches its end
     os.utime(page2, ns=(time.time_ns(), time.time_ns() + 5_000_000_000))
-    stats = _update(lib_copy)
+    seen: list[tuple[int, int]] = []
+    stats = _update(lib_copy, progress=lambda done, total: seen.append((done, total)))
     assert (stats.changed, stats.docs) == (0, 0)
+    assert seen[0] == (0, 1) and seen[-1] == (1, 1)
 
     # delete
     (lib_copy / "2024-12-01" / "03.txt").unlink()

@@ -27,7 +27,7 @@ import os
 import shutil
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -373,7 +373,8 @@ class Indexer:
 
         ``check`` looks harder for damage first (every segment file present, every
         stored document readable): a damaged index is rebuilt."""
-        sources = list(sources)
+        if not isinstance(sources, Sized):
+            sources = list(sources)  # gone through twice (and again if the index proves damaged)
         with try_lock(self.path, blocking=wait) as held:
             if not held:
                 return None
@@ -417,38 +418,27 @@ class Indexer:
             return False
         return True
 
-    def _update_locked(self, sources: list[SourceFile], rebuild: bool, progress: Progress | None,
+    def _update_locked(self, sources: Iterable[SourceFile], rebuild: bool, progress: Progress | None,
                        check: bool) -> UpdateStats:
         start = time.perf_counter()
         index, state, readings, fresh = self._open(rebuild, check)
         stats = UpdateStats(rebuilt=fresh)
         known: dict[str, tuple[int, int, str]] = dict(state["files"])
         files = dict(known)
-        todo: list[tuple[SourceFile, str]] = []
+        # a first look says how much there may be to do (for the progress, and whether
+        # workers are worth starting); nothing of it is kept
+        todo_files = todo_bytes = 0
         for src in sources:
-            old = known.pop(src.path, None)
-            if old is not None and (old[0], old[1]) == (src.size, src.mtime_ns):
-                stats.unchanged += 1
-                continue
-            digest = file_hash(src.path)
-            if old is not None and old[2] == digest:
-                files[src.path] = (src.size, src.mtime_ns, digest)  # touched, same bytes
-                stats.unchanged += 1
-                continue
-            todo.append((src, digest))
-            if old is None:
-                stats.added += 1
-            else:
-                stats.changed += 1
-        gone = list(known)
-        stats.removed = len(gone)
+            old = known.get(src.path)
+            if old is None or (old[0], old[1]) != (src.size, src.mtime_ns):
+                todo_files += 1
+                todo_bytes += src.size
         write_state(self.path, False, files)
         writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         try:
-            for path in gone + [src.path for src, _ in todo if src.path in files]:
-                writer.delete_documents_by_term("file", file_term(path))
-                files.pop(path, None)
-            stats.docs = self._index_files(index, writer, todo, files, readings, fresh, progress)
+            todo = self._todo(sources, known, files, stats, writer)
+            stats.docs = self._index_files(index, writer, todo, todo_files, todo_bytes, files, readings, fresh,
+                                           progress)
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
@@ -461,13 +451,47 @@ class Indexer:
         stats.seconds = time.perf_counter() - start
         return stats
 
-    def _batches(self, todo: list[tuple[SourceFile, str]]):
+    @staticmethod
+    def _todo(sources: Iterable[SourceFile], known: dict, files: dict, stats: UpdateStats, writer
+              ) -> Iterator[tuple[SourceFile, str] | None]:
+        """The files to index, each with its digest, as they are gone through (None for one
+        found unchanged after all, for the progress); what the index held of a changed file
+        is deleted as it is met, and of a file gone, at the end (left in ``known``)."""
+        for src in sources:
+            old = known.pop(src.path, None)
+            if old is not None and (old[0], old[1]) == (src.size, src.mtime_ns):
+                stats.unchanged += 1
+                continue
+            digest = file_hash(src.path)
+            if old is not None and old[2] == digest:
+                files[src.path] = (src.size, src.mtime_ns, digest)  # touched, same bytes
+                stats.unchanged += 1
+                yield None
+                continue
+            if old is None:
+                stats.added += 1
+            else:
+                stats.changed += 1
+                # before its new articles are added: a delete reaches only what came before it
+                writer.delete_documents_by_term("file", file_term(src.path))
+                files.pop(src.path, None)
+            yield src, digest
+        stats.removed = len(known)
+        for path in known:
+            writer.delete_documents_by_term("file", file_term(path))
+            files.pop(path, None)
+
+    def _batches(self, todo: Iterable[tuple[SourceFile, str] | None], skipped: list[int]):
         """(files, [(path, job)]) of about ``BATCH`` articles: a file the workers parse
-        (its ``job``), or its articles read here."""
+        (its ``job``), or its articles read here. ``skipped`` counts the files found
+        unchanged on the way."""
         batch_files: list[tuple[SourceFile, str]] = []
         items: list[tuple[str, tuple]] = []
         articles = 0
         for item in todo:
+            if item is None:
+                skipped[0] += 1
+                continue
             src = item[0]
             if src.job is not None:
                 job = src.job
@@ -487,10 +511,10 @@ class Indexer:
         if batch_files:
             yield batch_files, items
 
-    def _index_files(self, index, writer, todo: list[tuple[SourceFile, str]], files: dict, readings: dict,
-                     fresh: bool, progress: Progress | None) -> int:
-        total_files = len(todo)
+    def _index_files(self, index, writer, todo: Iterator[tuple[SourceFile, str] | None], total_files: int,
+                     total_bytes: int, files: dict, readings: dict, fresh: bool, progress: Progress | None) -> int:
         done_files = 0
+        skipped = [0]
         n_docs = 0
         words = readings["words"]
         words_before = len(words)
@@ -531,16 +555,18 @@ class Indexer:
             if time.monotonic() - last_commit > (spacing if committed else FIRST_COMMIT_AFTER):
                 commit()
             if progress:
-                progress(done_files, total_files)
+                progress(min(done_files + skipped[0], total_files), total_files)
 
-        self._run_batches(self._batches(todo), store, build, total_files, todo)
+        self._run_batches(self._batches(todo, skipped), store, build, total_files, total_bytes)
+        if progress and total_files:
+            progress(total_files, total_files)  # the last files may have been unchanged after all
         commit()
         return n_docs
 
-    def _run_batches(self, batches, store, build: str, total_files: int, todo) -> None:
+    def _run_batches(self, batches, store, build: str, total_files: int, total_bytes: int) -> None:
         from tuireader.search import segment, worker
 
-        if self.workers <= 0 or total_files == 0 or sum(s.size for s, _ in todo) < self.inline_bytes:
+        if self.workers <= 0 or total_files == 0 or total_bytes < self.inline_bytes:
             for batch_files, items in batches:
                 store(batch_files, items, worker.index_batch(items, build))
             return
