@@ -267,6 +267,25 @@ def test_incremental_updates_add_change_and_delete_files(lib_copy):
         assert searcher.search(query, 10).count == 0, gone_token
 
 
+def test_an_article_met_in_two_files_of_one_build_is_indexed_once_as_the_later(tmp_path, monkeypatch):
+    from tuireader.search.docs import IndexDoc, SourceFile
+
+    monkeypatch.setattr(ix, "BATCH", 1)  # each file a batch of its own: the second meets the first's
+    root = tmp_path / "lib"
+    root.mkdir()
+
+    def source(name: str, headline: str) -> SourceFile:
+        path = root / name
+        path.write_text(headline, encoding="utf-8")
+        st = path.stat()
+        return SourceFile(str(path), st.st_size, st.st_mtime_ns,
+                          lambda: [IndexDoc("paper/2025-06-01/1/1", headline, body=f"{headline}。社区书房开放。")])
+
+    stats = Indexer([root], workers=0).update([source("a.txt", "旧的标题"), source("b.txt", "新的标题")])
+    assert stats.docs == 2  # both were added, the second in place of the first
+    assert headlines(Searcher([root]), "社区书房") == ["新的标题"]
+
+
 def searcher_schema(root: Path):
     return ix.open_index(index_path([root]), ix.library_key([root])).schema
 

@@ -522,7 +522,7 @@ class Indexer:
             progress(0, total_files)
         build = os.urandom(8).hex()  # workers hand over each word's reading once per build
         last_commit = time.monotonic()
-        seen_ids: set[str] = set()
+        seen_ids: set[int] = set()
         pending_files: list[tuple[SourceFile, str]] = []
         committed = False
 
@@ -592,7 +592,7 @@ class Indexer:
                 store(f, d, fut.result())
 
     @staticmethod
-    def _add_docs(writer, rows: list[tuple[str, tuple]], seen_ids: set[str], fresh: bool) -> int:
+    def _add_docs(writer, rows: list[tuple[str, tuple]], seen_ids: set[int], fresh: bool) -> int:
         """Add a batch of articles (``worker.Row``); an article id met again replaces the earlier one."""
         import tantivy
 
@@ -602,10 +602,15 @@ class Indexer:
         for i, (file, (aid, cols, by_pieces, paper_key, kind, page, day, blob)) in enumerate(rows):
             if last[aid] != i:
                 continue
-            if not fresh or aid in seen_ids:
-                writer.delete_documents_by_term("aid", aid)  # moved here from another file
             if fresh:
-                seen_ids.add(aid)
+                # the ids' hashes (a million ids: 50 MB less than the strings); two ids of one
+                # hash cost only a delete that finds nothing
+                key = hash(aid)
+                if key in seen_ids:
+                    writer.delete_documents_by_term("aid", aid)  # met before in another file
+                seen_ids.add(key)
+            else:
+                writer.delete_documents_by_term("aid", aid)  # moved here from another file
             d = tantivy.Document()
             d.add_text("aid", aid)
             d.add_text("file", file_term(file))
