@@ -4,7 +4,11 @@ shared corpus."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -65,6 +69,29 @@ def test_the_dictionary_words_and_idf_table_read_directly_are_jiebas():
     idf, median, stop = segment._idf()
     tfidf = jieba.analyse.default_tfidf
     assert (idf, median, stop) == (tfidf.idf_freq, tfidf.median_idf, tfidf.stop_words)
+
+
+def test_the_readings_kept_in_the_cache_are_pypinyins_and_spare_workers_importing_it(tmp_path):
+    """Workers read pypinyin's readings from the cache dir (importing pypinyin costs each
+    56 MB): the same syllables for characters, for its phrases (银行 yin hang, where 行
+    alone reads xing) and for other words, as when they come from pypinyin itself."""
+    words = ["银行", "行长", "重庆", "长江", "一九五〇", "中国a", "音乐会", "了解", "abc"]
+    script = (
+        "import sys, json\n"
+        "from tuireader.search import segment\n"
+        f"words = {words!r}\n"
+        "out = [segment.word_pinyin(w) for w in words], segment.char_reading_table()[:500]\n"
+        "print(json.dumps([out, 'pypinyin' in sys.modules]))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [json.loads(subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                                      check=True).stdout) for _ in range(2)]
+    (made, imported), (read, imported_again) = runs
+    assert imported and not imported_again  # made from pypinyin once, then read
+    assert made == read
+    syllables = dict(zip(words, made[0], strict=True))
+    assert syllables["银行"] == ["yin", "hang"] and syllables["行长"] == ["hang", "zhang"]
+    assert syllables["中国a"] == ["zhong", "guo", None]
 
 
 def test_the_workers_word_cache_keeps_what_is_in_use_and_stays_bounded():

@@ -21,7 +21,7 @@ from itertools import chain, islice, pairwise
 from operator import itemgetter
 from pathlib import Path
 from sys import intern
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from tuireader import paths
 from tuireader.search.fields import INDEX_OPTIONS, TOKEN_FIELDS, pinyin_bigrams
@@ -61,33 +61,55 @@ def tokenizer():
     return dt
 
 
-@functools.cache
-def _char_readings() -> dict[str, tuple[str, ...]]:
-    from pypinyin.pinyin_dict import pinyin_dict
+def _pypinyin_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-    return {chr(cp): tuple(dict.fromkeys(strip_tone(r) for r in v.split(","))) for cp, v in pinyin_dict.items()}
+    try:
+        return version("pypinyin")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def char_table_cache() -> Path:
-    return paths.cache_dir() / "search" / "chars-v1.marshal"
+    """pypinyin's readings as search uses them, kept in the cache dir for its version."""
+    return paths.cache_dir() / "search" / f"pinyin-{_pypinyin_version()}.marshal"
 
 
-def char_reading_table() -> list[tuple[str, str]]:
-    """Every character pypinyin knows with its readings, for the index's ``chars`` table.
+@functools.cache
+def _pinyin_tables() -> dict[str, Any]:
+    """{"chars": [(character, "yin,xing")], "phrases": {word: "yin hang"}}: every character
+    pypinyin knows with its toneless readings, commonest first, and the words it reads
+    otherwise than their characters' commonest readings say (its phrases).
 
-    Importing pypinyin costs about a second; the table is kept in the cache dir.
-    """
+    Read from the cache dir when they are there: importing pypinyin costs about a second
+    and 56 MB, in every indexing worker; made from pypinyin once otherwise."""
     cache = char_table_cache()
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-        table = marshal.loads(cache.read_bytes())
-        if isinstance(table, list) and table:
-            return table
-    table = [(ch, ",".join(rs)) for ch, rs in _char_readings().items()]
+        tables = marshal.loads(cache.read_bytes())
+        if isinstance(tables, dict) and tables.get("chars") and isinstance(tables.get("phrases"), dict):
+            return tables
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    chars = [(chr(cp), ",".join(dict.fromkeys(strip_tone(r) for r in v.split(",")))) for cp, v in pinyin_dict.items()]
+    phrases = {w: " ".join(strip_tone(r[0]) for r in ph) for w, ph in phrases_dict.items()
+               if len(w) > 1 and len(ph) == len(w)}
+    tables = {"chars": chars, "phrases": phrases}
     with contextlib.suppress(OSError):
         from tuireader.store.atomic import atomic_write_bytes
 
-        atomic_write_bytes(cache, marshal.dumps(table))
-    return table
+        atomic_write_bytes(cache, marshal.dumps(tables))
+    return tables
+
+
+def char_reading_table() -> list[tuple[str, str]]:
+    """Every character pypinyin knows with its readings, for the index's ``chars`` table."""
+    return list(_pinyin_tables()["chars"])
+
+
+@functools.cache
+def _char_readings() -> dict[str, tuple[str, ...]]:
+    return {ch: tuple(map(intern, rs.split(","))) if rs else () for ch, rs in _pinyin_tables()["chars"]}
 
 
 def _jieba_file(*parts: str) -> Path:
@@ -114,19 +136,21 @@ def _short_words() -> frozenset[str]:
     return frozenset(w for w, f in freq.items() if f)
 
 
-@functools.lru_cache(maxsize=200_000)
+#: Words whose syllables are kept (each word's are kept in its entry too: ``_word_entry``).
+WORD_PINYIN_CACHE = 20_000
+
+
+@functools.lru_cache(maxsize=WORD_PINYIN_CACHE)
 def word_pinyin(word: str) -> tuple[str | None, ...]:
     """One toneless syllable per character of ``word`` (None for a non-Chinese char).
 
     A word pypinyin knows as a phrase gets its reading in context (银行 yin hang);
     other characters get their commonest reading.
     """
-    from pypinyin.phrases_dict import phrases_dict
-
+    phrase = _pinyin_tables()["phrases"].get(word) if len(word) > 1 else None
+    if phrase is not None:
+        return tuple(map(intern, phrase.split(" ")))  # a few hundred syllables, shared
     readings = _char_readings()
-    phrase = phrases_dict.get(word) if len(word) > 1 else None
-    if phrase and len(phrase) == len(word):
-        return tuple(intern(strip_tone(r[0])) for r in phrase)  # a few hundred syllables, shared
     out: list[str | None] = []
     for ch in word:
         rs = readings.get(ch) if is_cjk(ch) else None
