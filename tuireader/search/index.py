@@ -311,7 +311,8 @@ def create_index(path: Path, key: str, in_worker: bool = False):
     from tuireader.search.segment import char_reading_table, char_table_cache, silence_stdio
 
     if in_worker and not char_table_cache().exists():
-        # pypinyin takes a second to import, holding the GIL: not in the reader's process
+        # pypinyin takes a second to import, holding the GIL, and 56 MB it would keep for
+        # the whole update: not in this process (the reader's, or the one holding the writer)
         import concurrent.futures as cf
         import multiprocessing as mp
 
@@ -400,7 +401,7 @@ class Indexer:
                 del index  # its threads let go of the old files before they are removed
             except IndexError_:
                 pass  # foreign, old or damaged: never trusted, made anew
-        index = create_index(self.path, self.key, in_worker=self.workers > 0 and self.inline_bytes == 0)
+        index = create_index(self.path, self.key, in_worker=self.workers > 0)
         return index, read_state(self.path), read_readings(self.path), True
 
     def _healthy(self, index) -> bool:
