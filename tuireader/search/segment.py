@@ -75,8 +75,7 @@ def char_table_cache() -> Path:
     return paths.cache_dir() / "search" / f"pinyin-{_pypinyin_version()}.marshal"
 
 
-@functools.cache
-def _pinyin_tables() -> dict[str, Any]:
+def _read_pinyin_tables() -> dict[str, Any]:
     """{"chars": [(character, "yin,xing")], "phrases": {word: "yin hang"}}: every character
     pypinyin knows with its toneless readings, commonest first, and the words it reads
     otherwise than their characters' commonest readings say (its phrases).
@@ -102,9 +101,14 @@ def _pinyin_tables() -> dict[str, Any]:
     return tables
 
 
+#: The tables, read once in a process that segments.
+_pinyin_tables = functools.cache(_read_pinyin_tables)
+
+
 def char_reading_table() -> list[tuple[str, str]]:
-    """Every character pypinyin knows with its readings, for the index's ``chars`` table."""
-    return list(_pinyin_tables()["chars"])
+    """Every character pypinyin knows with its readings, for the index's ``chars`` table
+    (read, not kept: the process holding the writer asks once, and would keep 20 MB)."""
+    return _read_pinyin_tables()["chars"]
 
 
 @functools.cache
