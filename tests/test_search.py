@@ -286,6 +286,19 @@ def test_an_article_met_in_two_files_of_one_build_is_indexed_once_as_the_later(t
     assert headlines(Searcher([root]), "社区书房") == ["新的标题"]
 
 
+def test_a_file_gone_after_the_library_was_listed_is_left_out_not_a_failed_update(lib_copy):
+    first = _update(lib_copy)
+    assert first.docs == 6
+    page = lib_copy / "2024-12-01" / "03.txt"
+    page.write_text(page.read_text(encoding="utf-8") + "\n补记。\n", encoding="utf-8")  # changed: to index
+    sources = library_sources(open_current_library([lib_copy]))
+    page.unlink()  # gone while the update was on its way to it
+    stats = Indexer([lib_copy], workers=0).update(sources)
+    assert stats.removed == 1 and stats.changed == 0
+    assert headlines(Searcher([lib_copy]), "雨污分流") == []
+    assert str(page) not in ix.read_state(index_path([lib_copy]))["files"]
+
+
 def searcher_schema(root: Path):
     return ix.open_index(index_path([root]), ix.library_key([root])).schema
 

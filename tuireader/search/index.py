@@ -463,7 +463,12 @@ class Indexer:
             if old is not None and (old[0], old[1]) == (src.size, src.mtime_ns):
                 stats.unchanged += 1
                 continue
-            digest = file_hash(src.path)
+            try:
+                digest = file_hash(src.path)
+            except OSError:  # gone since the library was listed (a long build is a wide window)
+                if old is not None:
+                    known[src.path] = old  # deleted with the others gone, at the end
+                continue
             if old is not None and old[2] == digest:
                 files[src.path] = (src.size, src.mtime_ns, digest)  # touched, same bytes
                 stats.unchanged += 1
