@@ -308,9 +308,9 @@ def create_index(path: Path, key: str, in_worker: bool = False):
     """A new, empty index in ``path`` (anything there before is removed)."""
     import tantivy
 
-    from tuireader.search.segment import char_reading_table, char_table_cache, silence_stdio
+    from tuireader.search.segment import char_reading_table, pinyin_table_cache, silence_stdio
 
-    if in_worker and not char_table_cache().exists():
+    if in_worker and not pinyin_table_cache().exists():
         # pypinyin takes a second to import, holding the GIL, and 56 MB it would keep for
         # the whole update: not in this process (the reader's, or the one holding the writer)
         import concurrent.futures as cf

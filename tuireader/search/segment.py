@@ -70,7 +70,7 @@ def _pypinyin_version() -> str:
         return "unknown"
 
 
-def char_table_cache() -> Path:
+def pinyin_table_cache() -> Path:
     """pypinyin's readings as search uses them, kept in the cache dir for its version."""
     return paths.cache_dir() / "search" / f"pinyin-{_pypinyin_version()}.marshal"
 
@@ -82,7 +82,7 @@ def _read_pinyin_tables() -> dict[str, Any]:
 
     Read from the cache dir when they are there: importing pypinyin costs about a second
     and 56 MB, in every indexing worker; made from pypinyin once otherwise."""
-    cache = char_table_cache()
+    cache = pinyin_table_cache()
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
         tables = marshal.loads(cache.read_bytes())
         if isinstance(tables, dict) and tables.get("chars") and isinstance(tables.get("phrases"), dict):

@@ -12,14 +12,16 @@ from tuireader.search.index import IndexDoc, Indexer, SourceFile, UpdateStats
 
 class Listing:
     """A library's files as the index update needs them, made while the library is open and
-    held compactly: compressed ``marshal`` values of a few thousand files each for the files outside
-    archives (their articles' places), which the workers parse themselves, and a loader for
-    each archive, whose members only the library can read (those loaders hold on to it).
+    held compactly: compressed ``marshal`` values of a few thousand files each for the
+    files outside archives (their articles' places), which the workers parse themselves,
+    and a loader for each archive, whose members only the library can read (those loaders
+    hold on to it).
 
-    ``sources()`` makes the files' objects as they are gone through, once the caller has
-    let the library go, and none is kept: made while it was open, a million articles' small
-    objects would be scattered through its memory and keep most of it from being freed, and
-    made all at once they took 450 MB at a million articles for the whole update."""
+    Going through the listing makes each file's object (``SourceFile``) as it is reached,
+    once the caller has let the library go, and keeps none; it can be gone through again
+    (an update does it twice: what to do, then doing it). Made while the library was open,
+    a million articles' small objects would be scattered through its memory and keep most
+    of it from being freed; made all at once they took 450 MB for the whole update."""
 
     #: Files per ``marshal`` value: one made into objects at a time.
     CHUNK = 4096
@@ -51,15 +53,10 @@ class Listing:
             self._chunks.append(_pack(chunk))
         self._count = len(stats)
 
-    def sources(self) -> Sources:
-        """The files, each with a way to get its articles, made as they are gone through
-        (the update goes through them twice: what to do, then doing it)."""
-        return Sources(self)
-
     def __len__(self) -> int:
         return self._count
 
-    def _iter(self) -> Iterator[SourceFile]:
+    def __iter__(self) -> Iterator[SourceFile]:
         roots: dict[str, str] = {}  # the root one string for all: a million files' copies add up
         for packed in self._chunks:
             for path, size, mtime, root, count, refs in marshal.loads(zlib.decompress(packed)):
@@ -75,19 +72,6 @@ def _pack(files: list[tuple]) -> bytes:
     return zlib.compress(marshal.dumps(files), 1)
 
 
-class Sources:
-    """A library's files (``SourceFile``), made one by one each time they are gone through."""
-
-    def __init__(self, listing: Listing) -> None:
-        self._listing = listing
-
-    def __iter__(self) -> Iterator[SourceFile]:
-        return self._listing._iter()
-
-    def __len__(self) -> int:
-        return len(self._listing)
-
-
 def _loader(lib, ids: list[str]) -> Callable[[], list[IndexDoc]]:
     def load() -> list[IndexDoc]:
         out = []
@@ -101,10 +85,10 @@ def _loader(lib, ids: list[str]) -> Callable[[], list[IndexDoc]]:
     return load
 
 
-def library_sources(lib) -> Sources:
+def library_sources(lib) -> Listing:
     """The library's files, each with a way to get its articles as index documents: a
     plain file is parsed by the indexing workers (``job``), an archive's member here."""
-    return Listing(lib).sources()
+    return Listing(lib)
 
 
 def update_index(roots: Iterable[Path], lib=None, rebuild: bool = False, progress=None, workers: int = 2,
@@ -118,7 +102,7 @@ def update_index(roots: Iterable[Path], lib=None, rebuild: bool = False, progres
     roots = list(roots)
     indexer = Indexer(roots, workers=workers, inline_bytes=inline_bytes)
     listing = Listing(lib if lib is not None else open_current_library(roots))
-    return indexer.update(listing.sources(), rebuild=rebuild, progress=progress, wait=wait, check=check)
+    return indexer.update(listing, rebuild=rebuild, progress=progress, wait=wait, check=check)
 
 
 def open_current_library(roots: Iterable[Path]):
