@@ -31,6 +31,7 @@ def index_is_current(roots: Iterable[Path]) -> bool:
     """
     from tuireader.library import walk
     from tuireader.search import index as ix
+    from tuireader.search.indexed_files import path_key, same_stat
 
     roots = list(roots)
     path = index_path(roots)
@@ -46,8 +47,8 @@ def index_is_current(roots: Iterable[Path]) -> bool:
     known = state["files"]
     seen = 0
     for file, _root, _rel, size, mtime_ns in walk(roots):
-        entry = known.get(file)
-        if entry is None or (entry[0], entry[1]) != (size, mtime_ns):
+        entry = known.get(path_key(file))
+        if entry is None or not same_stat(entry, size, mtime_ns):
             return False
         seen += 1
     return seen == len(known)

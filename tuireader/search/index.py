@@ -5,9 +5,10 @@ fast fields; this module keeps what it needs beside them, in the same folder:
 
 - ``marker.json``: magic, schema version, library key, segmenter versions and a build
   id. An index without it, or with another's, is never trusted: it is rebuilt;
-- ``state.marshal``: the source files indexed (size, mtime, hash) and whether the
-  last update finished; written after each commit, so it never lists a file whose
-  articles are not committed; ``status.json`` says only whether it finished (for readers);
+- ``state.marshal``: the source files indexed (``indexed_files``: by a hash of the path,
+  size, mtime and digest) and whether the last update finished; written after each
+  commit, so it never lists a file whose articles are not committed; ``status.json``
+  says only whether it finished (for readers);
 - ``readings.marshal``: the readings of every character (from pypinyin, which the
   query side never imports) and the words read otherwise (银行 yin hang).
 
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from tuireader import paths
-from tuireader.ingest.decode import path_to_db
+from tuireader.search import indexed_files as listed
 from tuireader.search.docs import IndexDoc, SourceFile  # noqa: F401  (IndexDoc: re-exported)
 from tuireader.search.fields import (  # noqa: F401  (re-exported: the query side reads them here)
     INDEX_OPTIONS,
@@ -46,7 +47,7 @@ from tuireader.search.fields import (  # noqa: F401  (re-exported: the query sid
 from tuireader.subprocesses import stderr_with_fd
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "17"
+SCHEMA_VERSION = "18"
 #: Documents handed to a worker per call.
 BATCH = 48
 #: Seconds between commits while building: what a reader sees grows this often (a commit
@@ -99,14 +100,6 @@ def library_key(roots: Iterable[Path]) -> str:
     return hashlib.blake2b(data, digest_size=10).hexdigest()
 
 
-def file_term(path: str) -> str:
-    """A file's path as the index's ``file`` term (the text Tantivy takes must be UTF-8): as
-    it is when it is UTF-8, else its bytes (``path_to_db``) in hex after ``bytes:``, which
-    no absolute path starts with."""
-    kept = path_to_db(path)
-    return kept if isinstance(kept, str) else "bytes:" + kept.hex()
-
-
 def index_path(roots: Iterable[Path]) -> Path:
     """The folder of the library's index."""
     base = _index_root[0] or paths.cache_dir() / "search"
@@ -133,14 +126,6 @@ def is_damage(exc: BaseException) -> bool:
     if isinstance(exc, OSError):
         return False
     return isinstance(exc, (ValueError, EOFError, TypeError, KeyError))
-
-
-def file_hash(path: str) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @contextlib.contextmanager
@@ -230,19 +215,19 @@ def _write_atomic(file: Path, data: bytes) -> None:
 
 
 def read_state(path: Path) -> dict[str, Any]:
-    """{"complete": bool, "files": {path: (size, mtime_ns, hash)}}; IndexError_ if unreadable."""
+    """{"complete": bool, "files": {path_key: entry}} (see ``indexed_files``); IndexError_ if unreadable."""
     try:
         state = marshal.loads((path / "state.marshal").read_bytes())
     except (OSError, ValueError, EOFError, TypeError) as exc:
         raise IndexError_(f"no usable state: {exc}") from None
-    if not isinstance(state, dict) or not isinstance(state.get("files"), dict):
+    if not isinstance(state, dict) or not listed.valid_files(state.get("files")):
         raise IndexError_("no usable state")
     return state
 
 
-def write_state(path: Path, complete: bool, files: dict[str, tuple[int, int, str]]) -> None:
+def write_state(path: Path, complete: bool, files: dict[int, bytes]) -> None:
     # ``status.json`` says the same "complete" in a few bytes, for readers: the state of an
-    # archive lists every file (100 MB at a million articles), too much to read on a search.
+    # archive lists every file (25 MB at a million articles), too much to read on a search.
     # Incomplete is said there first and complete last, so it never claims more than the state.
     if not complete:
         _write_atomic(path / "status.json", b'{"complete": false}')
@@ -424,14 +409,14 @@ class Indexer:
         start = time.perf_counter()
         index, state, readings, fresh = self._open(rebuild, check)
         stats = UpdateStats(rebuilt=fresh)
-        known: dict[str, tuple[int, int, str]] = dict(state["files"])
+        known: dict[int, bytes] = dict(state["files"])
         files = dict(known)
         # a first look says how much there may be to do (for the progress, and whether
         # workers are worth starting); nothing of it is kept
         todo_files = todo_bytes = 0
         for src in sources:
-            old = known.get(src.path)
-            if old is None or (old[0], old[1]) != (src.size, src.mtime_ns):
+            old = known.get(listed.path_key(src.path))
+            if old is None or not listed.same_stat(old, src.size, src.mtime_ns):
                 todo_files += 1
                 todo_bytes += src.size
         write_state(self.path, False, files)
@@ -454,23 +439,24 @@ class Indexer:
 
     @staticmethod
     def _todo(sources: Iterable[SourceFile], known: dict, files: dict, stats: UpdateStats, writer
-              ) -> Iterator[tuple[SourceFile, str] | None]:
-        """The files to index, each with its digest, as they are gone through (None for one
-        found unchanged after all, for the progress); what the index held of a changed file
-        is deleted as it is met, and of a file gone, at the end (left in ``known``)."""
+              ) -> Iterator[tuple[SourceFile, int, bytes] | None]:
+        """The files to index, each with its key and digest, as they are gone through (None
+        for one found unchanged after all, for the progress); what the index held of a
+        changed file is deleted as it is met, and of a file gone, at the end (left in ``known``)."""
         for src in sources:
-            old = known.pop(src.path, None)
-            if old is not None and (old[0], old[1]) == (src.size, src.mtime_ns):
+            key = listed.path_key(src.path)
+            old = known.pop(key, None)
+            if old is not None and listed.same_stat(old, src.size, src.mtime_ns):
                 stats.unchanged += 1
                 continue
             try:
-                digest = file_hash(src.path)
+                digest = listed.file_digest(src.path)
             except OSError:  # gone since the library was listed (a long build is a wide window)
                 if old is not None:
-                    known[src.path] = old  # deleted with the others gone, at the end
+                    known[key] = old  # deleted with the others gone, at the end
                 continue
-            if old is not None and old[2] == digest:
-                files[src.path] = (src.size, src.mtime_ns, digest)  # touched, same bytes
+            if old is not None and listed.entry_digest(old) == digest:
+                files[key] = listed.entry(src.size, src.mtime_ns, digest)  # touched, same bytes
                 stats.unchanged += 1
                 yield None
                 continue
@@ -479,19 +465,19 @@ class Indexer:
             else:
                 stats.changed += 1
                 # before its new articles are added: a delete reaches only what came before it
-                writer.delete_documents_by_term("file", file_term(src.path))
-                files.pop(src.path, None)
-            yield src, digest
+                writer.delete_documents_by_term("file", listed.key_term(key))
+                files.pop(key, None)
+            yield src, key, digest
         stats.removed = len(known)
-        for path in known:
-            writer.delete_documents_by_term("file", file_term(path))
-            files.pop(path, None)
+        for key in known:
+            writer.delete_documents_by_term("file", listed.key_term(key))
+            files.pop(key, None)
 
-    def _batches(self, todo: Iterable[tuple[SourceFile, str] | None], skipped: list[int]):
+    def _batches(self, todo: Iterable[tuple[SourceFile, int, bytes] | None], skipped: list[int]):
         """(files, [(path, job)]) of about ``BATCH`` articles: a file the workers parse
         (its ``job``), or its articles read here. ``skipped`` counts the files found
         unchanged on the way."""
-        batch_files: list[tuple[SourceFile, str]] = []
+        batch_files: list[tuple[SourceFile, int, bytes]] = []
         items: list[tuple[str, tuple]] = []
         articles = 0
         for item in todo:
@@ -517,7 +503,7 @@ class Indexer:
         if batch_files:
             yield batch_files, items
 
-    def _index_files(self, index, writer, todo: Iterator[tuple[SourceFile, str] | None], total_files: int,
+    def _index_files(self, index, writer, todo: Iterator[tuple[SourceFile, int, bytes] | None], total_files: int,
                      total_bytes: int, files: dict, readings: dict, fresh: bool, progress: Progress | None) -> int:
         done_files = 0
         skipped = [0]
@@ -528,8 +514,8 @@ class Indexer:
             progress(0, total_files)
         build = os.urandom(8).hex()  # workers hand over each word's reading once per build
         last_commit = time.monotonic()
-        seen_ids: set[int] = set()
-        pending_files: list[tuple[SourceFile, str]] = []
+        seen_ids = listed.SeenIds() if fresh else None
+        pending_files: list[tuple[SourceFile, int, bytes]] = []
         committed = False
 
         spacing = COMMIT_EVERY
@@ -539,8 +525,8 @@ class Indexer:
             started = time.monotonic()
             writer.commit()
             committed = True
-            for s, h in pending_files:
-                files[s.path] = (s.size, s.mtime_ns, h)
+            for src, key, digest in pending_files:
+                files[key] = listed.entry(src.size, src.mtime_ns, digest)
             pending_files.clear()
             if len(words) != words_before:
                 _write_atomic(self.path / "readings.marshal", marshal.dumps(readings))
@@ -553,8 +539,9 @@ class Indexer:
         def store(batch_files, items, result) -> None:
             nonlocal done_files, n_docs
             rows, vocab = result
-            n_docs += self._add_docs(writer, [(path, row) for (path, _), file_rows in zip(items, rows, strict=True)
-                                              for row in file_rows], seen_ids, fresh)
+            n_docs += self._add_docs(writer, [(listed.key_term(key), row)
+                                              for (_, key, _), file_rows in zip(batch_files, rows, strict=True)
+                                              for row in file_rows], seen_ids)
             words.update(vocab)
             pending_files.extend(batch_files)
             done_files += len(batch_files)
@@ -598,8 +585,10 @@ class Indexer:
                 store(f, d, fut.result())
 
     @staticmethod
-    def _add_docs(writer, rows: list[tuple[str, tuple]], seen_ids: set[int], fresh: bool) -> int:
-        """Add a batch of articles (``worker.Row``); an article id met again replaces the earlier one."""
+    def _add_docs(writer, rows: list[tuple[str, tuple]], seen_ids: listed.SeenIds | None) -> int:
+        """Add a batch of articles (``worker.Row``, after its file's term); an article id met
+        again replaces the earlier one. ``seen_ids``: a fresh build's ids so far (None in an
+        update, whose every id may be in the index already)."""
         import tantivy
 
         last = {row[0]: i for i, (_, row) in enumerate(rows)}  # one id twice: the last stays
@@ -608,18 +597,11 @@ class Indexer:
         for i, (file, (aid, cols, by_pieces, paper_key, kind, page, day, blob)) in enumerate(rows):
             if last[aid] != i:
                 continue
-            if fresh:
-                # the ids' hashes (a million ids: 50 MB less than the strings); two ids of one
-                # hash cost only a delete that finds nothing
-                key = hash(aid)
-                if key in seen_ids:
-                    writer.delete_documents_by_term("aid", aid)  # met before in another file
-                seen_ids.add(key)
-            else:
-                writer.delete_documents_by_term("aid", aid)  # moved here from another file
+            if seen_ids is None or seen_ids.add(aid):
+                writer.delete_documents_by_term("aid", aid)  # moved here from another file, or met before
             d = tantivy.Document()
             d.add_text("aid", aid)
-            d.add_text("file", file_term(file))
+            d.add_text("file", file)
             for name, value in zip(fields, cols, strict=True):
                 if value:
                     d.add_text(name, value)
