@@ -227,7 +227,7 @@ def read_state(path: Path) -> dict[str, Any]:
 
 def write_state(path: Path, complete: bool, files: dict[int, bytes]) -> None:
     # ``status.json`` says the same "complete" in a few bytes, for readers: the state of an
-    # archive lists every file (25 MB at a million articles), too much to read on a search.
+    # archive lists every file (29 MB at a million articles), too much to read on a search.
     # Incomplete is said there first and complete last, so it never claims more than the state.
     if not complete:
         _write_atomic(path / "status.json", b'{"complete": false}')

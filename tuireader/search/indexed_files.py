@@ -3,7 +3,7 @@ and the process holding the index writer keeps the list for the whole build and 
 at every commit.
 
 A file is known by a 64-bit hash of its path's bytes (``path_key``), which is also the term
-its articles carry in the index (``file_term``): a file gone from the library is deleted by
+its articles carry in the index (``key_term``): a file gone from the library is deleted by
 its key, without its path. What is known of it is 32 bytes (``entry``): its size and mtime,
 which say whether it may have changed, and the digest of its bytes, which says whether it
 did. At a million articles (554,383 files) a dict of path strings and tuples held 260 MB
@@ -33,10 +33,6 @@ def path_key(path: str) -> int:
 def key_term(key: int) -> str:
     """The index's ``file`` term of the file with key ``key``."""
     return f"{key:016x}"
-
-
-def file_term(path: str) -> str:
-    return key_term(path_key(path))
 
 
 def entry(size: int, mtime_ns: int, digest: bytes) -> bytes:
