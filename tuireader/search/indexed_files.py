@@ -70,7 +70,7 @@ class SeenIds:
     """The article ids a fresh build has added, to find one met again in another file: a
     bit array set at two places per id (a Bloom filter), 8 MB whatever the archive, where
     a set of the ids' hashes took 80 MB at a million articles. An id wrongly said seen
-    costs only a delete that finds nothing (a few in ten thousand at a million ids)."""
+    costs only a delete that finds nothing (about one in a thousand at a million ids)."""
 
     BITS = 1 << 26
 
