@@ -594,14 +594,14 @@ class Indexer:
         last = {row[0]: i for i, (_, row) in enumerate(rows)}  # one id twice: the last stays
         fields = TOKEN_FIELDS
         added = 0
-        for i, (file, (aid, cols, by_pieces, paper_key, kind, page, day, blob)) in enumerate(rows):
+        for i, (file_term, (aid, cols, by_pieces, paper_key, kind, page, day, blob)) in enumerate(rows):
             if last[aid] != i:
                 continue
             if seen_ids is None or seen_ids.add(aid):
                 writer.delete_documents_by_term("aid", aid)  # moved here from another file, or met before
             d = tantivy.Document()
             d.add_text("aid", aid)
-            d.add_text("file", file)
+            d.add_text("file", file_term)
             for name, value in zip(fields, cols, strict=True):
                 if value:
                     d.add_text(name, value)

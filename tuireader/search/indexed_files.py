@@ -41,11 +41,11 @@ def entry(size: int, mtime_ns: int, digest: bytes) -> bytes:
 
 def same_stat(known: bytes, size: int, mtime_ns: int) -> bool:
     """Whether a file's size and mtime are still those its entry holds."""
-    return known[:16] == _STAT.pack(size, mtime_ns)
+    return known[: _STAT.size] == _STAT.pack(size, mtime_ns)
 
 
 def entry_digest(known: bytes) -> bytes:
-    return known[16:]
+    return known[_STAT.size :]
 
 
 def file_digest(path: str) -> bytes:
@@ -61,9 +61,9 @@ def valid_files(files: object) -> bool:
     """Whether ``files``, read from a state file, is a list of this form ({key: entry})."""
     if not isinstance(files, dict):
         return False
-    for key, value in files.items():  # one look: the file is written whole or not at all
-        return isinstance(key, int) and isinstance(value, bytes) and len(value) == _ENTRY.size
-    return True
+    first = next(iter(files.items()), None)  # one look: the file is written whole or not at all
+    return first is None or (isinstance(first[0], int) and isinstance(first[1], bytes)
+                             and len(first[1]) == _ENTRY.size)
 
 
 class SeenIds:
