@@ -118,6 +118,48 @@ def test_a_month_is_decompressed_once_and_bodies_open_without_it(tmp_path, monke
     assert reads.calls == [str(box)]
 
 
+def test_an_archives_articles_read_together_are_those_read_one_by_one_each_chunk_decompressed_once(
+    tmp_path, monkeypatch, fixture_month
+):
+    """What the index reads of a month (``articles_by_id``): every article as ``article``
+    gives it, with the body store's chunks decompressed once each, not once per article."""
+    import zlib
+
+    monkeypatch.setattr(archive, "CHUNK_MEMBERS", 2)  # the 7 members in 4 chunks
+    box = pack(fixture_month, tmp_path / "7z" / f"{MONTH}.7z")
+    lib = Library.open([box.parent])
+    ids = list(lib.ids())
+    one_by_one = [lib.article(aid).to_dict() for aid in ids]
+    warm = Library.open([box.parent])  # nothing parsed yet: every body comes from the store
+    for aid in ids:
+        warm.locate(aid)  # the issues built first: what is counted below is the bodies' reading
+    decompressed: list[int] = []
+    real = zlib.decompress
+
+    def counting(data, *args):
+        decompressed.append(len(data))
+        return real(data, *args)
+
+    monkeypatch.setattr(zlib, "decompress", counting)
+    together = [art.to_dict() for art in warm.articles_by_id([*ids, "no-such-id"])]
+    assert together == one_by_one
+    assert len(decompressed) == 4
+
+
+def test_the_body_store_reads_many_members_as_it_reads_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(archive, "CHUNK_MEMBERS", 3)
+    store = archive.BodyStore([tmp_path])
+    members = [(f"k{n}", f"第{n}篇".encode() * (n + 1)) for n in range(8)]
+    store.put("a.7z", members)
+    store.put("b.7z", [("b0", b"other month")])
+    wanted = ["k7", "b0", "k0", "k4", "gone", "k4"]
+    assert store.get_many(wanted) == {k: store.get(k) for k in wanted if store.get(k) is not None}
+    assert store.get_many(wanted)["k4"] == "第4篇".encode() * 5
+    store.path.write_bytes(b"not a database at all" * 100)  # damaged: thrown away, read again later
+    assert store.get_many(wanted) == {}
+    assert not store.path.exists()
+
+
 def test_a_changed_archive_is_read_again(tmp_path, monkeypatch, fixture_month):
     box = pack(fixture_month, tmp_path / "7z" / f"{MONTH}.7z")
     other = pack(fixture_month, tmp_path / "7z" / "1946年06月.7z", names=["1946-05-19_边区银行发放春耕贷款.md"])

@@ -19,7 +19,7 @@ import sqlite3
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Container, Iterable, Iterator
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path, PurePath
@@ -541,13 +541,14 @@ class Library(Refreshing):
         # An archive's members carry its size and mtime: the archive is the file.
         return {A.container(key) or key: (f.size, f.mtime_ns) for key, f in self._files.items()}
 
-    def article(self, aid: str) -> Article:
-        """The full article, parsed again from its file (cached)."""
+    def article(self, aid: str, bodies: Mapping[str, bytes] | None = None) -> Article:
+        """The full article, parsed again from its file (cached). ``bodies``: archive
+        members' bytes read already (``articles_by_id``)."""
         where = self.locate(aid)
         if where is None:
             raise KeyError(aid)
         issue, section, ref = where
-        parsed = self._parsed(self._ref_file[aid])
+        parsed = self._parsed(self._ref_file[aid], bodies)
         if ref.index >= len(parsed.articles):
             raise KeyError(aid)  # the file changed since the scan
         art = replace(parsed.articles[ref.index])
@@ -559,6 +560,24 @@ class Library(Refreshing):
         art.merged = list(art.merged) + self._merged.get(aid, [])
         return art
 
+    def articles_by_id(self, aids: Iterable[str]) -> Iterator[Article]:
+        """The articles ``aids`` that can be read, as ``article`` gives them; the archive
+        members among them are read from the body store at once (a month's articles, for
+        the index), each chunk of the store decompressed once."""
+        aids = list(aids)
+        members: dict[str, None] = {}
+        for aid in aids:
+            if self.locate(aid) is not None:
+                key = self._ref_file[aid]
+                if A.container(key) is not None and key not in self._cache:
+                    members[key] = None
+        bodies = A.BodyStore(self.roots).get_many(members) if members else {}
+        for aid in aids:
+            try:
+                yield self.article(aid, bodies)
+            except (KeyError, IngestError, OSError):
+                continue
+
     def articles(self) -> Iterator[Article]:
         for _, _, ref in self.refs():
             try:
@@ -566,7 +585,7 @@ class Library(Refreshing):
             except (KeyError, IngestError, OSError):
                 continue
 
-    def _parsed(self, key: str) -> ParsedFile:
+    def _parsed(self, key: str, bodies: Mapping[str, bytes] | None = None) -> ParsedFile:
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
@@ -576,7 +595,9 @@ class Library(Refreshing):
             parsed = parse_file(src.path, src.root)
         else:  # an archive's member: its bytes were kept when the archive was catalogued
             try:
-                data = A.member_bytes(A.BodyStore(self.roots), key)
+                data = bodies.get(key) if bodies else None
+                if data is None:
+                    data = A.member_bytes(A.BodyStore(self.roots), key)
             except A.ArchiveError as exc:
                 raise IngestError(str(exc)) from None
             parsed = parse_bytes(data, PurePath(src.rel))

@@ -74,13 +74,8 @@ def _pack(files: list[tuple]) -> bytes:
 
 def _loader(lib, ids: list[str]) -> Callable[[], list[IndexDoc]]:
     def load() -> list[IndexDoc]:
-        out = []
-        for aid in ids:
-            try:
-                out.append(IndexDoc.from_article(lib.article(aid)))
-            except (KeyError, OSError):
-                continue
-        return out
+        # an archive's articles: its members read from the body store in one pass
+        return [IndexDoc.from_article(art) for art in lib.articles_by_id(ids)]
 
     return load
 
