@@ -543,7 +543,7 @@ class Library(Refreshing):
 
     def article(self, aid: str, bodies: Mapping[str, bytes] | None = None) -> Article:
         """The full article, parsed again from its file (cached). ``bodies``: archive
-        members' bytes read already (``articles_by_id``)."""
+        members' bytes read already (``member_bodies``)."""
         where = self.locate(aid)
         if where is None:
             raise KeyError(aid)
@@ -560,18 +560,24 @@ class Library(Refreshing):
         art.merged = list(art.merged) + self._merged.get(aid, [])
         return art
 
-    def articles_by_id(self, aids: Iterable[str]) -> Iterator[Article]:
-        """The articles ``aids`` that can be read, as ``article`` gives them; the archive
-        members among them are read from the body store at once (a month's articles, for
-        the index), each chunk of the store decompressed once."""
-        aids = list(aids)
+    def member_bodies(self, aids: Iterable[str]) -> dict[str, bytes]:
+        """The bytes of the archive members that hold ``aids`` (by their keys), read from
+        the body store at once, each of its chunks decompressed once: what ``article``
+        takes as ``bodies`` when many articles of a month are read (the index, a dump).
+        Reading them one by one decompressed each chunk once per member in it."""
         members: dict[str, None] = {}
         for aid in aids:
             if self.locate(aid) is not None:
                 key = self._ref_file[aid]
                 if A.container(key) is not None and key not in self._cache:
                     members[key] = None
-        bodies = A.BodyStore(self.roots).get_many(members) if members else {}
+        return A.BodyStore(self.roots).get_many(members) if members else {}
+
+    def articles_by_id(self, aids: Iterable[str]) -> Iterator[Article]:
+        """The articles ``aids`` that can be read, as ``article`` gives them, the archive
+        members among them read together (``member_bodies``)."""
+        aids = list(aids)
+        bodies = self.member_bodies(aids)
         for aid in aids:
             try:
                 yield self.article(aid, bodies)

@@ -34,10 +34,11 @@ def library_dict(lib: Library, onward: Callable[[str], tuple[list[str], list[str
     issues = []
     for issue in lib.issues:
         sections = []
+        bodies = lib.member_bodies(ref.id for section in issue.sections for ref in section.articles)
         for section in issue.sections:
             articles = []
             for ref in section.articles:
-                article = lib.article(ref.id).to_dict()
+                article = lib.article(ref.id, bodies).to_dict()
                 if onward is not None:
                     words, others = onward(ref.id)
                     if keywords:
@@ -96,10 +97,11 @@ def run(args: argparse.Namespace) -> int:
     kicker, subheadline, byline = _("kicker: "), _("subheadline: "), _("by: ")
     for issue in lib.issues:
         out.write(f"{clean_line(issue.label)}\n")
+        bodies = lib.member_bodies(ref.id for section in issue.sections for ref in section.articles)
         for section in issue.sections:
             out.write(f"  {clean_line(section.label)}\n")
             for ref in section.articles:
-                art = lib.article(ref.id)
+                art = lib.article(ref.id, bodies)
                 line = f"    {ref.id}  {marks.get(art.kind, '')}{clean_line(art.headline)}"
                 out.write(line + "\n")
                 if art.kicker:
