@@ -118,11 +118,11 @@ def test_a_month_is_decompressed_once_and_bodies_open_without_it(tmp_path, monke
     assert reads.calls == [str(box)]
 
 
-def test_an_archives_articles_read_together_are_those_read_one_by_one_each_chunk_decompressed_once(
+def test_a_months_members_read_together_give_the_articles_read_one_by_one_each_chunk_decompressed_once(
     tmp_path, monkeypatch, fixture_month
 ):
-    """What the index reads of a month (``articles_by_id``): every article as ``article``
-    gives it, with the body store's chunks decompressed once each, not once per article."""
+    """What a dump reads of a month (``member_bodies``, then ``article``): every article as
+    it is read alone, with the body store's chunks decompressed once each, not once an article."""
     import zlib
 
     monkeypatch.setattr(archive, "CHUNK_MEMBERS", 2)  # the 7 members in 4 chunks
@@ -141,9 +141,41 @@ def test_an_archives_articles_read_together_are_those_read_one_by_one_each_chunk
         return real(data, *args)
 
     monkeypatch.setattr(zlib, "decompress", counting)
-    together = [art.to_dict() for art in warm.articles_by_id([*ids, "no-such-id"])]
-    assert together == one_by_one
+    bodies = warm.member_bodies([*ids, "no-such-id"])
     assert len(decompressed) == 4
+    assert [warm.article(aid, bodies).to_dict() for aid in ids] == one_by_one
+    assert len(decompressed) == 4
+
+
+def test_the_index_reads_a_month_from_the_body_store_and_from_the_archive_when_the_store_lost_it(
+    tmp_path, capsys, fixture_month
+):
+    """An archive's articles are indexed by the workers from the body store; with the store
+    gone they are read from the archive again, and every article is found all the same."""
+    from tuireader.search import index_path, update_index
+    from tuireader.search.update import library_sources, open_current_library
+
+    box = pack(fixture_month, tmp_path / "7z" / f"{MONTH}.7z")
+    lib = Library.open([tmp_path])
+    walked = [member for *_, member in lib.walk_files()]
+    assert walked and all(m is not None and m[0] == f"{box}/{MONTH}/{Path(m[1]).name}" for m in walked)
+    assert all(m[1].startswith(f"7z/{MONTH}.7z/{MONTH}/") for m in walked if m is not None)
+    jobs = {src.job[0] for src in library_sources(open_current_library([tmp_path]))}
+    assert jobs == {"members"}
+    headlines = sorted(lib.article(aid).headline for aid in lib.ids())
+
+    def indexed() -> list[str]:
+        assert main(["search", "--json", "--limit", "50", "村", str(tmp_path)]) == 0
+        return sorted(r["headline"] for r in json.loads(capsys.readouterr().out)["results"])
+
+    update_index([tmp_path], workers=2, inline_bytes=0)
+    found = indexed()
+    assert found and set(found) <= set(headlines)
+    archive.BodyStore([tmp_path]).discard()
+    shutil.rmtree(index_path([tmp_path]))
+    update_index([tmp_path], workers=0)
+    assert indexed() == found
+    assert archive.BodyStore([tmp_path]).get_many(k for k, _ in (m for m in walked if m)) != {}  # kept again
 
 
 def test_the_body_store_reads_many_members_as_it_reads_one(tmp_path, monkeypatch):

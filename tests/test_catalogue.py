@@ -402,7 +402,7 @@ def test_walking_the_files_gives_what_refs_and_fingerprints_give(tmp_path, name)
 
     for how in ("files", "first open, catalogued", "from the snapshot"):
         walked = [(ref.id, issue.date, section.number, path, stat)
-                  for issue, section, ref, path, stat in opened(how).walk_files()]
+                  for issue, section, ref, path, stat, _member in opened(how).walk_files()]
         lib = opened(how)
         built = [(ref.id, issue.date, section.number, str(lib.source_path(ref))) for issue, section, ref in lib.refs()]
         assert [w[:4] for w in walked] == built != [], how

@@ -363,20 +363,24 @@ class Library(Refreshing):
                 for ref in section.articles:
                     yield issue, section, ref
 
-    def walk_files(self) -> Iterator[tuple[Issue, Section, ArticleRef, str, tuple[int, int]]]:
-        """Every article with its issue, section, file (an archive's member: the archive)
-        and that file's size and mtime, for going through the library once (the search
-        index's listing). An issue still packed in the snapshot is unpacked for the walk and
-        let go, not kept as ``refs`` and ``fingerprints`` keep it (a million articles: 1.4 GB)."""
+    def walk_files(self) -> Iterator[tuple[Issue, Section, ArticleRef, str, tuple[int, int], tuple[str, str] | None]]:
+        """Every article with its issue, section, file (an archive's member: the archive),
+        that file's size and mtime, and for an archive's member its key and path within the
+        root (what reading it needs: ``archive.BodyStore``, ``parse_bytes``), for going
+        through the library once (the search index's listing). An issue still packed in the
+        snapshot is unpacked for the walk and let go, not kept as ``refs`` and
+        ``fingerprints`` keep it (a million articles: 1.4 GB)."""
         stats = Catalogue(self.roots).file_stats() if self._stats_pending else {}
         for n, issue in enumerate(self.issues):
             sections, file_of = self._unpacked.get(n), self._ref_file
             # unpacked for the walk only while the stats come from the catalogue: an issue
             # unpacked so is never registered, so its files have no SourceFile to read
             blob = self._blob(n) if sections is None and self._stats_pending else None
+            rels: dict[str, str] | None = None
             if blob is not None:
                 unpacked = unpack_issue(blob)
                 sections, file_of = unpacked.sections, unpacked.file_of
+                rels = {f.key: f.rel for f in unpacked.files}
             for section in sections if sections is not None else issue.sections:
                 for ref in section.articles:
                     key = file_of[ref.id]
@@ -385,7 +389,9 @@ class Library(Refreshing):
                     else:
                         src = self._source(key)
                         st = (src.size, src.mtime_ns)
-                    yield issue, section, ref, A.container(key) or key, st
+                    box = A.container(key)
+                    member = None if box is None else (key, rels[key] if rels is not None else self._source(key).rel)
+                    yield issue, section, ref, box or key, st, member
 
     def __len__(self) -> int:
         return self._total
@@ -563,8 +569,8 @@ class Library(Refreshing):
     def member_bodies(self, aids: Iterable[str]) -> dict[str, bytes]:
         """The bytes of the archive members that hold ``aids`` (by their keys), read from
         the body store at once, each of its chunks decompressed once: what ``article``
-        takes as ``bodies`` when many articles of a month are read (the index, a dump).
-        Reading them one by one decompressed each chunk once per member in it."""
+        takes as ``bodies`` when many articles of a month are read (``dump``). Reading them
+        one by one decompressed each chunk once per member in it."""
         members: dict[str, None] = {}
         for aid in aids:
             if self.locate(aid) is not None:
@@ -572,17 +578,6 @@ class Library(Refreshing):
                 if A.container(key) is not None and key not in self._cache:
                     members[key] = None
         return A.BodyStore(self.roots).get_many(members) if members else {}
-
-    def articles_by_id(self, aids: Iterable[str]) -> Iterator[Article]:
-        """The articles ``aids`` that can be read, as ``article`` gives them, the archive
-        members among them read together (``member_bodies``)."""
-        aids = list(aids)
-        bodies = self.member_bodies(aids)
-        for aid in aids:
-            try:
-                yield self.article(aid, bodies)
-            except (KeyError, IngestError, OSError):
-                continue
 
     def articles(self) -> Iterator[Article]:
         for _, _, ref in self.refs():

@@ -64,9 +64,10 @@ class SourceFile:
     path: str  # absolute
     size: int
     mtime_ns: int
-    #: Reads the articles here, in the indexing process (an archive's members); None when
-    #: ``job`` says how a worker reads them.
+    #: Reads the articles here, in the indexing process; None when ``job`` says how a
+    #: worker reads them.
     docs: Callable[[], list[IndexDoc]] | None
     #: What a worker process needs to read the articles itself (``worker.load_docs``):
-    #: ("parse", root, number of articles, their places).
+    #: ("parse", root, number of articles, their places), or for an archive ("members",
+    #: the library's roots, number of articles, the members and places).
     job: tuple | None = None

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import marshal
+import os
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tuireader.search.index import IndexDoc, Indexer, SourceFile, UpdateStats
+from tuireader.search.index import Indexer, SourceFile, UpdateStats
 
 
 class Listing:
     """A library's files as the index update needs them, made while the library is open and
-    held compactly: compressed ``marshal`` values of a few thousand files each for the
-    files outside archives (their articles' places), which the workers parse themselves,
-    and a loader for each archive, whose members only the library can read (those loaders
-    hold on to it).
+    held compactly, without the library: compressed ``marshal`` values of a few thousand
+    files each, with their articles' places. The workers read the files themselves: a
+    plain file parsed from its path, an archive's month from the body store the catalogue
+    filled (``worker.load_docs``).
 
     Going through the listing makes each file's object (``SourceFile``) as it is reached,
     once the caller has let the library go, and keeps none; it can be gone through again
@@ -27,25 +28,30 @@ class Listing:
     CHUNK = 4096
 
     def __init__(self, lib) -> None:
-        from tuireader.archive import is_archive
-
         refs: dict[str, list[tuple]] = {}
         stats: dict[str, tuple[int, int]] = {}
-        for issue, section, ref, path, stat in lib.walk_files():  # issue by issue, none kept
-            refs.setdefault(path, []).append((ref.index, ref.id, issue.paper, issue.date, section.number,
-                                              section.name))
+        archives: set[str] = set()
+        for issue, section, ref, path, stat, member in lib.walk_files():  # issue by issue, none kept
+            place = (ref.index, ref.id, issue.paper, issue.date, section.number, section.name)
+            if member is not None:  # (its key, its path under the root) first
+                place = (*member, *place)
+                archives.add(path)
+            refs.setdefault(path, []).append(place)
             stats[path] = stat
         roots = [str(r) for r in lib.roots]
-        self._loaders: dict[str, Callable[[], list[IndexDoc]]] = {}
+        #: Where the workers find the body store (``archive.store_path`` of the library's roots).
+        self._store_roots = tuple(roots)
         self._chunks: list[bytes] = []
         chunk: list[tuple] = []
         for path, (size, mtime) in sorted(stats.items()):
-            root = max((r for r in roots if path.startswith(r.rstrip("/") + "/")), key=len, default=None)
-            if root is None or is_archive(path) or path not in refs:
-                self._loaders[path] = _loader(lib, [r[1] for r in refs.get(path, [])])  # by id
-                chunk.append((path, size, mtime, None, 0, None))
-            else:
-                chunk.append((path, size, mtime, root, len(refs[path]), marshal.dumps(refs.pop(path))))
+            places = refs.pop(path, [])
+            if path in archives:
+                kind, root = "members", ""
+            else:  # a file under a root (or the root itself, a single file)
+                kind = "parse"
+                root = max((r for r in roots if path.startswith(r.rstrip("/") + "/")), key=len,
+                           default=os.path.dirname(path))
+            chunk.append((path, size, mtime, kind, root, len(places), marshal.dumps(places)))
             if len(chunk) >= self.CHUNK:
                 self._chunks.append(_pack(chunk))
                 chunk = []
@@ -59,11 +65,12 @@ class Listing:
     def __iter__(self) -> Iterator[SourceFile]:
         roots: dict[str, str] = {}  # the root one string for all: a million files' copies add up
         for packed in self._chunks:
-            for path, size, mtime, root, count, refs in marshal.loads(zlib.decompress(packed)):
-                if root is None:
-                    yield SourceFile(path, size, mtime, self._loaders[path])
-                else:  # read by a worker
-                    yield SourceFile(path, size, mtime, None, ("parse", roots.setdefault(root, root), count, refs))
+            for path, size, mtime, kind, root, count, places in marshal.loads(zlib.decompress(packed)):
+                if kind == "members":
+                    job: tuple = ("members", self._store_roots, count, places)
+                else:
+                    job = ("parse", roots.setdefault(root, root), count, places)
+                yield SourceFile(path, size, mtime, None, job)
 
 
 def _pack(files: list[tuple]) -> bytes:
@@ -72,17 +79,9 @@ def _pack(files: list[tuple]) -> bytes:
     return zlib.compress(marshal.dumps(files), 1)
 
 
-def _loader(lib, ids: list[str]) -> Callable[[], list[IndexDoc]]:
-    def load() -> list[IndexDoc]:
-        # an archive's articles: its members read from the body store in one pass
-        return [IndexDoc.from_article(art) for art in lib.articles_by_id(ids)]
-
-    return load
-
-
 def library_sources(lib) -> Listing:
-    """The library's files, each with a way to get its articles as index documents: a
-    plain file is parsed by the indexing workers (``job``), an archive's member here."""
+    """The library's files, each with what an indexing worker needs to read its articles
+    (``SourceFile.job``)."""
     return Listing(lib)
 
 

@@ -4,15 +4,15 @@ their articles, and hand back each article's values ready for the index.
 Parsing and segmenting both hold the GIL, so both happen here, in the workers (the
 process that owns the index writer only adds the documents). A file is parsed the way
 the library parses it (``Library.article``: the file's articles, with the issue's paper,
-date, page and section); an archive's member, whose bytes only the library can reach,
-comes already parsed.
+date, page and section); an archive's members are read from the body store the library's
+catalogue keeps (``archive.BodyStore``), a month at a time.
 """
 
 from __future__ import annotations
 
 import marshal
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from tuireader.search.docs import IndexDoc
 from tuireader.search.fields import char_pairs, day_number
@@ -23,8 +23,11 @@ from tuireader.search.stored import pack
 #: Where each of a file's articles is in it and what the library says of it:
 #: (index among the file's articles, id, paper, date, page, section name).
 Ref = tuple[int, str, str | None, str | None, int | None, str | None]
+#: An archive's member's article: (member key, its path under the root, then as ``Ref``).
+MemberRef = tuple[str, str, int, str, str | None, str | None, int | None, str | None]
 #: A file to parse: ("parse", root, number of articles, its Refs as one ``marshal`` value);
-#: or its articles, parsed already: ("docs", [IndexDoc]).
+#: an archive's members: ("members", the library's roots, number of articles, MemberRefs);
+#: or articles parsed already: ("docs", [IndexDoc]).
 Job = tuple
 #: What the index is given for one article: id, the token fields (head, byline, body,
 #: pyhead, pybody, inihead), the by: filter's pieces (``by_pieces``), the paper: key,
@@ -36,10 +39,14 @@ def load_docs(path: str, job: Job) -> list[IndexDoc]:
     """The articles of one file as the index keeps them; none when it no longer parses."""
     if job[0] == "docs":
         return list(job[1])
+    if job[0] == "members":
+        return member_docs(job)
     from tuireader.ingest import parse_file
 
     _, root, _, packed = job
     refs: list[Ref] = marshal.loads(packed)
+    if not refs:
+        return []
     try:
         parsed = parse_file(Path(path), Path(root))
     except Exception:  # a file that no longer parses is indexed as empty, not a crash
@@ -50,6 +57,36 @@ def load_docs(path: str, job: Job) -> list[IndexDoc]:
             continue  # the file changed since the library looked at it
         art = replace(parsed.articles[index], id=aid, paper=paper, date=date, page=page, section_name=section)
         out.append(IndexDoc.from_article(art))
+    return out
+
+
+def member_docs(job: Job) -> list[IndexDoc]:
+    """The articles of an archive's members (a month of the People's Daily), read from the
+    body store the catalogue filled, each chunk of it decompressed once; a member the store
+    lost is read from the archive again (and kept), one that no longer parses is left out."""
+    from tuireader import archive
+    from tuireader.ingest import parse_bytes
+
+    _, roots, _, packed = job
+    refs: list[MemberRef] = marshal.loads(packed)
+    store = archive.BodyStore([Path(r) for r in roots])
+    bodies = store.get_many(ref[0] for ref in refs)
+    parsed: dict[str, list] = {}
+    out = []
+    for key, rel, index, aid, paper, date, page, section in refs:
+        articles = parsed.get(key)
+        if articles is None:
+            try:
+                data = bodies.get(key)
+                if data is None:
+                    data = archive.member_bytes(store, key)
+                articles = parse_bytes(data, PurePath(rel)).articles
+            except Exception:  # gone from its archive, or no longer parses: indexed as empty
+                articles = []
+            parsed[key] = articles
+        if index < len(articles):
+            art = replace(articles[index], id=aid, paper=paper, date=date, page=page, section_name=section)
+            out.append(IndexDoc.from_article(art))
     return out
 
 
