@@ -157,6 +157,10 @@ def test_the_index_reads_a_month_from_the_body_store_and_from_the_archive_when_t
 
     box = pack(fixture_month, tmp_path / "7z" / f"{MONTH}.7z")
     lib = Library.open([tmp_path])
+    warm = Library.open([tmp_path])
+    assert warm.from_catalogue
+    for opened in (warm, lib):  # the archive's size and mtime, from the catalogue or the files
+        assert {path: stat for *_, path, stat, _m in opened.walk_files()} == opened.fingerprints() != {}
     walked = [member for *_, member in lib.walk_files()]
     assert walked and all(m is not None and m[0] == f"{box}/{MONTH}/{Path(m[1]).name}" for m in walked)
     assert all(m[1].startswith(f"7z/{MONTH}.7z/{MONTH}/") for m in walked if m is not None)

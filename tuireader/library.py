@@ -370,7 +370,9 @@ class Library(Refreshing):
         through the library once (the search index's listing). An issue still packed in the
         snapshot is unpacked for the walk and let go, not kept as ``refs`` and
         ``fingerprints`` keep it (a million articles: 1.4 GB)."""
-        stats = Catalogue(self.roots).file_stats() if self._stats_pending else {}
+        # an archive's members carry its size and mtime: its own row says them (a million
+        # members' rows took 500 MB to say the same)
+        stats = Catalogue(self.roots).file_stats(lambda p: A.container(p) is None) if self._stats_pending else {}
         for n, issue in enumerate(self.issues):
             sections, file_of = self._unpacked.get(n), self._ref_file
             # unpacked for the walk only while the stats come from the catalogue: an issue
@@ -384,12 +386,12 @@ class Library(Refreshing):
             for section in sections if sections is not None else issue.sections:
                 for ref in section.articles:
                     key = file_of[ref.id]
+                    box = A.container(key)
                     if self._stats_pending and (key in self._lazy_files or key not in self._files):
-                        st = stats.get(key, (0, 0))  # as ``fingerprints`` has it: from the catalogue
+                        st = stats.get(box or key, (0, 0))  # as ``fingerprints`` has it: from the catalogue
                     else:
                         src = self._source(key)
                         st = (src.size, src.mtime_ns)
-                    box = A.container(key)
                     member = None if box is None else (key, rels[key] if rels is not None else self._source(key).rel)
                     yield issue, section, ref, box or key, st, member
 

@@ -69,5 +69,6 @@ class SourceFile:
     docs: Callable[[], list[IndexDoc]] | None
     #: What a worker process needs to read the articles itself (``worker.load_docs``):
     #: ("parse", root, number of articles, their places), or for an archive ("members",
-    #: the library's roots, number of articles, the members and places).
+    #: the library's roots, number of articles, the members and places, its path under
+    #: the root).
     job: tuple | None = None

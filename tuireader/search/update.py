@@ -30,12 +30,15 @@ class Listing:
     def __init__(self, lib) -> None:
         refs: dict[str, list[tuple]] = {}
         stats: dict[str, tuple[int, int]] = {}
-        archives: set[str] = set()
+        #: an archive's path under its root, with the "/" before its members' names
+        archives: dict[str, str] = {}
         for issue, section, ref, path, stat, member in lib.walk_files():  # issue by issue, none kept
-            place = (ref.index, ref.id, issue.paper, issue.date, section.number, section.name)
-            if member is not None:  # (its key, its path under the root) first
-                place = (*member, *place)
-                archives.add(path)
+            place: tuple = (ref.index, ref.id, issue.paper, issue.date, section.number, section.name)
+            if member is not None:  # its name in the archive first (key and path: the archive's, then it)
+                key, rel = member
+                name = key[len(path) + 1 :]
+                archives.setdefault(path, rel[: len(rel) - len(name)])
+                place = (name, *place)
             refs.setdefault(path, []).append(place)
             stats[path] = stat
         roots = [str(r) for r in lib.roots]
@@ -46,7 +49,7 @@ class Listing:
         for path, (size, mtime) in sorted(stats.items()):
             places = refs.pop(path, [])
             if path in archives:
-                kind, root = "members", ""
+                kind, root = "members", archives[path]
             else:  # a file under a root (or the root itself, a single file)
                 kind = "parse"
                 root = max((r for r in roots if path.startswith(r.rstrip("/") + "/")), key=len,
@@ -67,7 +70,7 @@ class Listing:
         for packed in self._chunks:
             for path, size, mtime, kind, root, count, places in marshal.loads(zlib.decompress(packed)):
                 if kind == "members":
-                    job: tuple = ("members", self._store_roots, count, places)
+                    job: tuple = ("members", self._store_roots, count, places, root)
                 else:
                     job = ("parse", roots.setdefault(root, root), count, places)
                 yield SourceFile(path, size, mtime, None, job)

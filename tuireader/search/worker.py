@@ -23,10 +23,11 @@ from tuireader.search.stored import pack
 #: Where each of a file's articles is in it and what the library says of it:
 #: (index among the file's articles, id, paper, date, page, section name).
 Ref = tuple[int, str, str | None, str | None, int | None, str | None]
-#: An archive's member's article: (member key, its path under the root, then as ``Ref``).
-MemberRef = tuple[str, str, int, str, str | None, str | None, int | None, str | None]
+#: An archive's member's article: (the member's name in the archive, then as ``Ref``).
+MemberRef = tuple[str, int, str, str | None, str | None, int | None, str | None]
 #: A file to parse: ("parse", root, number of articles, its Refs as one ``marshal`` value);
-#: an archive's members: ("members", the library's roots, number of articles, MemberRefs);
+#: an archive's members: ("members", the library's roots, number of articles, MemberRefs,
+#: the archive's path under its root with a "/");
 #: or articles parsed already: ("docs", [IndexDoc]).
 Job = tuple
 #: What the index is given for one article: id, the token fields (head, byline, body,
@@ -40,7 +41,7 @@ def load_docs(path: str, job: Job) -> list[IndexDoc]:
     if job[0] == "docs":
         return list(job[1])
     if job[0] == "members":
-        return member_docs(job)
+        return member_docs(path, job)
     from tuireader.ingest import parse_file
 
     _, root, _, packed = job
@@ -60,20 +61,21 @@ def load_docs(path: str, job: Job) -> list[IndexDoc]:
     return out
 
 
-def member_docs(job: Job) -> list[IndexDoc]:
+def member_docs(path: str, job: Job) -> list[IndexDoc]:
     """The articles of an archive's members (a month of the People's Daily), read from the
     body store the catalogue filled, each chunk of it decompressed once; a member the store
     lost is read from the archive again (and kept), one that no longer parses is left out."""
     from tuireader import archive
     from tuireader.ingest import parse_bytes
 
-    _, roots, _, packed = job
+    _, roots, _, packed, rel_prefix = job
     refs: list[MemberRef] = marshal.loads(packed)
     store = archive.BodyStore([Path(r) for r in roots])
-    bodies = store.get_many(ref[0] for ref in refs)
+    bodies = store.get_many(archive.member_key(path, ref[0]) for ref in refs)
     parsed: dict[str, list] = {}
     out = []
-    for key, rel, index, aid, paper, date, page, section in refs:
+    for name, index, aid, paper, date, page, section in refs:
+        key, rel = archive.member_key(path, name), rel_prefix + name
         articles = parsed.get(key)
         if articles is None:
             try:
