@@ -230,23 +230,7 @@ class BodyStore:
             pass  # bodies are read from the archive again when missing
 
     def get(self, key: str) -> bytes | None:
-        if not self.path.exists():
-            return None
-        try:
-            with contextlib.closing(self._connect()) as db:
-                row = db.execute("SELECT archive, n, start, end FROM members WHERE key = ?", (key,)).fetchone()
-                if row is None:
-                    return None
-                archive, n, start, end = row
-                chunk = db.execute("SELECT data FROM chunks WHERE archive = ? AND n = ?", (archive, n)).fetchone()
-            if chunk is None:
-                return None
-            return zlib.decompress(chunk[0])[start:end]
-        except (sqlite3.DatabaseError, zlib.error):
-            self.discard()
-            return None
-        except (sqlite3.Error, OSError):
-            return None
+        return self.get_many([key]).get(key)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
         """The bytes of the members ``keys`` the store holds, read on one connection with

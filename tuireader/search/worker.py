@@ -71,18 +71,18 @@ def member_docs(path: str, job: Job) -> list[IndexDoc]:
     _, roots, _, packed, rel_prefix = job
     refs: list[MemberRef] = marshal.loads(packed)
     store = archive.BodyStore([Path(r) for r in roots])
-    bodies = store.get_many(archive.member_key(path, ref[0]) for ref in refs)
+    keys = [archive.member_key(path, ref[0]) for ref in refs]
+    bodies = store.get_many(keys)
     parsed: dict[str, list] = {}
     out = []
-    for name, index, aid, paper, date, page, section in refs:
-        key, rel = archive.member_key(path, name), rel_prefix + name
+    for key, (name, index, aid, paper, date, page, section) in zip(keys, refs, strict=True):
         articles = parsed.get(key)
         if articles is None:
             try:
                 data = bodies.get(key)
                 if data is None:
                     data = archive.member_bytes(store, key)
-                articles = parse_bytes(data, PurePath(rel)).articles
+                articles = parse_bytes(data, PurePath(rel_prefix + name)).articles
             except Exception:  # gone from its archive, or no longer parses: indexed as empty
                 articles = []
             parsed[key] = articles
