@@ -65,6 +65,10 @@ def headlines(searcher: Searcher, query: str, **kw) -> list[str]:
         ("shuzi xiangcun", VILLAGE),
         ("zhjt", TRAFFIC),
         ("ywfl", DRAINS),
+        # pinyin and initials still being typed: the last syllable is a prefix
+        ("zhihuijiaot", TRAFFIC),
+        ("yuwu fenl", DRAINS),
+        ("ywf", DRAINS),
         # traditional characters, full-width letters and punctuation fold
         ("數字鄉村", VILLAGE),
         ('"6月4日，全市"', TRAFFIC),

@@ -97,3 +97,27 @@ def test_a_syllable_of_many_characters_is_found_as_a_few_are():
 
 def sounds_places(view, syls, text):
     return SoundFinder().places(view, syls, text)
+
+
+def test_characters_beyond_the_basic_plane_are_found_as_the_others():
+    """A class is compiled without them for a text that has none (a fast pattern); a text
+    with one (CJK Extension B, read by pypinyin too) still finds it, large class or small."""
+    wide_shi = "\U00020000\U0002000a"
+
+    class WideView(View):
+        def __init__(self, many: bool) -> None:
+            self.many = many
+
+        def sound_chars(self, syllable: str) -> str:
+            more = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 400)) if self.many and syllable == "shi" else ""
+            return super().sound_chars(syllable) + more + (wide_shi if syllable == "shi" else "")
+
+    wide_text = TEXT + "\U00020000蒂，" + "\U0002000a地"
+    for many in (False, True):
+        view = WideView(many)
+        finder = SoundFinder()
+        assert finder.places(view, ("shi", "di"), TEXT) == [0, 7, 13, 28]  # the narrow text first
+        assert finder.places(view, ("shi", "di"), wide_text) == [0, 7, 13, 28, 30, 33]
+        assert finder.matches(view, ("py", ("shi", "di"), ""), "说\U0002000a地", False) == ["\U0002000a地"]
+        long_sound = ("shi", "di") * 13  # past the stepwise limit: one pattern
+        assert finder.places(view, long_sound, ("\U00020000蒂" + "史地") * 7) == [0, 2]  # 28 characters

@@ -7,6 +7,11 @@ typing ``shidifen`` asks for shi, shi di, then shi di fen in the same candidates
 so each keystroke looks at the few places the one before left, not at whole bodies
 again; a text that had no shi di has no shi di fen. A first syllable is found by one
 pattern of one character class (compiled once per syllable, not per query).
+
+A class is compiled from the characters of the Basic Multilingual Plane alone whenever the
+text has none beyond it (nearly always): with even one rarer character (pypinyin reads
+some 10,000 of CJK Extension B) ``re`` can no longer look a character up in its class's
+bitmap and compares it with each range in turn, 6 to 30 times slower on a body.
 """
 
 from __future__ import annotations
@@ -24,6 +29,14 @@ _LARGE_CLASS = 250
 #: Stretches looked at for a syllable being typed.
 _STRETCHES = 64
 _INITIALS_CACHE = 20_000
+
+
+_WIDE = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _is_wide(text: str) -> bool:
+    """Whether ``text`` has a character beyond the Basic Multilingual Plane."""
+    return _WIDE.search(text) is not None
 
 
 class SoundFinder:
@@ -65,7 +78,7 @@ class SoundFinder:
     def places(self, view, syls: tuple[str, ...], text: str) -> list[int]:
         """Every place where ``text`` reads as ``syls``, in order."""
         if len(syls) > _STEPWISE_MAX:
-            rx = self._pattern(view, syls)
+            rx = self._pattern(view, syls, _is_wide(text))
             return [m.start() for m in rx.finditer(text)] if rx is not None else []
         text_key = (hash(text), len(text))
         known = len(syls)
@@ -83,13 +96,14 @@ class SoundFinder:
         return places
 
     def _first_places(self, view, syllable: str, text: str) -> list[int]:
-        """Where ``text`` has a character read as ``syllable``. A pattern of a large class
-        (yi: some 900 characters, 一 among them) is slow to match in ``re``, slower than
-        looking at each character; a small one is faster."""
+        """Where ``text`` has a character read as ``syllable``: by one pattern, unless the
+        text is wide and the class large (yi: some 900 characters, a third of them beyond
+        the plane), which ``re`` matches slower than a look at each character."""
+        wide = _is_wide(text)
         chars = self._chars(view, syllable)
-        if len(chars) > _LARGE_CLASS:
+        if wide and len(chars) > _LARGE_CLASS:
             return [i for i, ch in enumerate(text) if ch in chars]
-        rx = self._pattern(view, (syllable,))
+        rx = self._pattern(view, (syllable,), wide)
         return [m.start() for m in rx.finditer(text)] if rx is not None else []
 
     def _keep(self, syls: tuple[str, ...], text_key: tuple, places: list[int]) -> None:
@@ -105,14 +119,17 @@ class SoundFinder:
                 "".join(view.sound_chars(alt) for alt in syllable.split("|")))
         return chars
 
-    def _pattern(self, view, syls: tuple[str, ...]) -> re.Pattern | None:
-        """One character class per syllable; None when one has no characters."""
-        if syls not in self._regexes:
+    def _pattern(self, view, syls: tuple[str, ...], wide: bool) -> re.Pattern | None:
+        """One character class per syllable; None when one has no characters. ``wide``:
+        for a text with characters beyond the Basic Multilingual Plane (the classes keep
+        theirs); else the classes hold only the plane's characters, which ``re`` finds fast."""
+        key = (syls, wide)
+        if key not in self._regexes:
             classes = []
             for s in syls:
-                chars = "".join(sorted(self._chars(view, s)))
+                chars = "".join(sorted(c for c in self._chars(view, s) if wide or c <= "\uffff"))
                 if not chars:
-                    self._regexes[syls] = None
+                    self._regexes[key] = None
                     return None
                 classes.append("[" + re.escape(chars) + "]")
             if len(self._regexes) >= _REGEX_CACHE:
@@ -120,8 +137,8 @@ class SoundFinder:
             # one class alone is found by the engine's fast scan for a set; more, by a
             # lookahead, so that overlapping places are found too (shi shi in 事实是)
             pattern = classes[0] if len(classes) == 1 else "(?=" + "".join(classes) + ")"
-            self._regexes[syls] = re.compile(pattern)
-        return self._regexes[syls]
+            self._regexes[key] = re.compile(pattern)
+        return self._regexes[key]
 
     def _initials_matches(self, view, letters: str, text: str) -> list[str]:
         """Stretches of ``text`` whose characters start with ``letters`` (szfz: 数字法治)."""
