@@ -33,6 +33,16 @@ def test_the_other_fields_come_back_as_given():
         "a1", "标题", None, "本报记者张三", "人民日报", "1966-05-01", 3, ["社论", "知己"])
 
 
+def test_fields_with_characters_past_the_bmp_come_back_as_given():
+    """A field whose characters are not all two bytes in UTF-16 (a pair of surrogates, or
+    one alone from an undecodable name) shifts every field after it: each comes back whole."""
+    odd = stored(BODY.replace("海内", "\U0002a6a5\udc80"), headline="𪚥字\U0002a6a5", bylines="记者\udc80甲",
+                 paper="日报\U00020000", section="第一版", keywords=["𪚥字", "知己"])
+    assert (odd.headline, odd.bylines, odd.paper, odd.section, odd.keywords) == (
+        "𪚥字\U0002a6a5", "记者\udc80甲", "日报\U00020000", "第一版", ["𪚥字", "知己"])
+    assert odd.written() == BODY.replace("海内", "\U0002a6a5\udc80")
+
+
 def test_a_snippet_shows_the_text_as_written_around_a_folded_match():
     snippet, spans = make_snippet(stored(), ["人民日报"])
     assert "《人民日報》" in snippet

@@ -53,16 +53,23 @@ class Plan:
 HEAD_FIELDS = frozenset({"head", "byline", "pyhead", INI_FIELD})
 
 
+#: Prefix queries kept (a few a keystroke: the last word being typed, in each field).
+_PREFIX_QUERIES = 256
+
+
 class Builder:
     """Tantivy queries over one index's schema; with ``fields``, over those fields only."""
 
-    def __init__(self, schema, fields: frozenset[str] | None = None):
+    def __init__(self, schema, fields: frozenset[str] | None = None, prefixes: dict | None = None):
         import tantivy
 
         self.t = tantivy
         self.schema = schema
         self.fields = fields
         self._heads: Builder | None = None
+        #: (field, start) -> its prefix query, shared with ``heads()``, which asks the same
+        #: of the headlines: compiling the regex costs 0.3 ms, twice a keystroke otherwise.
+        self._prefixes: dict[tuple[str, str], Any] = {} if prefixes is None else prefixes
 
     def heads(self) -> Builder:
         """The same queries asked of the headlines and bylines alone (``HEAD_FIELDS``). A
@@ -71,14 +78,20 @@ class Builder:
         few thousand articles, asked in a fraction of a millisecond. Every query keeps a
         field there (each names a head field beside the body's)."""
         if self._heads is None:
-            self._heads = Builder(self.schema, HEAD_FIELDS)
+            self._heads = Builder(self.schema, HEAD_FIELDS, self._prefixes)
         return self._heads
 
     def term(self, field: str, token: str):
         return self.t.Query.term_query(self.schema, field, token, index_option="freq")
 
     def prefix(self, field: str, start: str):
-        return self.t.Query.regex_query(self.schema, field, re.escape(start) + ".*")
+        query = self._prefixes.get((field, start))
+        if query is None:
+            if len(self._prefixes) >= _PREFIX_QUERIES:
+                self._prefixes.clear()  # the last keystrokes' are the ones asked again
+            query = self._prefixes[(field, start)] = self.t.Query.regex_query(
+                self.schema, field, re.escape(start) + ".*")
+        return query
 
     def any_field(self, fields: dict[str, float], token: str, prefix: bool = False):
         """``token`` in any of ``fields``, each weighted."""

@@ -147,6 +147,14 @@ def _uncompact(data: bytes) -> str:
 
 
 def _fields(data: bytes, sizes: Sequence[int], at: int) -> list[str]:
+    end = at + sum(sizes)
+    whole = data[at:end].decode("utf-16-le", "surrogatepass")
+    if 2 * len(whole) == end - at and not any(size & 1 for size in sizes):
+        # every character two bytes (no surrogate pair): cut the text where the bytes were,
+        # one decoding where there were eleven (half the time of reading a candidate's head);
+        # a field of an odd size (damage) is refused below, as it was
+        ends = list(accumulate(size >> 1 for size in sizes))
+        return [whole[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
     values = []
     for size in sizes:
         values.append(data[at : at + size].decode("utf-16-le", "surrogatepass"))
