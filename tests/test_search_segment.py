@@ -65,10 +65,17 @@ def test_the_dictionary_words_and_idf_table_read_directly_are_jiebas():
 
     from tuireader.search import segment
 
-    assert segment._short_words() == {w for w, f in tokenizer().FREQ.items() if f and 2 <= len(w) <= 3}
+    freq = tokenizer().FREQ
+    short = segment._short_words()  # kept by the hashes of the words: asked word by word
+    expected = {w for w, f in freq.items() if f and 2 <= len(w) <= 3}
+    assert len(short) == len(expected) and all(w in short for w in expected)
+    assert not any(w in short for w, f in freq.items() if w not in expected)  # its other words
+    assert not any(w in short for w in ("中华人民", "qq", "䶮䶮", "数字法治"))
     idf, median, stop = segment._idf()
     tfidf = jieba.analyse.default_tfidf
-    assert (idf, median, stop) == (tfidf.idf_freq, tfidf.median_idf, tfidf.stop_words)
+    assert (len(idf), median, stop) == (len(tfidf.idf_freq), tfidf.median_idf, tfidf.stop_words)
+    assert all(idf.get(w) == v for w, v in tfidf.idf_freq.items())
+    assert [idf.get(w, median) for w in ("䶮䶮䶮", "qqqq")] == [median, median]
 
 
 def test_the_readings_kept_in_the_cache_are_pypinyins_and_spare_workers_importing_it(tmp_path):
