@@ -155,9 +155,6 @@ class HashedWords:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def values(self) -> array:
-        return self._values
-
 
 @functools.cache
 def _short_words() -> HashedWords:

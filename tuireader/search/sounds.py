@@ -24,7 +24,8 @@ _PLACES_CACHE = 8192
 _REGEX_CACHE = 2048
 #: Longest sound followed place by place; a longer one (a pasted paragraph's) is one pattern.
 _STEPWISE_MAX = 24
-#: Characters of a syllable above which its places are found character by character.
+#: Characters of a syllable above which its places in a text with characters beyond the
+#: Basic Multilingual Plane are found character by character.
 _LARGE_CLASS = 250
 #: Stretches looked at for a syllable being typed.
 _STRETCHES = 64
