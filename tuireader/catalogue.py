@@ -14,7 +14,7 @@ import json
 import marshal
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -355,15 +355,13 @@ class Catalogue:
             return {}
         return out
 
-    def file_stats(self, keep: Callable[[str], bool] | None = None) -> dict[str, tuple[int, int]]:
-        """Size and mtime of each file (of those ``keep`` says, when given)."""
+    def file_stats(self) -> dict[str, tuple[int, int]]:
         if not self.path.exists():
             return {}
         try:
             with contextlib.closing(self._connect()) as db:
                 rows = db.execute("SELECT path, size, mtime_ns FROM files")
-                paths = ((path_from_db(p), size, mtime) for p, size, mtime in rows)
-                return {p: (size, mtime) for p, size, mtime in paths if keep is None or keep(p)}
+                return {path_from_db(p): (size, mtime) for p, size, mtime in rows}
         except sqlite3.Error:
             return {}
 

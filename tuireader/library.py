@@ -372,7 +372,7 @@ class Library(Refreshing):
         ``fingerprints`` keep it (a million articles: 1.4 GB)."""
         # an archive's members carry its size and mtime: its own row says them (a million
         # members' rows took 500 MB to say the same)
-        stats = Catalogue(self.roots).file_stats(lambda p: A.container(p) is None) if self._stats_pending else {}
+        stats = Catalogue(self.roots).outer_file_stats() if self._stats_pending else {}
         for n, issue in enumerate(self.issues):
             sections, file_of = self._unpacked.get(n), self._ref_file
             # unpacked for the walk only while the stats come from the catalogue: an issue
