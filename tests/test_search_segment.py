@@ -115,3 +115,50 @@ def test_the_workers_word_cache_keeps_what_is_in_use_and_stays_bounded():
     assert "w0" in cache.old and "w1" not in cache.old and "w1" not in cache.new  # w1 aged out
     assert cache.from_old("w1") is None
     assert len(cache.new) + len(cache.old) <= 2 * cache.size
+
+
+BODY = ("图书馆员在图书馆里看图书，哈哈哈哈！中华人民共和国成立了，中华人民共和国万岁。"
+        "美国F-16战机和COVID-19疫情，增长50%。研究生命起源的研究生，在图书馆员身边。")
+
+
+def search_mode_counts(text: str):
+    """jieba's search-mode words of ``text`` (what the index's body field holds), counted;
+    punctuation is not a token."""
+    from collections import Counter
+
+    import jieba
+
+    tokenizer()
+    return Counter(w for w in jieba.cut_for_search(text, HMM=False) if any(ch.isalnum() for ch in w))
+
+
+@pytest.mark.parametrize("chunk_chars", [None, 40], ids=["one-piece", "in-pieces"])
+def test_a_bodys_tokens_are_counted_as_jiebas_search_mode_cuts_them(chunk_chars, monkeypatch):
+    """The body's tokens are counted word by word for its distinct words (a long word adds
+    the dictionary words inside it, punctuation none): every count as jieba's search mode
+    gives it, the words inside repeated long words included, in one piece or cut in
+    chunks; the pinyin bigrams as the headline's analysis gives them."""
+    from tuireader.search import segment
+
+    text = fold(BODY * 3)
+    if chunk_chars:
+        monkeypatch.setattr(segment, "CHUNK_CHARS", chunk_chars)
+    counts, bigrams = segment.analyse_body(text)
+    assert counts == search_mode_counts(text)
+    # a copy: 图书馆 once as a word and twice inside 图书馆员; 图书 once as a word, inside
+    # 图书馆 once and inside 图书馆员 twice
+    assert counts["图书馆"] == 3 * 3 and counts["图书"] == 3 * 4 and counts["哈哈"] == 3 * 3
+    assert "，" not in counts
+    _, _, expected_bigrams = segment.analyse(text, hmm=False)
+    assert set(bigrams) == set(expected_bigrams) and len(bigrams) == len(set(bigrams))
+    assert "tu1shu" in bigrams and "yuan1zai" in bigrams  # inside a word, and where two meet
+
+
+@needs_corpus()
+def test_the_corpus_bodies_are_counted_as_jiebas_search_mode_cuts_them():
+    from tuireader.search.segment import analyse_body
+
+    paragraphs = corpus_paragraphs()
+    for start in range(0, len(paragraphs), 50):
+        text = "\n".join(paragraphs[start : start + 50])
+        assert analyse_body(text)[0] == search_mode_counts(text)

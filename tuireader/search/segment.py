@@ -19,8 +19,8 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain, islice, pairwise
-from operator import itemgetter
+from itertools import chain, compress, count, islice, pairwise, repeat
+from operator import is_, itemgetter
 from pathlib import Path
 from sys import intern
 from typing import Any, Generic, TypeVar, cast
@@ -228,15 +228,31 @@ def analyse(text: str, hmm: bool,
 
 def analyse_body(text: str) -> tuple[Counter[str], dict[str, None]]:
     """What ``analyse`` gives for a body, gathered for fields indexed without frequencies:
-    its search tokens in the order first met, each with how often it occurs (the keywords
-    weigh that), and its distinct pinyin bigrams."""
+    its search tokens, each with how often it occurs (the keywords weigh that), and its
+    distinct pinyin bigrams.
+
+    A body's words are counted first (a C loop over a small table), and only its distinct
+    words, fewer than half of them, are looked up in the large word cache. A word's count
+    is its token's, except for the few whose tokens are not the word alone (punctuation
+    has none, a long word adds the words inside it)."""
     counts: Counter[str] = Counter()
     bigrams: dict[str, None] = {}
     for chunk in _chunks(text):
-        entries = _entries(cut(chunk, False))
-        counts.update(chain.from_iterable(map(_TOKENS, entries)))
-        nexts = islice(map(_FIRST, entries), 1, None)
-        seams = [a + b for a, b in zip(map(_LAST, entries), nexts, strict=False) if a and b]
+        words = cut(chunk, False)
+        chunk_counts = Counter(words)
+        distinct = list(chunk_counts)
+        entries = _entries(distinct)
+        inside: Counter[str] = Counter()  # the tokens of the words that are not one token themselves
+        for word, entry in compress(zip(distinct, entries, strict=True), map(_UNLIKE_WORD, entries)):
+            n = chunk_counts.pop(word)
+            for token in entry[0]:
+                inside[token] += n
+        counts.update(chunk_counts)  # a dict's update when it is the first chunk
+        counts.update(inside)
+        # where two words meet, position by position (the table of this chunk's words)
+        in_order = list(map(dict(zip(distinct, entries, strict=True)).__getitem__, words))
+        nexts = islice(map(_FIRST, in_order), 1, None)
+        seams = [a + b for a, b in zip(map(_LAST, in_order), nexts, strict=False) if a and b]
         bigrams.update(dict.fromkeys(chain(chain.from_iterable(map(_INNER, entries)), seams)))
     return counts, bigrams
 
@@ -244,9 +260,14 @@ def analyse_body(text: str) -> tuple[Counter[str], dict[str, None]]:
 def _entries(words: list[str]) -> list[_WordEntry]:
     """Each word's entry (``_word_entry``), looked up in one C loop; made for the new ones."""
     found = list(map(_word_cache.new.get, words))
-    if None not in found:
-        return cast(list[_WordEntry], found)
-    return [e if e is not None else _word_entry(w) for w, e in zip(words, found, strict=True)]
+    for i in _missing(found):  # a few of the words: their places found by C loops
+        found[i] = _word_entry(words[i])
+    return cast(list[_WordEntry], found)
+
+
+def _missing(found: list) -> Iterable[int]:
+    """The places of the Nones in ``found``."""
+    return compress(count(), map(is_, found, repeat(None))) if None in found else ()
 
 
 #: Characters of a long text to cut at a time (its words are held as strings until looked up).
@@ -268,7 +289,7 @@ def _chunks(text: str):
     yield text[start:]
 
 
-_TOKENS, _SYLLABLES, _INNER, _FIRST, _LAST = (itemgetter(i) for i in range(5))
+_TOKENS, _SYLLABLES, _INNER, _FIRST, _LAST, _UNLIKE_WORD = (itemgetter(i) for i in range(6))
 
 
 #: What jieba's HMM step does with a run of non-Chinese characters it meets: letters and
@@ -299,9 +320,10 @@ def cut(text: str, hmm: bool) -> list[str]:
 
 
 #: word -> (its search tokens, its syllables, the pinyin bigrams inside it, its first
-#: syllable and its last followed by 1, or ""); the words of a library repeat, so this does most of the work
-#: once per distinct word.
-_WordEntry = tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...], str, str]
+#: syllable and its last followed by 1, or "", and whether its tokens are other than the
+#: word alone); the words of a library repeat, so this does most of the work once per
+#: distinct word.
+_WordEntry = tuple[tuple[str, ...], tuple[str | None, ...], tuple[str, ...], str, str, bool]
 #: Distinct words kept in a generation (about 0.5 kB each; at most two generations): a
 #: worker keeps its memory whatever the library's vocabulary.
 WORD_CACHE_WORDS = 100_000
@@ -349,7 +371,7 @@ def _word_entry(w: str) -> _WordEntry:
         if n > 3:
             toks.extend(w[i : i + 3] for i in range(n - 2) if w[i : i + 3] in words)
         toks.append(w)
-    entry = (tuple(toks), syl, inner, syl[0] or "", intern(f"{syl[-1]}1") if syl[-1] else "")
+    entry = (tuple(toks), syl, inner, syl[0] or "", intern(f"{syl[-1]}1") if syl[-1] else "", toks != [w])
     _word_cache.put(w, entry)
     return entry
 
@@ -386,8 +408,9 @@ def segment_document(head: str, byline: str, body: str, seen: set[str] | None = 
     values: tuple[Iterable[str], ...] = (head_tokens, by_tokens, body_counts, head_bigrams, body_bigrams,
                                          initial_ngrams(head_syl))
     # a field indexed without frequencies is given each token once: the same postings, and
-    # half the tokens for the writer to take in (its length, for BM25, is its distinct tokens)
-    columns = tuple(" ".join(dict.fromkeys(v) if INDEX_OPTIONS.get(name) == "basic" else v)
+    # half the tokens for the writer to take in (its length, for BM25, is its distinct tokens);
+    # a body's tokens and bigrams come distinct already (the keys of a dict)
+    columns = tuple(" ".join(v if isinstance(v, dict) or INDEX_OPTIONS.get(name) != "basic" else dict.fromkeys(v))
                     for name, v in zip(TOKEN_FIELDS, values, strict=True))
     if seen is None:
         seen = set()
@@ -436,8 +459,9 @@ def keywords(tokens: list[str] | Counter[str], count: int = KEYWORD_COUNT) -> li
     counts = tokens if isinstance(tokens, Counter) else Counter(tokens)
     terms = list(counts)
     found = list(map(_keyword_weights.new.get, terms))
-    weights = cast(list[float], found) if None not in found else [
-        w if w is not None else _keyword_weight(t) for t, w in zip(terms, found, strict=True)]
+    for i in _missing(found):
+        found[i] = _keyword_weight(terms[i])
+    weights = cast(list[float], found)
     scored = [(-n * w, t) for t, n, w in zip(terms, counts.values(), weights, strict=True) if w >= 0]
     # what can hold a part (most words are two characters), all in one string to look in first
     longer = [t for _, t in scored if len(t) > 2]
