@@ -26,7 +26,7 @@ from sys import intern
 from typing import Any, Generic, TypeVar, cast
 
 from tuireader import paths
-from tuireader.search.fields import INDEX_OPTIONS, TOKEN_FIELDS, pinyin_bigrams
+from tuireader.search.fields import pinyin_bigrams
 from tuireader.search.fold import fold, is_cjk
 from tuireader.search.pinyin import initial, strip_tone
 
@@ -142,15 +142,18 @@ class HashedWords:
         self._keys = array("q", [h for h, _ in pairs])
         self._values = array("d", [v for _, v in pairs])
 
-    def get(self, word: str, default: float | None = None) -> float | None:
+    def _find(self, word: object) -> int:
+        """Where ``word``'s hash is in the table; -1 when it is not."""
         h = hash(word)
         i = bisect_left(self._keys, h)
-        return self._values[i] if i < len(self._keys) and self._keys[i] == h else default
+        return i if i < len(self._keys) and self._keys[i] == h else -1
+
+    def get(self, word: str, default: float | None = None) -> float | None:
+        i = self._find(word)
+        return self._values[i] if i >= 0 else default
 
     def __contains__(self, word: object) -> bool:
-        h = hash(word)
-        i = bisect_left(self._keys, h)
-        return i < len(self._keys) and self._keys[i] == h
+        return self._find(word) >= 0
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -407,11 +410,10 @@ def segment_document(head: str, byline: str, body: str, seen: set[str] | None = 
     body_counts, body_bigrams = analyse_body(body_f)
     values: tuple[Iterable[str], ...] = (head_tokens, by_tokens, body_counts, head_bigrams, body_bigrams,
                                          initial_ngrams(head_syl))
-    # a field indexed without frequencies is given each token once: the same postings, and
-    # half the tokens for the writer to take in (its length, for BM25, is its distinct tokens);
-    # a body's tokens and bigrams come distinct already (the keys of a dict)
-    columns = tuple(" ".join(v if isinstance(v, dict) or INDEX_OPTIONS.get(name) != "basic" else dict.fromkeys(v))
-                    for name, v in zip(TOKEN_FIELDS, values, strict=True))
+    # the fields indexed without frequencies (``INDEX_OPTIONS``: body, pybody) are given each
+    # token once, as ``analyse_body`` gathers them (a dict's keys): the same postings, and half
+    # the tokens for the writer to take in (their length, for BM25, is their distinct tokens)
+    columns = tuple(" ".join(v) for v in values)
     if seen is None:
         seen = set()
     vocab = []
