@@ -30,7 +30,7 @@ def main() -> None:
 
     from tuireader.ingest import parse_file
     from tuireader.search import index as ix
-    from tuireader.search import segment, worker
+    from tuireader.search import segment, stored, worker
     from tuireader.search.docs import IndexDoc
     from tuireader.search.fold import fold
 
@@ -58,9 +58,12 @@ def main() -> None:
     cut = (cpu() - start) * per_article
     segment._short_words()
     seen: set[str] = set()
-    worker.doc_row(docs[0], seen)  # the tables loaded
+    # the dictionary as a build trains it: a few hundred articles from across the library
+    samples = docs[:: max(1, len(docs) // stored.DICTIONARY_SAMPLES)][: stored.DICTIONARY_SAMPLES]
+    codec = stored.Codec(stored.train_dictionary([t for d in samples for t in worker.sample_texts(d)]))
+    worker.doc_row(docs[0], seen, codec)  # the tables loaded
     start = cpu()
-    rows = [worker.doc_row(d, seen)[0] for d in docs]
+    rows = [worker.doc_row(d, seen, codec)[0] for d in docs]
     row = (cpu() - start) * per_article
     with tempfile.TemporaryDirectory() as tmp:
         index = tantivy.Index(ix.make_schema(), path=tmp)

@@ -95,6 +95,55 @@ def test_a_reader_that_meets_damage_marks_it_for_the_next_update(capsys, lib_cop
     assert Searcher([lib_copy]).search("雨污分流").results[0].headline == DRAINS
 
 
+@pytest.mark.parametrize("repair", ["search", "index"])
+@pytest.mark.parametrize("dictionary", [None, b"", b"t" + b"\0" * 64, "another"])
+def test_an_index_whose_dictionary_is_gone_or_not_its_own_is_rebuilt(capsys, lib_copy, tmp_path, monkeypatch,
+                                                                      dictionary, repair):
+    """The stored values are read with the dictionary kept beside the index: without it, or
+    with another (another library's index's, an unreadable file), the index is made anew,
+    never read as something else."""
+    path = indexed(capsys, lib_copy)
+    if dictionary == "another":
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-cache"))
+        other = tmp_path / "other"
+        shutil.copytree(lib_copy, other)
+        (other / "extra.txt").write_text("又一篇报道\n\n" + "本报讯 水利建设稳步推进。" * 30, encoding="utf-8")
+        dictionary = ix.dictionary_file(indexed(capsys, other)).read_bytes()
+        monkeypatch.undo()
+        assert dictionary != ix.dictionary_file(path).read_bytes()
+    if dictionary is None:
+        ix.dictionary_file(path).unlink()
+        assert not index_is_current([lib_copy])  # seen without opening it
+    else:
+        ix.dictionary_file(path).write_bytes(dictionary)
+    if repair == "index":
+        code, out, _ = run_cli(capsys, "index", str(lib_copy))
+        assert code == 0 and "from scratch" in out
+    code, out, err = run_cli(capsys, "search", "雨污分流", str(lib_copy), "--json")
+    assert code == 0, err
+    assert json.loads(out)["results"][0]["headline"] == DRAINS
+    code, out, _ = run_cli(capsys, "index", str(lib_copy))
+    assert code == 0 and "unchanged" in out  # repaired by the search (or index): the repair holds
+
+
+def test_a_new_index_has_a_dictionary_from_its_library(capsys, lib_copy):
+    """Trained on the library's own articles (or their text itself, a library this small):
+    values smaller than without it."""
+    from tuireader.search.stored import Codec
+
+    path = indexed(capsys, lib_copy)
+    dictionary = ix.dictionary_file(path).read_bytes()
+    assert dictionary[:1] in (b"t", b"r") and "雨污分流".encode("utf-16-le") in dictionary
+    searcher = Searcher([lib_copy])
+    assert searcher.search("雨污分流").results
+    blob = searcher.read(lambda view: view.searcher.doc(view.searcher.search(
+        view.builder.t.Query.all_query(), 1).hits[0][1]).get_first("stored"))
+    doc = Codec(dictionary).unpack(blob)
+    again = Codec(b"").pack(doc.aid, doc.headline, doc.kicker, doc.subheads or "", doc.bylines or "", doc.paper,
+                            doc.date, doc.section, doc.kind, doc.page, doc.written(), doc.folded, doc.keywords)
+    assert len(blob) < len(again)
+
+
 def test_index_finds_and_repairs_a_garbled_store(capsys, lib_copy):
     path = indexed(capsys, lib_copy)
     garble(path, ".store")  # stored text: not read by the walk and stat of an ordinary update

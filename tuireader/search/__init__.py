@@ -42,7 +42,7 @@ def index_is_current(roots: Iterable[Path]) -> bool:
         return False
     if marker.get("segmenter") != ix.segmenter_version() or not state.get("complete"):
         return False
-    if not ix.segment_files_present(path):
+    if not ix.segment_files_present(path) or not ix.dictionary_file(path).is_file():
         return False
     known = state["files"]
     seen = 0

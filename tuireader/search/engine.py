@@ -121,6 +121,7 @@ class _View:
     def __init__(self, path: Path, key: str):
         self.path = path
         self.index = ix.open_index(path, key)
+        self.codec = ix.codec(path)  # how its stored values are read
         self.build = ix.read_marker(path).get("build")
         self.schema = self.index.schema
         self.builder = Builder(self.schema)
@@ -494,7 +495,7 @@ class Searcher:
             self._read_docs = (view.searcher, docs)
         doc = docs.get(key)
         if doc is None:
-            doc = docs[key] = stored.read(view.searcher, addr)
+            doc = docs[key] = view.codec.read(view.searcher, addr)
             if len(docs) > _DOC_CACHE:
                 docs.popitem(last=False)
         else:

@@ -10,7 +10,9 @@ fast fields; this module keeps what it needs beside them, in the same folder:
   commit, so it never lists a file whose articles are not committed; ``status.json``
   says only whether it finished (for readers);
 - ``readings.marshal``: the readings of every character (from pypinyin, which the
-  query side never imports) and the words read otherwise (银行 yin hang).
+  query side never imports) and the words read otherwise (银行 yin hang);
+- ``stored.dict``: the dictionary the stored values are compressed with (``stored.Codec``),
+  trained on some of the library's articles when the index is made, and kept for its life.
 
 One process writes at a time, under ``<folder>.lock`` (segmenting in worker processes);
 any number read meanwhile and pick up each commit. A reader that meets damage leaves
@@ -47,7 +49,7 @@ from tuireader.search.fields import (  # noqa: F401  (re-exported: the query sid
 from tuireader.subprocesses import stderr_with_fd
 
 MAGIC = "tuireader-search-index"
-SCHEMA_VERSION = "18"
+SCHEMA_VERSION = "19"
 #: Documents handed to a worker per call.
 BATCH = 48
 #: Seconds between commits while building: what a reader sees grows this often (a commit
@@ -259,6 +261,28 @@ def read_readings(path: Path) -> dict[str, Any]:
     return data
 
 
+def dictionary_file(path: Path) -> Path:
+    return path / "stored.dict"
+
+
+def read_dictionary(path: Path) -> bytes:
+    """The stored values' dictionary (``stored.train_dictionary``); IndexDamaged when it is gone."""
+    try:
+        return dictionary_file(path).read_bytes()
+    except OSError as exc:
+        raise IndexDamaged(f"no usable dictionary: {exc}") from None
+
+
+def codec(path: Path):
+    """The ``stored.Codec`` of the index in ``path``; IndexDamaged when its dictionary is unusable."""
+    from tuireader.search.stored import Codec
+
+    try:
+        return Codec(read_dictionary(path))
+    except ValueError as exc:
+        raise IndexDamaged(str(exc)) from None
+
+
 def open_index(path: Path, key: str):
     """The tantivy index of an index folder that proves to be ours; IndexError_ if not."""
     import tantivy
@@ -289,8 +313,9 @@ def segment_files_present(path: Path) -> bool:
     return True
 
 
-def create_index(path: Path, key: str, in_worker: bool = False):
-    """A new, empty index in ``path`` (anything there before is removed)."""
+def create_index(path: Path, key: str, in_worker: bool = False, dictionary: bytes = b""):
+    """A new, empty index in ``path`` (anything there before is removed), its stored values
+    to be compressed with ``dictionary`` (``stored.train_dictionary``)."""
     import tantivy
 
     from tuireader.search.segment import char_reading_table, pinyin_table_cache, silence_stdio
@@ -319,6 +344,7 @@ def create_index(path: Path, key: str, in_worker: bool = False):
     index = tantivy.Index(make_schema(), path=str(tantivy_dir(path)))
     _write_atomic(path / "readings.marshal", marshal.dumps({"chars": dict(char_reading_table()), "words": {}}))
     write_state(path, False, {})
+    _write_atomic(dictionary_file(path), dictionary)
     marker = {"magic": MAGIC, "schema": SCHEMA_VERSION, "library": key, "segmenter": segmenter_version(),
               "build": os.urandom(8).hex(), "created": time.time()}
     _write_atomic(path / "marker.json", json.dumps(marker).encode())
@@ -373,21 +399,53 @@ class Indexer:
 
     # ------------------------------------------------------------------ internals
 
-    def _open(self, rebuild: bool, check: bool) -> tuple[Any, dict, dict, bool]:
+    def _open(self, rebuild: bool, check: bool, sources: Iterable[SourceFile]) -> tuple[Any, dict, dict, bool]:
         """(tantivy index, state, readings, fresh)."""
         if not rebuild and self.path.exists():
             try:
                 marker = read_marker(self.path)
                 state = read_state(self.path)
                 readings = read_readings(self.path)
+                codec(self.path)
                 index = open_index(self.path, self.key)
                 if marker.get("segmenter") == segmenter_version() and (not check or self._healthy(index)):
                     return index, state, readings, False
                 del index  # its threads let go of the old files before they are removed
             except IndexError_:
                 pass  # foreign, old or damaged: never trusted, made anew
-        index = create_index(self.path, self.key, in_worker=self.workers > 0)
+        index = create_index(self.path, self.key, in_worker=self.workers > 0, dictionary=self._train(sources))
         return index, read_state(self.path), read_readings(self.path), True
+
+    @staticmethod
+    def _train(sources: Iterable[SourceFile]) -> bytes:
+        """The stored values' dictionary, trained on a few hundred articles from files spread
+        through the library (read here: well under a second), not its first files alone: an
+        archive's language moves over its decades."""
+        from tuireader.search.stored import DICTIONARY_SAMPLE_BYTES, DICTIONARY_SAMPLES, train_dictionary
+        from tuireader.search.worker import sample_docs, sample_texts
+
+        listed_sources = sources if isinstance(sources, Sized) else list(sources)
+        files = len(listed_sources)
+        picks = min(files, 64)
+        wanted = {i * files // picks for i in range(picks)}
+        per_file = max(1, DICTIONARY_SAMPLES // max(picks, 1))
+        texts: list[str] = []
+        size = 0
+        for n, src in enumerate(listed_sources):
+            if n not in wanted:
+                continue
+            try:
+                docs = src.docs() if src.job is None and src.docs is not None else (
+                    sample_docs(src.path, src.job, per_file) if src.job is not None else [])
+            except Exception:  # a file that no longer parses: the next one
+                continue
+            for doc in docs[:per_file]:
+                for text in sample_texts(doc):
+                    texts.append(text)
+                    size += 2 * len(text)
+            if size >= DICTIONARY_SAMPLE_BYTES:
+                break
+        return train_dictionary(texts)
 
     def _healthy(self, index) -> bool:
         if not segment_files_present(self.path):
@@ -396,18 +454,21 @@ class Indexer:
             import tantivy
 
             searcher = index.searcher()
+            values = codec(self.path)
             # a sample of stored documents from every part (the search path marks what it meets)
             hits = searcher.search(tantivy.Query.all_query(), min(searcher.num_docs, 200_000), count=False).hits
             for _, addr in hits[:: max(1, len(hits) // 2000)]:
-                searcher.doc(addr)  # a stored block that cannot be read raises
-        except (ValueError, OSError):
+                # a stored block that cannot be read raises, and so does a value that the
+                # dictionary beside the index cannot read
+                _ = values.read(searcher, addr).folded
+        except (ValueError, OSError, IndexError_):
             return False
         return True
 
     def _update_locked(self, sources: Iterable[SourceFile], rebuild: bool, progress: Progress | None,
                        check: bool) -> UpdateStats:
         start = time.perf_counter()
-        index, state, readings, fresh = self._open(rebuild, check)
+        index, state, readings, fresh = self._open(rebuild, check, sources)
         stats = UpdateStats(rebuilt=fresh)
         known: dict[int, bytes] = dict(state["files"])
         files = dict(known)
@@ -559,9 +620,10 @@ class Indexer:
     def _run_batches(self, batches, store, build: str, total_files: int, total_bytes: int) -> None:
         from tuireader.search import segment, worker
 
+        dictionary = str(dictionary_file(self.path))
         if self.workers <= 0 or total_files == 0 or total_bytes < self.inline_bytes:
             for batch_files, items in batches:
-                store(batch_files, items, worker.index_batch(items, build))
+                store(batch_files, items, worker.index_batch(items, dictionary, build))
             return
         import concurrent.futures as cf
         import multiprocessing as mp
@@ -575,7 +637,7 @@ class Indexer:
             pending: deque = deque()
             for batch_files, items in batches:
                 with stderr_with_fd():  # the first submit starts the processes
-                    future = pool.submit(worker.index_batch, items, build)
+                    future = pool.submit(worker.index_batch, items, dictionary, build)
                 pending.append((batch_files, items, future))
                 while len(pending) > self.workers * 3:
                     f, d, fut = pending.popleft()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from tuireader.search.fold import fold
 from tuireader.search.plans import plan_term
-from tuireader.search.stored import Stored, read
+from tuireader.search.stored import Stored
 
 if TYPE_CHECKING:
     from tuireader.search.engine import Result, Searcher
@@ -19,7 +19,7 @@ RELATED = 5
 def _stored(view, article_id: str) -> Stored | None:
     query = view.builder.t.Query.term_query(view.schema, "aid", article_id, index_option="basic")
     hits = view.searcher.search(query, 1, count=False).hits
-    return read(view.searcher, hits[0][1]) if hits else None
+    return view.codec.read(view.searcher, hits[0][1]) if hits else None
 
 
 def _result(doc: Stored, score: float) -> Result:
@@ -40,7 +40,7 @@ def _onward(view, article_id: str, limit: int) -> tuple[list[str], list[Result]]
     hits = view.searcher.search(query, limit + 1, count=False).hits
     related = []
     for score, addr in hits:
-        other = read(view.searcher, addr)
+        other = view.codec.read(view.searcher, addr)
         if other.aid != article_id:  # never the article itself
             related.append(_result(other, score))
     return words, related[:limit]

@@ -18,7 +18,7 @@ from tuireader.search.docs import IndexDoc
 from tuireader.search.fields import char_pairs, day_number
 from tuireader.search.fold import fold
 from tuireader.search.segment import segment_document, sent_terms
-from tuireader.search.stored import pack
+from tuireader.search.stored import Codec
 
 #: Where each of a file's articles is in it and what the library says of it:
 #: (index among the file's articles, id, paper, date, page, section name).
@@ -92,15 +92,33 @@ def member_docs(path: str, job: Job) -> list[IndexDoc]:
     return out
 
 
-def doc_row(doc: IndexDoc, seen: set[str] | None) -> tuple[Row, list[tuple[str, str]]]:
+def sample_docs(path: str, job: Job, most: int) -> list[IndexDoc]:
+    """At most ``most`` of a file's articles, spread through it (to train the stored values'
+    dictionary on): of an archive's month, only those are read."""
+    if job[0] == "members":
+        refs = marshal.loads(job[3])
+        refs = refs[:: max(1, len(refs) // most)][:most]
+        job = (job[0], job[1], len(refs), marshal.dumps(refs), *job[4:])
+    docs = load_docs(path, job)
+    return docs[:: max(1, len(docs) // most)][:most]
+
+
+def sample_texts(doc: IndexDoc) -> list[str]:
+    """What of an article a stored value holds, as the dictionary is trained on it."""
+    head = "".join(x for x in (doc.article_id, doc.headline, doc.kicker, *doc.subheadlines, *doc.bylines,
+                               doc.paper, doc.date, doc.section) if x)
+    return [head, fold(doc.body)]
+
+
+def doc_row(doc: IndexDoc, seen: set[str] | None, codec: Codec) -> tuple[Row, list[tuple[str, str]]]:
     """One article's values for the index, and the readings of its new terms."""
     body_f = fold(doc.body)
     cols, vocab, keywords = segment_document(*doc.segment_input(), seen=seen, folded_body=body_f)
     by_key = "".join(fold(" ".join(doc.bylines + ([doc.dateline] if doc.dateline else []))).split())
     page = doc.page if isinstance(doc.page, int) and 0 <= doc.page < 1 << 31 else 0
     kind = doc.kind or "article"
-    blob = pack(doc.article_id, doc.headline, doc.kicker, "\n".join(doc.subheadlines), by_key, doc.paper,
-                doc.date, doc.section, kind, page, doc.body, body_f, keywords)
+    blob = codec.pack(doc.article_id, doc.headline, doc.kicker, "\n".join(doc.subheadlines), by_key, doc.paper,
+                      doc.date, doc.section, kind, page, doc.body, body_f, keywords)
     return (doc.article_id, cols, by_pieces(by_key), fold(doc.paper or ""), kind, page, day_number(doc.date),
             blob), vocab
 
@@ -112,17 +130,32 @@ def by_pieces(by_key: str) -> str:
     return " ".join(dict.fromkeys([*by_key, *char_pairs(by_key)]))
 
 
-def index_batch(items: list[tuple[str, Job]], build: str | None = None
+#: The codec of the index being built: made once a process, again when its dictionary changes.
+_codec: list[Codec] = []
+
+
+def codec_of(dictionary_file: str) -> Codec:
+    """The codec for the dictionary in ``dictionary_file`` (the file of a new index of the
+    same library has the same path: its bytes say whether the codec is still the one)."""
+    data = Path(dictionary_file).read_bytes()
+    if not _codec or _codec[0].dictionary != data:
+        _codec[:] = [Codec(data)]
+    return _codec[0]
+
+
+def index_batch(items: list[tuple[str, Job]], dictionary_file: str, build: str | None = None
                 ) -> tuple[list[list[Row]], list[tuple[str, str]]]:
     """Worker entry point: the rows of each file's articles, and the readings of the terms
-    this process has not handed over before in this build (``segment.sent_terms``)."""
+    this process has not handed over before in this build (``segment.sent_terms``); the
+    stored values compressed with the index's dictionary (``dictionary_file``)."""
     seen = sent_terms(build)
+    codec = codec_of(dictionary_file)
     rows: list[list[Row]] = []
     vocab: list[tuple[str, str]] = []
     for path, job in items:
         file_rows = []
         for doc in load_docs(path, job):
-            row, new = doc_row(doc, seen)
+            row, new = doc_row(doc, seen, codec)
             file_rows.append(row)
             vocab += new
         rows.append(file_rows)
