@@ -33,8 +33,9 @@ from itertools import accumulate
 HEAD_FIELDS = ("aid", "headline", "kicker", "subheads", "bylines", "paper", "date", "section", "kind", "page",
                "keywords")
 BODY_FIELDS = ("folded", "restore", "where")
-#: zstd's level: past 9 the values shrink by under 1% and compressing costs twice as much.
-_LEVEL = 9
+#: zstd's level: 9 packs a value 1.27x as long as 6 for 0.3% less (3,000 articles of the
+#: dictionary library, benchmarks/README.md); reading back costs the same at either.
+_LEVEL = 6
 #: The dictionary's size: 64 kB is where the gain levels off for articles of a few kilobytes.
 DICTIONARY_BYTES = 64_000
 #: Articles a dictionary is trained on, and the text they may bring (UTF-16 bytes): a
