@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -381,8 +382,9 @@ async def test_copy_headline_and_source():
 
 @sync
 async def test_problems_show_as_one_notice_and_a_screen(tmp_path):
-    library = tmp_path / "lib"
-    library.mkdir()
+    # a folder wider than the screen: each skipped file's name must still be read whole
+    library = tmp_path / ("a-library-folder-with-a-long-name-" * 3) / "lib"
+    library.mkdir(parents=True)
     (library / "01.txt").write_text((JUMP / "01.txt").read_text(encoding="utf-8"), encoding="utf-8")
     (library / "empty.txt").write_bytes(b"")
     (library / "binary.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
@@ -393,9 +395,12 @@ async def test_problems_show_as_one_notice_and_a_screen(tmp_path):
         assert len(problem_notices) == 1
         assert "2 files skipped: ! says why" == str(problem_notices[0].message)  # one line; ! lists them
         await press(pilot, "exclamation_mark")
-        await until(pilot, lambda: "binary.txt" in screen_text(app))
-        text = screen_text(app)
-        assert "empty.txt" in text and "binary.txt" in text
+        await until(pilot, lambda: "Problems (2)" in screen_text(app))
+        lines = screen_text(app).splitlines()
+        for name, why in (("binary.txt", "binary file"), ("empty.txt", "empty file")):
+            # the name first, whole (the folder follows it), then why, below it
+            at = next(i for i, line in enumerate(lines) if re.search(rf"│\s+{re.escape(name)}", line))
+            assert any(why in line for line in lines[at + 1 :]), (name, lines)
 
 
 @sync
